@@ -1,0 +1,27 @@
+/**
+ * The standard environment variables that override configuration (they win over a
+ * config file; command-line flags win over them).
+ */
+export function configFromEnvironment(env: NodeJS.ProcessEnv): { datadog: Record<string, string> } {
+  const datadog: Record<string, string> = {};
+  if (env.DD_SITE) datadog.site = env.DD_SITE;
+  if (env.DD_API_URL) datadog.apiUrl = env.DD_API_URL;
+  return { datadog };
+}
+
+/** Deep-merges plain objects; later sources win, arrays and scalars are replaced. */
+export function mergeConfig(...sources: unknown[]): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const source of sources) {
+    if (!isPlainObject(source)) continue;
+    for (const [key, value] of Object.entries(source)) {
+      const current = result[key];
+      result[key] = isPlainObject(current) && isPlainObject(value) ? mergeConfig(current, value) : value;
+    }
+  }
+  return result;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

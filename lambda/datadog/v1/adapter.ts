@@ -1,0 +1,84 @@
+import { DatadogApiError } from '../errors';
+import type { AwsIntegrationPort, Integration, IntegrationRef, IntegrationSettings } from '../port';
+import type { DatadogAwsV1Client } from './client';
+import type { AWSAccount } from './types';
+
+/** Implements the version-independent port with the v1 API. */
+export class DatadogV1Integrations implements AwsIntegrationPort {
+  readonly apiVersion = 'v1' as const;
+
+  constructor(private readonly client: DatadogAwsV1Client) {}
+
+  async listIntegrations(filter: { accountId?: string } = {}): Promise<Integration[]> {
+    const response = await this.client.listAccounts({ accountId: filter.accountId });
+    return (response.accounts ?? []).flatMap((account) => {
+      const integration = fromV1Account(account);
+      return integration ? [integration] : [];
+    });
+  }
+
+  async createIntegration(ref: IntegrationRef, settings: IntegrationSettings): Promise<{ externalId: string }> {
+    const response = await this.client.createAccount(toV1Account(ref, settings));
+    return { externalId: requireExternalId(response.external_id, 'CreateAWSAccount') };
+  }
+
+  async updateIntegration(ref: IntegrationRef, settings: IntegrationSettings): Promise<void> {
+    await this.client.updateAccount(ref, toV1Account(ref, settings));
+  }
+
+  async deleteIntegration(ref: IntegrationRef): Promise<void> {
+    await this.client.deleteAccount({ account_id: ref.accountId, role_name: ref.roleName });
+  }
+
+  async rotateExternalId(ref: IntegrationRef): Promise<{ externalId: string }> {
+    const response = await this.client.createNewExternalId({ account_id: ref.accountId, role_name: ref.roleName });
+    return { externalId: requireExternalId(response.external_id, 'CreateNewAWSExternalID') };
+  }
+
+  listNamespaces(): Promise<string[]> {
+    return this.client.listAvailableNamespaces();
+  }
+}
+
+/** Datadog's defaults where a field is absent (schema defaults: metrics on, the rest off). */
+export function fromV1Account(account: AWSAccount): Integration | undefined {
+  if (!account.account_id) return undefined;
+  const auth: Integration['auth'] | undefined = account.role_name
+    ? { kind: 'role', roleName: account.role_name }
+    : account.access_key_id
+      ? { kind: 'access-key', accessKeyId: account.access_key_id }
+      : undefined;
+  if (!auth) return undefined;
+  return {
+    accountId: account.account_id,
+    auth,
+    settings: {
+      hostTags: account.host_tags ?? [],
+      filterTags: account.filter_tags ?? [],
+      excludedRegions: account.excluded_regions ?? [],
+      namespaceRules: account.account_specific_namespace_rules ?? {},
+      metricsCollection: account.metrics_collection_enabled ?? true,
+      cspmResourceCollection: account.cspm_resource_collection_enabled ?? false,
+      extendedResourceCollection: account.extended_resource_collection_enabled ?? false,
+    },
+  };
+}
+
+export function toV1Account(ref: IntegrationRef, settings: IntegrationSettings): AWSAccount {
+  return {
+    account_id: ref.accountId,
+    role_name: ref.roleName,
+    host_tags: [...settings.hostTags],
+    filter_tags: [...settings.filterTags],
+    excluded_regions: [...settings.excludedRegions],
+    account_specific_namespace_rules: { ...settings.namespaceRules },
+    metrics_collection_enabled: settings.metricsCollection,
+    cspm_resource_collection_enabled: settings.cspmResourceCollection,
+    extended_resource_collection_enabled: settings.extendedResourceCollection,
+  };
+}
+
+function requireExternalId(externalId: string | undefined, operation: string): string {
+  if (externalId) return externalId;
+  throw new DatadogApiError(operation, 'unexpected', 200, [], `${operation} answered without an external_id`);
+}
