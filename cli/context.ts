@@ -1,0 +1,70 @@
+import { readFile } from 'node:fs/promises';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { configFromEnvironment, mergeConfig } from '../lambda/config/environment';
+import { parseConfig, type Config } from '../lambda/config/schema';
+import { InputError } from '../lambda/domain/errors';
+import { createV1Client } from '../lambda/datadog/factory';
+import type { RetryNotice } from '../lambda/datadog/http';
+import type { DatadogAwsV1Client } from '../lambda/datadog/v1/client';
+import type { Output } from './output';
+
+/** What the CLI needs from the outside world; tests pass their own. */
+export interface CliDependencies {
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly fetch?: typeof fetch;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly secretsManager?: () => SecretsManagerClient;
+}
+
+export interface GlobalOptions {
+  config?: string;
+  site?: string;
+  secretId?: string;
+}
+
+async function readConfigFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`cannot read config file ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Config file, then the standard environment, then command-line flags: later wins. */
+export async function loadCliConfig(options: GlobalOptions, env: NodeJS.ProcessEnv): Promise<Config> {
+  const fromFile = options.config ? await readConfigFile(options.config) : {};
+  const fromFlags = {
+    datadog: {
+      ...(options.site !== undefined && { site: options.site }),
+      ...(options.secretId !== undefined && { credentialsSecretId: options.secretId }),
+    },
+  };
+  const source = options.config ? `${options.config} (with the environment and flags)` : 'configuration';
+  return parseConfig(mergeConfig(fromFile, configFromEnvironment(env), fromFlags), source);
+}
+
+export function datadogV1Client(config: Config, deps: CliDependencies, output: Output): DatadogAwsV1Client {
+  output.addSecrets(deps.env.DD_API_KEY, deps.env.DD_APP_KEY);
+  return createV1Client(config.datadog, {
+    env: deps.env,
+    secretsManager: deps.secretsManager ?? (() => new SecretsManagerClient({})),
+    fetch: deps.fetch,
+    sleep: deps.sleep,
+    onCredentials: (credentials) => output.addSecrets(credentials.apiKey, credentials.appKey),
+    onRetry: (notice) => output.stderr(retryLine(notice)),
+  });
+}
+
+function retryLine(notice: RetryNotice): string {
+  const seconds = (notice.delayMs / 1000).toFixed(1);
+  return `dd-aws-org: ${notice.error.message}; retrying in ${seconds} s\n`;
+}

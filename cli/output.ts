@@ -1,0 +1,47 @@
+/**
+ * Everything the CLI prints goes through here, and every known secret is masked on the
+ * way out: the last line of defence that keeps keys out of any output, whatever happens.
+ */
+export class Output {
+  private readonly secrets = new Set<string>();
+
+  constructor(
+    private readonly out: (text: string) => void,
+    private readonly err: (text: string) => void,
+  ) {}
+
+  addSecrets(...values: (string | undefined)[]): void {
+    for (const value of values) if (value && value.trim().length >= 4) this.secrets.add(value.trim());
+  }
+
+  stdout(text: string): void {
+    this.out(this.mask(text));
+  }
+
+  stderr(text: string): void {
+    this.err(this.mask(text));
+  }
+
+  line(text = ''): void {
+    this.stdout(text + '\n');
+  }
+
+  json(value: unknown): void {
+    this.line(JSON.stringify(value, null, 2));
+  }
+
+  mask(text: string): string {
+    let masked = text;
+    for (const secret of this.secrets) masked = masked.split(secret).join('[redacted]');
+    return masked;
+  }
+}
+
+/** A plain left-aligned table; empty cells show as "-". */
+export function table(headers: string[], rows: string[][]): string {
+  const cells = rows.map((row) => row.map((cell) => (cell === '' ? '-' : cell)));
+  const widths = headers.map((header, i) => Math.max(header.length, ...cells.map((row) => row[i]?.length ?? 0)));
+  const format = (row: string[]) =>
+    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
+  return [format(headers), ...cells.map(format)].join('\n');
+}
