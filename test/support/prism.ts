@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+/** ../shared beside the repository, where Datadog's OpenAPI documents live (never copied here). */
+export const SHARED_DIR = resolve(__dirname, '..', '..', '..', 'shared');
+export const DATADOG_V1_SPEC = join(SHARED_DIR, 'datadog', 'aws-integration-v1.openapi.yaml');
+const PRISM_BIN = resolve(__dirname, '..', '..', 'node_modules', '.bin', 'prism');
+
+export interface Violation {
+  method: string;
+  url: string;
+  status: number;
+  violations: { location?: string[]; severity: string; message: string }[];
+}
+
+export interface PrismProxy {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * `prism proxy <spec> <upstream> --errors`: forwards to our stateful stand-in and rejects any
+ * request (422) or response (500) that breaks Datadog's document, marking it in `sl-violations`.
+ */
+export async function startPrismProxy(spec: string, upstream: string, port?: number): Promise<PrismProxy> {
+  if (!existsSync(spec)) throw new Error(`OpenAPI document not found: ${spec}`);
+  const listenPort = port ?? (await freePort());
+  const child: ChildProcess = spawn(
+    PRISM_BIN,
+    ['proxy', spec, upstream, '--errors', '--host', '127.0.0.1', '--port', String(listenPort)],
+    { env: { ...process.env, SCARF_ANALYTICS: 'false', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  await new Promise<void>((resolveStart, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Prism did not start within 30 s:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Prism is listening')) {
+        clearTimeout(timer);
+        resolveStart();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Prism exited with code ${code}:\n${output}`));
+    });
+  });
+  // Keep draining its output so that a chatty Prism never blocks on a full pipe.
+  child.stdout?.resume();
+  child.stderr?.resume();
+  return {
+    url: `http://127.0.0.1:${listenPort}`,
+    stop: () =>
+      new Promise<void>((resolveStop) => {
+        if (child.exitCode !== null) return resolveStop();
+        child.once('exit', () => resolveStop());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Wraps fetch to record every response that Prism marked with spec violations. */
+export function violationRecorder(base: typeof fetch = fetch): { fetch: typeof fetch; violations: Violation[] } {
+  const violations: Violation[] = [];
+  const recording: typeof fetch = async (input, init) => {
+    const response = await base(input, init);
+    const header = response.headers.get('sl-violations');
+    if (header) {
+      violations.push({
+        method: init?.method ?? 'GET',
+        url: String(input),
+        status: response.status,
+        violations: JSON.parse(header),
+      });
+    }
+    return response;
+  };
+  return { fetch: recording, violations };
+}
