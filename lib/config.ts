@@ -1,0 +1,19 @@
+import type { Node } from 'constructs';
+import { parseConfig, type Config } from '../lambda/config/schema';
+
+/** The context key in cdk.json (or `-c datadogAwsOrg='{...}'`) that holds the configuration. */
+export const CONFIG_CONTEXT_KEY = 'datadogAwsOrg';
+
+/** Reads the configuration from CDK context through the shared schema; a bad value fails synth naming the key. */
+export function configFromContext(node: Node): Config {
+  const raw: unknown = node.tryGetContext(CONFIG_CONTEXT_KEY);
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new Error(`context ${CONFIG_CONTEXT_KEY} is not valid JSON: pass an object, e.g. -c ${CONFIG_CONTEXT_KEY}='{"datadog":{"site":"datadoghq.eu"}}'`);
+    }
+  }
+  return parseConfig(value ?? {}, `context ${CONFIG_CONTEXT_KEY}`);
+}
