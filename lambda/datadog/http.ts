@@ -81,8 +81,8 @@ export class DatadogHttp {
   private retryDelay(error: DatadogApiError, attempt: number): number | undefined {
     const reset = error.rateLimit?.reset;
     if (error.kind === 'rate-limited' && reset !== undefined) {
-      const waitMs = reset * 1000 + this.random() * 250;
-      return waitMs <= this.options.maxRetryWaitMs ? waitMs : undefined;
+      // The bound applies to Datadog's reset; the small jitter only spreads clients that share a window.
+      return reset * 1000 <= this.options.maxRetryWaitMs ? reset * 1000 + this.random() * 250 : undefined;
     }
     // Equal jitter: at least half the exponential step, so retries never bunch at zero.
     const step = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** (attempt - 1));
@@ -103,7 +103,7 @@ export class DatadogHttp {
         errors.map((e) => redact(e, credentials)),
         redact(`${request.operation} failed: ${detail}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`, credentials),
         attempt,
-        rateLimit,
+        rateLimit && { ...rateLimit, name: rateLimit.name === undefined ? undefined : redact(rateLimit.name, credentials) },
       ),
     });
 
@@ -147,7 +147,8 @@ export class DatadogHttp {
   }
 
   private url(request: DatadogRequest): string {
-    const url = new URL(request.path, this.options.baseUrl + '/');
+    // Concatenate rather than resolve, so a proxy base URL with a path (https://proxy/datadog) keeps it.
+    const url = new URL(this.options.baseUrl.replace(/\/+$/, '') + request.path);
     for (const [key, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, value);
     }

@@ -13,6 +13,7 @@ import type {
 const PATH = '/api/v1/integration/aws';
 
 /**
+ * Every method is async, so bad input rejects like any other failure.
  * The six operations of Datadog's v1 AWS integration API, one method each, typed with
  * Datadog's own schemas. Responses are returned as Datadog sent them.
  */
@@ -20,7 +21,7 @@ export class DatadogAwsV1Client {
   constructor(private readonly http: DatadogHttp) {}
 
   /** ListAWSAccounts: GET /api/v1/integration/aws. Never returns external IDs. */
-  listAccounts(filter: AWSAccountListFilter = {}): Promise<AWSAccountListResponse> {
+  async listAccounts(filter: AWSAccountListFilter = {}): Promise<AWSAccountListResponse> {
     if (filter.accountId !== undefined) assertAccountId(filter.accountId);
     return this.http.request({
       operation: 'ListAWSAccounts',
@@ -32,7 +33,7 @@ export class DatadogAwsV1Client {
   }
 
   /** CreateAWSAccount: POST. Answers 409 when the account ID + role name already exist. */
-  createAccount(account: AWSAccount): Promise<AWSAccountCreateResponse> {
+  async createAccount(account: AWSAccount): Promise<AWSAccountCreateResponse> {
     checkAccount(account);
     return this.http.request({
       operation: 'CreateAWSAccount',
@@ -44,7 +45,7 @@ export class DatadogAwsV1Client {
   }
 
   /** UpdateAWSAccount: PUT, selecting the integration by query (account_id + role_name, or access_key_id). */
-  updateAccount(selector: AWSAccountSelector, account: AWSAccount): Promise<Record<string, never>> {
+  async updateAccount(selector: AWSAccountSelector, account: AWSAccount): Promise<Record<string, never>> {
     checkAccount(account);
     const query =
       'accessKeyId' in selector
@@ -61,7 +62,7 @@ export class DatadogAwsV1Client {
   }
 
   /** DeleteAWSAccount: DELETE with the account ID + role name (or access key ID) in the body. */
-  deleteAccount(request: AWSAccountDeleteRequest): Promise<Record<string, never>> {
+  async deleteAccount(request: AWSAccountDeleteRequest): Promise<Record<string, never>> {
     if (request.access_key_id === undefined) {
       assertAccountId(request.account_id);
       required(request.role_name, 'role name');
@@ -76,7 +77,7 @@ export class DatadogAwsV1Client {
   }
 
   /** ListAvailableAWSNamespaces: the namespaces that namespace rules may name. */
-  listAvailableNamespaces(): Promise<string[]> {
+  async listAvailableNamespaces(): Promise<string[]> {
     return this.http.request({
       operation: 'ListAvailableAWSNamespaces',
       permission: 'aws_configuration_read',
@@ -86,7 +87,7 @@ export class DatadogAwsV1Client {
   }
 
   /** CreateNewAWSExternalID: a new external ID for account ID + role name; the old one stops working. */
-  createNewExternalId(account: { account_id: string; role_name: string }): Promise<AWSAccountCreateResponse> {
+  async createNewExternalId(account: { account_id: string; role_name: string }): Promise<AWSAccountCreateResponse> {
     assertAccountId(account.account_id);
     required(account.role_name, 'role name');
     return this.http.request({
