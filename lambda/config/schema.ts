@@ -1,13 +1,17 @@
 import { z } from 'zod';
 import { InputError } from '../domain/errors';
 import { SITE_NAMES, isDatadogSite, type DatadogSite } from '../datadog/sites';
+import { isAccountId } from '../domain/account-id';
+import { filterTagProblem, parseNamespaceRule, regionProblem, roleNameProblem, tagKeyProblem, tagProblem } from '../domain/tags';
 
 /**
  * The one configuration schema, shared by the CDK app, the CLI and the Lambdas.
  * Every key has a default, so `{}` is a valid configuration.
  */
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
+// An IPv4 literal in 127.0.0.0/8; a DNS name that merely starts with "127." is not loopback.
+const LOOPBACK_IPV4 = /^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
 /** Keys travel in headers: plain http is only acceptable to this machine (tests, local proxies). */
 function isAcceptableApiUrl(value: string): boolean {
@@ -18,7 +22,7 @@ function isAcceptableApiUrl(value: string): boolean {
     return false;
   }
   if (url.protocol === 'https:') return true;
-  return url.protocol === 'http:' && (LOOPBACK_HOSTS.has(url.hostname) || url.hostname.startsWith('127.'));
+  return url.protocol === 'http:' && (LOOPBACK_HOSTS.has(url.hostname) || LOOPBACK_IPV4.test(url.hostname));
 }
 
 function wholeNumber(min: number, max: number, defaultValue: number) {
@@ -53,14 +57,106 @@ export const datadogConfigSchema = z
   })
   .strict();
 
+/** A string checked by one of the domain's format checks, whose message says how to fix it. */
+function checkedString(problem: (value: string) => string | undefined) {
+  return z.string().superRefine((value, ctx) => {
+    const reason = problem(value);
+    if (reason) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)}: ${reason}` });
+  });
+}
+
+const roleName = (defaultName: string) => checkedString(roleNameProblem).default(defaultName);
+
+const ORG_PARENT_ID = /^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
+const parentIds = z
+  .array(
+    z.string().regex(ORG_PARENT_ID, { error: (issue) => `${JSON.stringify(issue.input)} is not an OU ID (ou-xxxx-xxxxxxxx) or a root ID (r-xxxx)` }),
+  )
+  .default([]);
+
+const accountIds = z
+  .array(z.string().refine(isAccountId, { error: (issue) => `${JSON.stringify(issue.input)} is not an AWS account ID (exactly 12 digits)` }))
+  .default([]);
+
+// AWS tag keys: 1 to 128 letters, digits, spaces and _.:/=+-@
+const AWS_TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+
+export const roleConfigSchema = z
+  .object({
+    /** The role Datadog assumes in every member account. */
+    name: roleName('DatadogIntegrationRole'),
+    /** The role this product assumes from the management account to manage it (Control Tower: AWSControlTowerExecution). */
+    memberAccessRoleName: roleName('OrganizationAccountAccessRole'),
+    /** On offboarding, also delete the role (only one this product created, and only while the account is reachable). */
+    deleteOnOffboard: z.boolean().default(true),
+  })
+  .strict();
+
+export const integrationConfigSchema = z
+  .object({
+    hostTags: z.array(checkedString(tagProblem)).default([]),
+    /** Organizations account tags copied as host tags (key:value), when the account has them. */
+    accountTagsAsHostTags: z.array(z.string().regex(AWS_TAG_KEY, { error: 'must be an AWS tag key' })).default([]),
+    /** Host tag key that carries the account name; false for none. */
+    accountNameTag: z
+      .union([z.literal(false), checkedString(tagKeyProblem)], {
+        error: 'must be a tag key such as aws_account_name, or false for no account-name tag',
+      })
+      .default('aws_account_name'),
+    filterTags: z.array(checkedString(filterTagProblem)).default([]),
+    excludedRegions: z.array(checkedString(regionProblem)).default([]),
+    /** Per-namespace overrides, e.g. { "auto_scaling": false }. */
+    namespaceRules: z
+      .record(z.string(), z.boolean())
+      .default({})
+      .superRefine((rules, ctx) => {
+        for (const namespace of Object.keys(rules)) {
+          if (typeof parseNamespaceRule(`${namespace}=true`) === 'string') {
+            ctx.addIssue({ code: 'custom', message: `${JSON.stringify(namespace)} is not a namespace name such as auto_scaling` });
+          }
+        }
+      }),
+    metricsCollection: z.boolean().default(true),
+    /** Extended resource collection (resource attributes and configuration). */
+    resourceCollection: z.boolean().default(false),
+    /** Cloud security posture management; turns resource collection on and attaches SecurityAudit. */
+    cspm: z.boolean().default(false),
+  })
+  .strict();
+
+export const scopeConfigSchema = z
+  .object({
+    /** Only accounts under these OUs or roots (at any depth); empty means the whole organization. */
+    includeOus: parentIds,
+    /** Accounts under these OUs are out of scope, even inside an included one. */
+    excludeOus: parentIds,
+    excludeAccounts: accountIds,
+    /** An account with this tag (key and value) on it in Organizations is opted out. */
+    optOutTag: z
+      .object({
+        key: z.string().regex(AWS_TAG_KEY, { error: 'must be an AWS tag key' }),
+        value: z.string({ error: 'required: the tag value that opts an account out, e.g. "opt-out"' }).max(256),
+      })
+      .strict()
+      .default({ key: 'datadog-integration', value: 'opt-out' }),
+    includeManagementAccount: z.boolean().default(false),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     datadog: datadogConfigSchema.prefault({}),
+    role: roleConfigSchema.prefault({}),
+    integration: integrationConfigSchema.prefault({}),
+    scope: scopeConfigSchema.prefault({}),
   })
   .strict();
 
 export type Config = z.output<typeof configSchema>;
 export type DatadogConfig = Config['datadog'];
+export type RoleConfig = Config['role'];
+export type IntegrationConfig = Config['integration'];
+export type ScopeConfig = Config['scope'];
 
 function describeIssue(issue: z.core.$ZodIssue, source: string): string {
   const path = issue.path.map(String).join('.');

@@ -14,6 +14,13 @@ export function tagProblem(tag: string): string | undefined {
   return undefined;
 }
 
+// Datadog tag keys start with a letter; letters, digits, _ - . / are safe on both sides.
+const TAG_KEY = /^[A-Za-z][\w.\-/]{0,99}$/;
+
+export function tagKeyProblem(key: string): string | undefined {
+  return TAG_KEY.test(key) ? undefined : 'a tag key starts with a letter and holds letters, digits and _ - . / only';
+}
+
 /** An EC2 filter tag: key:value, wildcards ? and * allowed, ! in front to exclude. */
 export function filterTagProblem(tag: string): string | undefined {
   return tagProblem(tag.startsWith('!') ? tag.slice(1) : tag);
