@@ -16,6 +16,8 @@ export interface CliDependencies {
   readonly fetch?: typeof fetch;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly secretsManager?: () => SecretsManagerClient;
+  /** Reads standard input (handle-event -); tests pass their own. */
+  readonly readStdin?: () => Promise<string>;
 }
 
 export interface GlobalOptions {
@@ -42,6 +44,8 @@ async function readConfigFile(path: string): Promise<unknown> {
 /** Config file, then the standard environment, then command-line flags: later wins. */
 export async function loadCliConfig(options: GlobalOptions, env: NodeJS.ProcessEnv): Promise<Config> {
   const fromFile = options.config ? await readConfigFile(options.config) : {};
+  // The file alone must be a valid configuration: a wrong shape must not vanish in the merge below.
+  if (options.config) parseConfig(fromFile, options.config);
   const fromFlags = {
     datadog: {
       ...(options.site !== undefined && { site: options.site }),
@@ -64,7 +68,7 @@ export function datadogV1Client(config: Config, deps: CliDependencies, output: O
   });
 }
 
-function retryLine(notice: RetryNotice): string {
+export function retryLine(notice: RetryNotice): string {
   const seconds = (notice.delayMs / 1000).toFixed(1);
   return `dd-aws-org: ${notice.error.message}; retrying in ${seconds} s\n`;
 }

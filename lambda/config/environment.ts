@@ -2,11 +2,11 @@
  * The standard environment variables that override configuration (they win over a
  * config file; command-line flags win over them).
  */
-export function configFromEnvironment(env: NodeJS.ProcessEnv): { datadog: Record<string, string> } {
+export function configFromEnvironment(env: NodeJS.ProcessEnv): { datadog?: Record<string, string> } {
   const datadog: Record<string, string> = {};
   if (env.DD_SITE) datadog.site = env.DD_SITE;
   if (env.DD_API_URL) datadog.apiUrl = env.DD_API_URL;
-  return { datadog };
+  return Object.keys(datadog).length > 0 ? { datadog } : {};
 }
 
 /** Deep-merges plain objects; later sources win, arrays and scalars are replaced. */

@@ -134,7 +134,9 @@ export class DatadogHttp {
     }
 
     const kind = kindOfStatus(response.status);
-    const errors = errorMessages(body, text);
+    // Redact before any excerpt is cut, or a key straddling the cut would escape the redaction.
+    const safeText = redact(text, credentials);
+    const errors = errorMessages(parseJson(safeText), safeText);
     const rateLimit = kind === 'rate-limited' ? readRateLimit(response.headers) : undefined;
     const said = errors.length ? `: ${errors.join('; ')}` : '';
     let detail = `Datadog answered ${response.status} ${response.statusText || ''}`.trimEnd() + said;

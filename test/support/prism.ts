@@ -74,21 +74,43 @@ export async function startPrismProxy(spec: string, upstream: string, port?: num
   };
 }
 
-/** Wraps fetch to record every response that Prism marked with spec violations. */
-export function violationRecorder(base: typeof fetch = fetch): { fetch: typeof fetch; violations: Violation[] } {
+export interface SeenResponse {
+  method: string;
+  url: string;
+  status: number;
+  /** Prism itself answered (application/problem+json): a violation or a Prism error, not the stand-in. */
+  fromPrism: boolean;
+}
+
+export interface ViolationRecorder {
+  fetch: typeof fetch;
+  violations: Violation[];
+  responses: SeenResponse[];
+}
+
+/**
+ * Wraps fetch to record every spec violation Prism reports. Response violations come in the
+ * `sl-violations` header; a request Prism rejects (422) carries them only in its problem body.
+ */
+export function violationRecorder(base: typeof fetch = fetch): ViolationRecorder {
   const violations: Violation[] = [];
+  const responses: SeenResponse[] = [];
   const recording: typeof fetch = async (input, init) => {
     const response = await base(input, init);
+    const method = init?.method ?? 'GET';
+    const url = String(input);
+    const fromPrism = (response.headers.get('content-type') ?? '').includes('application/problem+json');
     const header = response.headers.get('sl-violations');
     if (header) {
-      violations.push({
-        method: init?.method ?? 'GET',
-        url: String(input),
-        status: response.status,
-        violations: JSON.parse(header),
-      });
+      violations.push({ method, url, status: response.status, violations: JSON.parse(header) });
+    } else if (fromPrism) {
+      const problem = (await response.clone().json()) as { validation?: Violation['violations'] };
+      if (Array.isArray(problem.validation) && problem.validation.length > 0) {
+        violations.push({ method, url, status: response.status, violations: problem.validation });
+      }
     }
+    responses.push({ method, url, status: response.status, fromPrism });
     return response;
   };
-  return { fetch: recording, violations };
+  return { fetch: recording, violations, responses };
 }

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { runCli } from '../../cli/program';
+
+/** What one in-process CLI run produced. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** The delays the CLI asked to sleep for (retries), in ms. */
+  sleeps: number[];
+}
+
+export interface CliRunOptions {
+  env: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+  secretsManager?: () => SecretsManagerClient;
+}
+
+/** Runs the CLI in-process, collecting its output; retries never really wait. */
+export async function runCliCollect(args: string[], options: CliRunOptions): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const sleeps: number[] = [];
+  const code = await runCli(args, {
+    env: options.env,
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    ...(options.fetch && { fetch: options.fetch }),
+    ...(options.secretsManager && { secretsManager: options.secretsManager }),
+  });
+  return { code, stdout, stderr, sleeps };
+}
+
+/** A temporary directory for config files, removed by `cleanup()`. */
+export function tempFiles(): { write(name: string, content: string | object): string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'dd-aws-org-test-'));
+  return {
+    write(name, content) {
+      const path = join(dir, name);
+      writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+      return path;
+    },
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fetch that answers every call with one JSON body and records the URLs asked for. */
+export function stubFetch(body: unknown, status = 200): { fetch: typeof fetch; urls: string[] } {
+  const urls: string[] = [];
+  const stub: typeof fetch = async (input) => {
+    urls.push(String(input));
+    return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  };
+  return { fetch: stub, urls };
+}
+
+export const ACCOUNT_A = '123456789012';
+export const ACCOUNT_B = '210987654321';
+export const ROLE = 'DatadogIntegrationRole';
