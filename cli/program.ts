@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { DatadogApiError } from '../lambda/datadog/errors';
 import { InputError } from '../lambda/domain/errors';
 import { version } from '../package.json';
+import { convergeCommands } from './commands/converge';
 import { integrationCommand } from './commands/integration';
 import type { CliDependencies } from './context';
 import { Output } from './output';
@@ -9,7 +10,7 @@ import { Output } from './output';
 /** Exit codes: a public contract (README). */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-export function buildProgram(deps: CliDependencies, output: Output): Command {
+export function buildProgram(deps: CliDependencies, output: Output, setExitCode: (code: number) => void = () => {}): Command {
   const program = new Command('dd-aws-org')
     .description('Keep every account of an AWS Organization integrated with Datadog.')
     .version(version, '--version')
@@ -20,6 +21,7 @@ export function buildProgram(deps: CliDependencies, output: Output): Command {
     .configureOutput({ writeOut: (text) => output.stdout(text), writeErr: (text) => output.stderr(text) })
     .exitOverride();
   program.addCommand(integrationCommand(deps, output));
+  for (const command of convergeCommands(deps, output, setExitCode)) program.addCommand(command);
   // Settings such as exitOverride are copied when a command is created; apply them to the tree.
   for (const command of allCommands(program)) {
     command.exitOverride().configureOutput(program.configureOutput()).showHelpAfterError('(add --help for usage)');
@@ -35,10 +37,11 @@ function allCommands(command: Command): Command[] {
 export async function runCli(argv: string[], deps: CliDependencies): Promise<number> {
   const output = new Output(deps.stdout, deps.stderr);
   output.addSecrets(deps.env.DD_API_KEY, deps.env.DD_APP_KEY);
-  const program = buildProgram(deps, output);
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(deps, output, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT.ok;
+    return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander has printed the message already.

@@ -1,0 +1,104 @@
+import { readFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import { convergeAccount, type ConvergeResult } from '../../lambda/converge';
+import { pipelineDependencies } from '../../lambda/dependencies';
+import { InputError } from '../../lambda/domain/errors';
+import { describeOutcome, parseEvent } from '../../lambda/event/parse';
+import { loadCliConfig, retryLine, type CliDependencies, type GlobalOptions } from '../context';
+import { accountIdArg } from '../options';
+import type { Output } from '../output';
+import { CONVERGE_EXIT, convergeExitCode, printResults } from '../report';
+
+interface RunOptions {
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+/** Sets the exit code without throwing, so that the results are printed first. */
+export type ExitCodeSink = (code: number) => void;
+
+async function convergeAll(
+  accountIds: readonly string[],
+  options: RunOptions,
+  command: Command,
+  deps: CliDependencies,
+  output: Output,
+): Promise<ConvergeResult[]> {
+  const config = await loadCliConfig(command.optsWithGlobals<GlobalOptions>(), deps.env);
+  output.addSecrets(deps.env.DD_API_KEY, deps.env.DD_APP_KEY);
+  const pipeline = pipelineDependencies(config, deps.env, {
+    fetch: deps.fetch,
+    sleep: deps.sleep,
+    onCredentials: (credentials) => output.addSecrets(credentials.apiKey, credentials.appKey),
+    onRetry: options.json ? undefined : (notice) => output.stderr(retryLine(notice)),
+  });
+  const results: ConvergeResult[] = [];
+  // One account at a time: writes to Datadog's AWS integration conflict when run concurrently.
+  for (const accountId of accountIds) {
+    results.push(await convergeAccount(accountId, { config, deps: pipeline, dryRun: Boolean(options.dryRun) }));
+  }
+  return results;
+}
+
+export function convergeCommands(deps: CliDependencies, output: Output, setExitCode: ExitCodeSink): Command[] {
+  const converge = new Command('converge')
+    .description('bring accounts to their desired state: Datadog integration and IAM role (observe -> plan -> act)')
+    .argument('<account-id...>', 'AWS account IDs, 12 digits each', (value: string, previous: string[] = []) => [
+      ...previous,
+      accountIdArg(value),
+    ])
+    .option('--dry-run', 'print the plan; write nothing anywhere')
+    .option('--json', 'print {"results": [{accountId, status, actions, error}]}')
+    .action(async (accountIds: string[], options: RunOptions, command: Command) => {
+      const results = await convergeAll([...new Set(accountIds)], options, command, deps, output);
+      printResults(output, results, options);
+      setExitCode(convergeExitCode(results));
+    });
+
+  const handleEvent = new Command('handle-event')
+    .description('converge the accounts an EventBridge event names (the JSON a rule delivers to its target)')
+    .argument('<file>', 'event JSON file, or - for standard input')
+    .option('--dry-run', 'print the plan; write nothing anywhere')
+    .option('--json', 'print {"results": [{accountId, status, actions, error}]}')
+    .action(async (file: string, options: RunOptions, command: Command) => {
+      const event = await readEvent(file, deps);
+      const outcome = parseEvent(event);
+      if (outcome.kind === 'invalid' || outcome.kind === 'unknown') {
+        throw new InputError(describeOutcome(outcome));
+      }
+      if (outcome.kind !== 'accounts') {
+        // Understood, and nothing to converge: say so on stderr, keep stdout machine-readable.
+        output.stderr(`dd-aws-org: ${describeOutcome(outcome)}\n`);
+        if (options.json) output.json({ results: [] });
+        setExitCode(CONVERGE_EXIT.ok);
+        return;
+      }
+      if (!options.json) output.line(describeOutcome(outcome));
+      const results = await convergeAll(outcome.accountIds, options, command, deps, output);
+      printResults(output, results, options);
+      setExitCode(convergeExitCode(results));
+    });
+
+  return [converge, handleEvent];
+}
+
+async function readEvent(file: string, deps: CliDependencies): Promise<unknown> {
+  let text: string;
+  try {
+    text = file === '-' ? await (deps.readStdin ?? readProcessStdin)() : await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`cannot read event file ${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InputError(`the event in ${file === '-' ? 'standard input' : file} is not JSON; pass the event exactly as EventBridge delivers it`);
+  }
+}
+
+async function readProcessStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,131 @@
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { Config } from '../config/schema';
+import { DatadogApiError } from '../datadog/errors';
+import type { AwsIntegrationPort, IntegrationRef } from '../datadog/port';
+import { datadogTrustPolicy, externalIdsIn, readTrust } from '../domain/policy';
+import type { AccountObservation } from '../observe/model';
+import { desiredRole, desiredSettings } from '../plan/desired';
+import type { AccountPlan, Action } from '../plan/plan-account';
+import { applyPermissions, createRole, deleteRole, updateTrust } from './iam-role';
+
+export interface ActDependencies {
+  readonly datadog: AwsIntegrationPort;
+  /** IAM in the member account; absent when the account could not be reached. */
+  readonly iam?: IAMClient;
+}
+
+/** Thrown when an action fails; says which one and what was already done. */
+export class ActionError extends Error {
+  override readonly name = 'ActionError';
+  constructor(
+    readonly action: Action,
+    readonly done: readonly Action[],
+    override readonly cause: unknown,
+  ) {
+    super(`${action.type} failed: ${(cause as Error)?.message ?? String(cause)}`);
+  }
+}
+
+/**
+ * Runs a plan's actions in order. Every action is idempotent, so a run that stops half way
+ * is finished by the next one. Returns the actions done.
+ */
+export async function executePlan(
+  plan: AccountPlan,
+  observation: AccountObservation,
+  config: Config,
+  deps: ActDependencies,
+  permissions?: readonly string[],
+): Promise<Action[]> {
+  const ref: IntegrationRef = { accountId: plan.accountId, roleName: config.role.name };
+  const settings = desiredSettings(config, observation.organization);
+  const role = () => desiredRole(config, observation.partition, permissions);
+  const iam = (): IAMClient => {
+    if (!deps.iam) throw new Error(`IAM in account ${plan.accountId} is not reachable`);
+    return deps.iam;
+  };
+  // An external ID obtained in this run (create or rotate) is the one to write into the trust.
+  let externalId: string | undefined;
+  const done: Action[] = [];
+
+  for (const action of plan.actions) {
+    try {
+      switch (action.type) {
+        case 'none':
+          continue;
+        case 'create-integration':
+          externalId = await createOrAdopt(deps.datadog, ref, settings);
+          break;
+        case 'rotate-external-id':
+          externalId = (await deps.datadog.rotateExternalId(ref)).externalId;
+          break;
+        case 'update-integration':
+          await deps.datadog.updateIntegration(ref, settings);
+          break;
+        case 'create-role': {
+          const desired = role();
+          await createRole(iam(), desired, datadogTrustPolicy(desired.principalArn, requireExternalId(externalId, observation)));
+          break;
+        }
+        case 'update-role-trust': {
+          const desired = role();
+          const id = externalId ?? currentExternalId(observation, desired.principalArn);
+          await updateTrust(iam(), desired.roleName, datadogTrustPolicy(desired.principalArn, requireExternalId(id, observation)));
+          break;
+        }
+        case 'update-role-policy':
+          await applyPermissions(iam(), role());
+          break;
+        case 'delete-integration':
+          await deleteIfPresent(deps.datadog, ref);
+          break;
+        case 'delete-role':
+          await deleteRole(iam(), config.role.name);
+          break;
+      }
+      done.push(action);
+    } catch (error) {
+      throw new ActionError(action, done, error);
+    }
+  }
+  return done;
+}
+
+/** Create; if Datadog already has it (409), adopt it: a fresh external ID and our settings. */
+async function createOrAdopt(datadog: AwsIntegrationPort, ref: IntegrationRef, settings: ReturnType<typeof desiredSettings>): Promise<string> {
+  try {
+    return (await datadog.createIntegration(ref, settings)).externalId;
+  } catch (error) {
+    if (!(error instanceof DatadogApiError && error.kind === 'conflict')) throw error;
+    const { externalId } = await datadog.rotateExternalId(ref);
+    await datadog.updateIntegration(ref, settings);
+    return externalId;
+  }
+}
+
+async function deleteIfPresent(datadog: AwsIntegrationPort, ref: IntegrationRef): Promise<void> {
+  try {
+    await datadog.deleteIntegration(ref);
+  } catch (error) {
+    // Already gone (deleted by a concurrent run): the goal is reached.
+    if (error instanceof DatadogApiError && error.kind === 'not-found') return;
+    throw error;
+  }
+}
+
+/** Without a new ID: the one Datadog told us (v2), else the single one the role already trusts. */
+function currentExternalId(observation: AccountObservation, principalArn: string): string | undefined {
+  const known = observation.integrations.find((i) => i.externalId !== undefined)?.externalId;
+  if (known) return known;
+  if (observation.role.kind !== 'present') return undefined;
+  const trust = observation.role.role.trustPolicy;
+  const forPrincipal = readTrust(trust, principalArn).externalIds;
+  // The principal may be the wrong one while the ID is right: then take the role's single ID.
+  const ids = forPrincipal.length > 0 ? forPrincipal : externalIdsIn(trust);
+  return ids.length === 1 ? ids[0] : undefined;
+}
+
+function requireExternalId(externalId: string | undefined, observation: AccountObservation): string {
+  if (externalId) return externalId;
+  throw new Error(`no external ID is known for account ${observation.accountId}; run again to rotate one`);
+}

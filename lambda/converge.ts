@@ -1,0 +1,60 @@
+import type { Config } from './config/schema';
+import { assertAccountId } from './domain/account-id';
+import { ActionError, executePlan, type ActDependencies } from './act/execute';
+import { observeAccount, type ObserveDependencies } from './observe/observe-account';
+import { planAccount, type AccountPlan, type Action } from './plan/plan-account';
+
+/** One account through the pipeline: observe -> plan -> act. The result is what is reported. */
+
+export type ConvergeStatus = 'ok' | 'skipped' | 'retry' | 'error';
+
+export interface ConvergeResult {
+  readonly accountId: string;
+  readonly status: ConvergeStatus;
+  /** With --dry-run, the plan; otherwise the actions done (and, on error, the one that failed). */
+  readonly actions: readonly Action[];
+  readonly error?: string;
+  /** Why the account is in or out of scope. */
+  readonly scope?: string;
+  readonly notes: readonly string[];
+}
+
+export interface ConvergeOptions {
+  readonly config: Config;
+  readonly deps: ObserveDependencies & Pick<ActDependencies, 'datadog'>;
+  readonly dryRun: boolean;
+  readonly permissions?: readonly string[];
+}
+
+export async function convergeAccount(accountId: string, options: ConvergeOptions): Promise<ConvergeResult> {
+  assertAccountId(accountId);
+  let plan: AccountPlan | undefined;
+  try {
+    const { observation, iam } = await observeAccount(accountId, options.config, options.deps);
+    plan = planAccount(observation, options.config, options.permissions);
+    const base = { accountId, scope: plan.scope, notes: plan.notes };
+    if (plan.blocked) {
+      return {
+        ...base,
+        status: plan.blocked.retryable ? 'retry' : 'error',
+        actions: [],
+        error: plan.blocked.reason,
+      };
+    }
+    const idle = plan.actions.every((a) => a.type === 'none');
+    const status = !plan.inScope && idle ? 'skipped' : 'ok';
+    if (options.dryRun || idle) return { ...base, status, actions: plan.actions };
+    const done = await executePlan(plan, observation, options.config, { datadog: options.deps.datadog, iam }, options.permissions);
+    return { ...base, status, actions: done };
+  } catch (error) {
+    const failed = error instanceof ActionError ? [...error.done, error.action] : [];
+    return {
+      accountId,
+      status: 'error',
+      actions: failed,
+      error: (error as Error)?.message ?? String(error),
+      scope: plan?.scope,
+      notes: plan?.notes ?? [],
+    };
+  }
+}

@@ -1,0 +1,140 @@
+/** IAM policy documents: building and reading them, without I/O. */
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Principal?: { AWS?: string | string[]; Service?: string | string[] } | '*';
+  Action: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+export type Partition = 'aws' | 'aws-us-gov' | 'aws-cn';
+
+const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/** IAM returns documents URL-encoded; tolerate both forms. Undefined when it is not a policy. */
+export function parsePolicyDocument(text: string | undefined): PolicyDocument | undefined {
+  if (!text) return undefined;
+  let json = text;
+  if (!json.trimStart().startsWith('{')) {
+    try {
+      json = decodeURIComponent(text);
+    } catch {
+      return undefined;
+    }
+  }
+  try {
+    const parsed = JSON.parse(json) as PolicyDocument;
+    return parsed && typeof parsed === 'object' && 'Statement' in parsed ? { ...parsed, Statement: asArray(parsed.Statement) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function accountRootArn(partition: Partition, accountId: string): string {
+  return `arn:${partition}:iam::${accountId}:root`;
+}
+
+export function roleArn(partition: Partition, accountId: string, roleName: string): string {
+  return `arn:${partition}:iam::${accountId}:role/${roleName}`;
+}
+
+export function managedPolicyArn(partition: Partition, name: string): string {
+  return `arn:${partition}:iam::aws:policy/${name}`;
+}
+
+/** Datadog's AWS account may assume the role only with the external ID. */
+export function datadogTrustPolicy(principalArn: string, externalId: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: principalArn },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': externalId } },
+      },
+    ],
+  };
+}
+
+export interface TrustReading {
+  /** Some Allow statement lets the principal call sts:AssumeRole. */
+  readonly allowsPrincipal: boolean;
+  /** The sts:ExternalId values those statements require (StringEquals). */
+  readonly externalIds: readonly string[];
+  /** Some statement lets the principal in without any external ID condition. */
+  readonly allowsWithoutExternalId: boolean;
+}
+
+/** What a trust policy grants to one principal (arn:...:root, or its bare account ID). */
+export function readTrust(document: PolicyDocument | undefined, principalArn: string): TrustReading {
+  const accountId = principalArn.split(':')[4];
+  const externalIds: string[] = [];
+  let allowsPrincipal = false;
+  let allowsWithoutExternalId = false;
+  for (const statement of document?.Statement ?? []) {
+    if (statement.Effect !== 'Allow') continue;
+    if (!asArray(statement.Action).some((a) => a === 'sts:AssumeRole' || a === 'sts:*' || a === '*')) continue;
+    const principals = statement.Principal === '*' ? ['*'] : asArray(statement.Principal?.AWS);
+    if (!principals.some((p) => p === principalArn || p === accountId)) continue;
+    allowsPrincipal = true;
+    const ids = externalIdsOfStatement(statement);
+    if (ids.length === 0) allowsWithoutExternalId = true;
+    externalIds.push(...ids);
+  }
+  return { allowsPrincipal, externalIds: [...new Set(externalIds)], allowsWithoutExternalId };
+}
+
+function externalIdsOfStatement(statement: PolicyStatement): string[] {
+  return asArray(statement.Condition?.StringEquals?.['sts:ExternalId']);
+}
+
+/** Every sts:ExternalId a trust policy names, whoever it names them for. */
+export function externalIdsIn(document: PolicyDocument | undefined): string[] {
+  return [...new Set((document?.Statement ?? []).flatMap(externalIdsOfStatement))];
+}
+
+/** Every action an Allow statement grants, sorted (for comparing permission sets). */
+export function allowedActions(documents: readonly (PolicyDocument | undefined)[]): string[] {
+  const actions = new Set<string>();
+  for (const document of documents) {
+    for (const statement of document?.Statement ?? []) {
+      if (statement.Effect === 'Allow') asArray(statement.Action).forEach((a) => actions.add(a));
+    }
+  }
+  return [...actions].sort();
+}
+
+/** IAM counts policy size without white space. */
+export function policySize(document: PolicyDocument): number {
+  return JSON.stringify(document).replace(/\s+/g, '').length;
+}
+
+/**
+ * Splits actions into as few read-only policies as fit maxChars each (IAM's limits: 10,240
+ * characters for all inline policies of a role together, 6,144 for a managed policy).
+ */
+export function permissionPolicies(actions: readonly string[], maxChars: number): PolicyDocument[] {
+  const make = (chunk: string[]): PolicyDocument => ({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: chunk, Resource: '*' }],
+  });
+  const documents: PolicyDocument[] = [];
+  let chunk: string[] = [];
+  for (const action of [...actions].sort()) {
+    if (chunk.length > 0 && policySize(make([...chunk, action])) > maxChars) {
+      documents.push(make(chunk));
+      chunk = [];
+    }
+    chunk.push(action);
+  }
+  if (chunk.length > 0) documents.push(make(chunk));
+  return documents;
+}

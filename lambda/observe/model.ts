@@ -1,0 +1,49 @@
+import type { Integration } from '../datadog/port';
+import type { Partition, PolicyDocument } from '../domain/policy';
+
+/** What is observed of one account: the input of the pure decision. */
+
+/** Organizations' account State, plus "not in the organization at all". */
+export type OrgAccountState =
+  | 'ACTIVE'
+  | 'PENDING_ACTIVATION'
+  | 'PENDING_CLOSURE'
+  | 'SUSPENDED'
+  | 'CLOSED'
+  | 'NOT_IN_ORGANIZATION';
+
+export interface OrgAccount {
+  readonly accountId: string;
+  readonly state: OrgAccountState;
+  readonly name?: string;
+  /** Root first, then each OU down to the account's parent. */
+  readonly parentPath: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+  readonly isManagementAccount: boolean;
+}
+
+export interface ObservedRole {
+  readonly roleName: string;
+  readonly trustPolicy: PolicyDocument | undefined;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Inline policies by name. */
+  readonly inlinePolicies: Readonly<Record<string, PolicyDocument | undefined>>;
+  readonly attachedPolicyArns: readonly string[];
+}
+
+export type RoleObservation =
+  | { readonly kind: 'present'; readonly role: ObservedRole }
+  | { readonly kind: 'absent' }
+  /** The member access role could not be assumed; retryable when the account is probably just too new. */
+  | { readonly kind: 'unreachable'; readonly reason: string; readonly retryable: boolean }
+  /** Not looked at: the account is not active, or nothing about the role could matter. */
+  | { readonly kind: 'not-read'; readonly reason: string };
+
+export interface AccountObservation {
+  readonly accountId: string;
+  readonly partition: Partition;
+  readonly organization: OrgAccount;
+  /** Datadog's integrations for this account ID, whatever their role name or auth. */
+  readonly integrations: readonly Integration[];
+  readonly role: RoleObservation;
+}

@@ -1,0 +1,54 @@
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { Config } from '../config/schema';
+import type { AwsIntegrationPort } from '../datadog/port';
+import { scopeOf } from '../plan/scope';
+import { NEW_ACCOUNT_GRACE_MS, type MemberAccess } from './member-access';
+import type { AccountObservation, RoleObservation } from './model';
+import type { OrganizationsReader } from './organizations';
+import { readRole } from './role';
+
+export interface ObserveDependencies {
+  readonly organizations: OrganizationsReader;
+  readonly datadog: AwsIntegrationPort;
+  readonly memberAccess: MemberAccess;
+  readonly now: () => Date;
+}
+
+export interface Observed {
+  readonly observation: AccountObservation;
+  /** IAM in the member account, when it was reached: the act step writes through it. */
+  readonly iam?: IAMClient;
+}
+
+/** Organizations + Datadog + the member account's IAM, for one account. Reads only. */
+export async function observeAccount(accountId: string, config: Config, deps: ObserveDependencies): Promise<Observed> {
+  const [{ partition }, organization, integrations] = await Promise.all([
+    deps.organizations.organization(),
+    deps.organizations.account(accountId),
+    deps.datadog.listIntegrations({ accountId }),
+  ]);
+  const base = { accountId, partition, organization, integrations };
+
+  if (organization.state !== 'ACTIVE') {
+    return { observation: { ...base, role: { kind: 'not-read', reason: `the account is ${organization.state}` } } };
+  }
+  const inScope = scopeOf(organization, config.scope).inScope;
+  if (!inScope && !config.role.deleteOnOffboard) {
+    return { observation: { ...base, role: { kind: 'not-read', reason: 'out of scope and role.deleteOnOffboard is off' } } };
+  }
+
+  const access = await deps.memberAccess.iamIn(accountId, partition, config.role.memberAccessRoleName);
+  if (access.kind === 'denied') {
+    const joinedAgoMs = organization.joinedAt ? deps.now().getTime() - organization.joinedAt.getTime() : undefined;
+    const isNew = joinedAgoMs !== undefined && joinedAgoMs < NEW_ACCOUNT_GRACE_MS;
+    const role: RoleObservation = {
+      kind: 'unreachable',
+      retryable: isNew,
+      reason: isNew
+        ? `cannot assume ${config.role.memberAccessRoleName} yet (${access.code}): the account joined ${Math.round(joinedAgoMs! / 60_000)} min ago and new accounts take a while; retry later`
+        : `cannot assume ${config.role.memberAccessRoleName} in ${accountId} (${access.code}): make sure the role exists there and trusts the management account, or set role.memberAccessRoleName (AWSControlTowerExecution under Control Tower)`,
+    };
+    return { observation: { ...base, role } };
+  }
+  return { observation: { ...base, role: await readRole(access.iam, config.role.name) }, iam: access.iam };
+}

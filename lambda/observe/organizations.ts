@@ -1,0 +1,112 @@
+import {
+  AccountNotFoundException,
+  DescribeAccountCommand,
+  DescribeOrganizationCommand,
+  ListAccountsCommand,
+  ListParentsCommand,
+  ListTagsForResourceCommand,
+  type OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import type { Partition } from '../domain/policy';
+import type { OrgAccount, OrgAccountState } from './model';
+
+export interface OrganizationFacts {
+  readonly managementAccountId: string;
+  readonly partition: Partition;
+}
+
+export interface ObservedOrgAccount extends OrgAccount {
+  readonly joinedAt?: Date;
+}
+
+const STATES: ReadonlySet<string> = new Set(['ACTIVE', 'PENDING_ACTIVATION', 'PENDING_CLOSURE', 'SUSPENDED', 'CLOSED']);
+
+/** Organizations retired `Status` in favour of `State` (September 2026): State first, Status as fallback. */
+function stateOf(raw: string | undefined): OrgAccountState {
+  return raw !== undefined && STATES.has(raw) ? (raw as OrgAccountState) : 'ACTIVE';
+}
+
+/** Reads one account's place in the organization. Called from the management account (or a delegated administrator). */
+export class OrganizationsReader {
+  private facts?: Promise<OrganizationFacts>;
+
+  constructor(private readonly client: OrganizationsClient) {}
+
+  /** The management account and the partition, read once. */
+  organization(): Promise<OrganizationFacts> {
+    this.facts ??= this.client.send(new DescribeOrganizationCommand({})).then((response) => {
+      const organization = response.Organization;
+      const arn = organization?.MasterAccountArn ?? organization?.Arn ?? '';
+      return {
+        managementAccountId: organization?.MasterAccountId ?? '',
+        partition: (arn.split(':')[1] || 'aws') as Partition,
+      };
+    });
+    this.facts.catch(() => (this.facts = undefined));
+    return this.facts;
+  }
+
+  async account(accountId: string): Promise<ObservedOrgAccount> {
+    const { managementAccountId } = await this.organization();
+    const isManagementAccount = accountId === managementAccountId;
+    let account;
+    try {
+      account = (await this.client.send(new DescribeAccountCommand({ AccountId: accountId }))).Account;
+    } catch (error) {
+      if (error instanceof AccountNotFoundException) {
+        return { accountId, state: 'NOT_IN_ORGANIZATION', parentPath: [], tags: {}, isManagementAccount };
+      }
+      throw error;
+    }
+    const state = stateOf(account?.State ?? account?.Status);
+    const [parentPath, tags] = await Promise.all([this.parentPath(accountId), this.tags(accountId)]);
+    return {
+      accountId,
+      state,
+      name: account?.Name,
+      parentPath,
+      tags,
+      isManagementAccount,
+      joinedAt: account?.JoinedTimestamp,
+    };
+  }
+
+  /** Every account of the organization with its state (paginated ListAccounts). */
+  async listAccounts(): Promise<{ accountId: string; state: OrgAccountState }[]> {
+    const accounts: { accountId: string; state: OrgAccountState }[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await this.client.send(new ListAccountsCommand({ NextToken }));
+      for (const account of page.Accounts ?? []) {
+        if (account.Id) accounts.push({ accountId: account.Id, state: stateOf(account.State ?? account.Status) });
+      }
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return accounts;
+  }
+
+  /** Root first, down to the direct parent. */
+  private async parentPath(childId: string): Promise<string[]> {
+    const path: string[] = [];
+    let current = childId;
+    for (let depth = 0; depth < 10; depth++) {
+      const parent = (await this.client.send(new ListParentsCommand({ ChildId: current }))).Parents?.[0];
+      if (!parent?.Id) break;
+      path.unshift(parent.Id);
+      if (parent.Type === 'ROOT') break;
+      current = parent.Id;
+    }
+    return path;
+  }
+
+  private async tags(accountId: string): Promise<Record<string, string>> {
+    const tags: Record<string, string> = {};
+    let NextToken: string | undefined;
+    do {
+      const page = await this.client.send(new ListTagsForResourceCommand({ ResourceId: accountId, NextToken }));
+      for (const tag of page.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return tags;
+  }
+}

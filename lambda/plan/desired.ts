@@ -1,0 +1,126 @@
+import type { Config } from '../config/schema';
+import type { IntegrationSettings } from '../datadog/port';
+import { DATADOG_SITES, type DatadogSite } from '../datadog/sites';
+import { InputError } from '../domain/errors';
+import {
+  accountRootArn,
+  managedPolicyArn,
+  permissionPolicies,
+  policySize,
+  type Partition,
+  type PolicyDocument,
+} from '../domain/policy';
+import type { OrgAccount } from '../observe/model';
+import { DATADOG_STANDARD_PERMISSIONS } from './datadog-permissions';
+
+/** What an in-scope account should look like, derived from the configuration alone. */
+
+export const MANAGED_BY_TAG = { key: 'managed-by', value: 'datadog-aws-org-integration' } as const;
+export const PERMISSIONS_POLICY_NAME = 'DatadogIntegrationPolicy';
+/** IAM: all inline policies of a role together hold at most 10,240 characters. */
+const INLINE_POLICIES_MAX_CHARS = 10_240;
+const POLICY_MAX_CHARS = 6_144;
+
+export interface DesiredRole {
+  readonly roleName: string;
+  readonly principalArn: string;
+  /** Inline permission policies by name (several when one would be too large). */
+  readonly inlinePolicies: Readonly<Record<string, PolicyDocument>>;
+  readonly managedPolicyArns: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+  readonly description: string;
+}
+
+/** The AWS account Datadog assumes roles from, for this site and the customer's partition. */
+export function datadogPrincipalArn(site: DatadogSite, partition: Partition): string {
+  const principals: { principal: string; govCloudPrincipal?: string } = DATADOG_SITES[site];
+  if (partition === 'aws-us-gov') {
+    if (!principals.govCloudPrincipal) {
+      throw new InputError(`Datadog site ${site} does not serve AWS GovCloud accounts: use ddog-gov.com or us2.ddog-gov.com (datadog.site)`);
+    }
+    return accountRootArn(partition, principals.govCloudPrincipal);
+  }
+  if (partition !== 'aws') throw new InputError(`the ${partition} partition is not supported by Datadog's AWS integration`);
+  return accountRootArn(partition, principals.principal);
+}
+
+export function policyName(index: number, count: number): string {
+  return count === 1 ? PERMISSIONS_POLICY_NAME : `${PERMISSIONS_POLICY_NAME}${index + 1}`;
+}
+
+export function isOurPolicyName(name: string): boolean {
+  return name === PERMISSIONS_POLICY_NAME || /^DatadogIntegrationPolicy\d+$/.test(name);
+}
+
+export function desiredRole(
+  config: Config,
+  partition: Partition,
+  permissions: readonly string[] = DATADOG_STANDARD_PERMISSIONS,
+): DesiredRole {
+  const documents = permissionPolicies(permissions, POLICY_MAX_CHARS);
+  const total = documents.reduce((sum, document) => sum + policySize(document), 0);
+  if (total > INLINE_POLICIES_MAX_CHARS) {
+    throw new InputError(`Datadog's permissions need ${total} characters of inline policy, more than IAM's ${INLINE_POLICIES_MAX_CHARS} per role`);
+  }
+  const { cspm, resourceCollection } = config.integration;
+  return {
+    roleName: config.role.name,
+    principalArn: datadogPrincipalArn(config.datadog.site, partition),
+    inlinePolicies: Object.fromEntries(documents.map((document, i) => [policyName(i, documents.length), document])),
+    // Datadog's resource collection and CSPM read through AWS's SecurityAudit policy.
+    managedPolicyArns: cspm || resourceCollection ? [managedPolicyArn(partition, 'SecurityAudit')] : [],
+    tags: { [MANAGED_BY_TAG.key]: MANAGED_BY_TAG.value },
+    description: 'Lets Datadog read this account for the AWS integration (managed by datadog-aws-org-integration)',
+  };
+}
+
+/** Datadog lowercases tags and turns characters it does not keep into underscores: do it first, so no drift loops. */
+export function normalizeTagPart(text: string): string {
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9_\-.:/]/g, '_');
+}
+
+export function desiredSettings(config: Config, account: OrgAccount): IntegrationSettings {
+  const { integration } = config;
+  const derived: string[] = [];
+  if (integration.accountNameTag !== false && account.name) {
+    derived.push(`${integration.accountNameTag}:${normalizeTagPart(account.name)}`);
+  }
+  for (const key of integration.accountTagsAsHostTags) {
+    const value = account.tags[key];
+    if (value !== undefined && value !== '') derived.push(`${normalizeTagPart(key)}:${normalizeTagPart(value)}`);
+  }
+  return {
+    hostTags: [...new Set([...integration.hostTags, ...derived])],
+    filterTags: [...integration.filterTags],
+    excludedRegions: [...integration.excludedRegions],
+    namespaceRules: { ...integration.namespaceRules },
+    metricsCollection: integration.metricsCollection,
+    cspmResourceCollection: integration.cspm,
+    extendedResourceCollection: integration.resourceCollection || integration.cspm,
+  };
+}
+
+const sameSet = (a: readonly string[], b: readonly string[]) => {
+  const left = new Set(a.map((x) => x.toLowerCase()));
+  const right = new Set(b.map((x) => x.toLowerCase()));
+  return left.size === right.size && [...left].every((x) => right.has(x));
+};
+
+const sameRules = (a: Readonly<Record<string, boolean>>, b: Readonly<Record<string, boolean>>) =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+
+/** The settings fields (Datadog's names) that differ. */
+export function settingsDrift(actual: IntegrationSettings, desired: IntegrationSettings): string[] {
+  const drift: string[] = [];
+  if (!sameSet(actual.hostTags, desired.hostTags)) drift.push('host_tags');
+  if (!sameSet(actual.filterTags, desired.filterTags)) drift.push('filter_tags');
+  if (!sameSet(actual.excludedRegions, desired.excludedRegions)) drift.push('excluded_regions');
+  if (!sameRules(actual.namespaceRules, desired.namespaceRules)) drift.push('account_specific_namespace_rules');
+  if (actual.metricsCollection !== desired.metricsCollection) drift.push('metrics_collection_enabled');
+  if (actual.cspmResourceCollection !== desired.cspmResourceCollection) drift.push('cspm_resource_collection_enabled');
+  if (actual.extendedResourceCollection !== desired.extendedResourceCollection) drift.push('extended_resource_collection_enabled');
+  return drift;
+}

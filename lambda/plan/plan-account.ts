@@ -1,0 +1,182 @@
+import type { Config } from '../config/schema';
+import type { Integration } from '../datadog/port';
+import { allowedActions, readTrust, type Partition } from '../domain/policy';
+import type { AccountObservation, ObservedRole } from '../observe/model';
+import { MANAGED_BY_TAG, desiredRole, desiredSettings, isOurPolicyName, settingsDrift, type DesiredRole } from './desired';
+import { scopeOf } from './scope';
+
+export type ActionType =
+  | 'create-integration'
+  | 'rotate-external-id'
+  | 'update-integration'
+  | 'create-role'
+  | 'update-role-trust'
+  | 'update-role-policy'
+  | 'delete-integration'
+  | 'delete-role'
+  | 'none';
+
+export interface Action {
+  readonly type: ActionType;
+  readonly reason: string;
+}
+
+export interface AccountPlan {
+  readonly accountId: string;
+  readonly inScope: boolean;
+  /** Why the account is in or out of scope. */
+  readonly scope: string;
+  /** In execution order; exactly [{ type: 'none' }] when nothing needs doing. */
+  readonly actions: readonly Action[];
+  /** Set when the plan cannot be made now (role unreachable): retry later, or fix what it says. */
+  readonly blocked?: { readonly reason: string; readonly retryable: boolean };
+  /** Things left alone on purpose, for the operator (other teams' integrations, roles we did not create). */
+  readonly notes: readonly string[];
+}
+
+/** The one decision function: observation + configuration -> actions. Pure: no I/O, no clock. */
+export function planAccount(observation: AccountObservation, config: Config, permissions?: readonly string[]): AccountPlan {
+  const scope = scopeOf(observation.organization, config.scope);
+  const ours = observation.integrations.find((i) => isOurIntegration(i, config.role.name));
+  const notes = observation.integrations
+    .filter((i) => !isOurIntegration(i, config.role.name))
+    .map((i) =>
+      i.auth.kind === 'role'
+        ? `integration with role ${i.auth.roleName} left alone: not the configured role ${config.role.name}`
+        : `integration with access key ${i.auth.accessKeyId} left alone: access-key integrations are not ours`,
+    );
+  const base = { accountId: observation.accountId, inScope: scope.inScope, scope: scope.reason };
+
+  if (!scope.inScope) {
+    const { actions, notes: roleNotes } = offboardActions(observation, config, ours, scope.reason);
+    return { ...base, actions: orNone(actions, `nothing of ours to remove: ${scope.reason}`), notes: [...notes, ...roleNotes] };
+  }
+
+  const role = observation.role;
+  if (role.kind === 'unreachable' || role.kind === 'not-read') {
+    const retryable = role.kind === 'unreachable' && role.retryable;
+    return { ...base, actions: [], blocked: { reason: role.reason, retryable }, notes };
+  }
+  const desired = desiredRole(config, observation.partition, permissions);
+  const actions = onboardActions(observation, config, ours, role.kind === 'present' ? role.role : undefined, desired);
+  return { ...base, actions: orNone(actions, 'the integration and the role match the configuration'), notes };
+}
+
+function isOurIntegration(integration: Integration, roleName: string): boolean {
+  return integration.auth.kind === 'role' && integration.auth.roleName === roleName;
+}
+
+function orNone(actions: Action[], reason: string): Action[] {
+  return actions.length > 0 ? actions : [{ type: 'none', reason }];
+}
+
+function onboardActions(
+  observation: AccountObservation,
+  config: Config,
+  ours: Integration | undefined,
+  role: ObservedRole | undefined,
+  desired: DesiredRole,
+): Action[] {
+  const actions: Action[] = [];
+  const roleName = config.role.name;
+
+  if (!ours) {
+    actions.push({ type: 'create-integration', reason: `Datadog has no integration for this account with role ${roleName}` });
+    actions.push(
+      role
+        ? { type: 'update-role-trust', reason: `role ${roleName} exists: trust the new integration's external ID` }
+        : { type: 'create-role', reason: `role ${roleName} does not exist` },
+    );
+  } else {
+    const drift = settingsDrift(ours.settings, desiredSettings(config, observation.organization));
+    if (drift.length > 0) actions.push({ type: 'update-integration', reason: `Datadog settings differ: ${drift.join(', ')}` });
+    if (!role) {
+      actions.unshift({ type: 'rotate-external-id', reason: `role ${roleName} is missing: a new external ID is needed for it` });
+      actions.push({ type: 'create-role', reason: `role ${roleName} does not exist` });
+    } else {
+      actions.push(...trustActions(role, desired.principalArn, ours.externalId));
+    }
+  }
+  if (role) {
+    const policyDrift = permissionDrift(role, desired);
+    if (policyDrift) actions.push({ type: 'update-role-policy', reason: policyDrift });
+  }
+  return sortActions(actions);
+}
+
+/** v1 never shows Datadog's external ID: one ID in the trust is taken as right; v2 compares it. */
+function trustActions(role: ObservedRole, principalArn: string, knownExternalId: string | undefined): Action[] {
+  const trust = readTrust(role.trustPolicy, principalArn);
+  const ids = trust.externalIds;
+  const rotate: Action = {
+    type: 'rotate-external-id',
+    reason: ids.length === 0 ? 'the role trusts no Datadog external ID' : `the role names ${ids.length} external IDs, not one`,
+  };
+  if (knownExternalId !== undefined) {
+    const exact = trust.allowsPrincipal && !trust.allowsWithoutExternalId && ids.length === 1 && ids[0] === knownExternalId;
+    return exact ? [] : [{ type: 'update-role-trust', reason: "the role's trust does not match Datadog's external ID and principal" }];
+  }
+  if (ids.length !== 1) {
+    return [rotate, { type: 'update-role-trust', reason: 'write the new external ID into the trust policy' }];
+  }
+  if (!trust.allowsPrincipal || trust.allowsWithoutExternalId) {
+    return [{ type: 'update-role-trust', reason: `the trust policy does not let only ${principalArn} in with the external ID` }];
+  }
+  return [];
+}
+
+function permissionDrift(role: ObservedRole, desired: DesiredRole): string | undefined {
+  const ourNames = Object.keys(role.inlinePolicies).filter(isOurPolicyName);
+  const actual = allowedActions(ourNames.map((name) => role.inlinePolicies[name]));
+  const wanted = allowedActions(Object.values(desired.inlinePolicies));
+  const missing = wanted.filter((a) => !actual.includes(a));
+  const extra = actual.filter((a) => !wanted.includes(a));
+  const reasons: string[] = [];
+  if (missing.length > 0) reasons.push(`${missing.length} of Datadog's permissions missing`);
+  if (extra.length > 0) reasons.push(`${extra.length} permissions that Datadog's list does not have`);
+  const attachedMissing = desired.managedPolicyArns.filter((arn) => !role.attachedPolicyArns.includes(arn));
+  const attachedExtra = role.attachedPolicyArns.filter((arn) => arn.endsWith(':policy/SecurityAudit') && !desired.managedPolicyArns.includes(arn));
+  if (attachedMissing.length > 0) reasons.push(`${attachedMissing.map(policyTail).join(', ')} not attached`);
+  if (attachedExtra.length > 0) reasons.push(`${attachedExtra.map(policyTail).join(', ')} attached but neither CSPM nor resource collection is on`);
+  return reasons.length > 0 ? `role permissions differ: ${reasons.join('; ')}` : undefined;
+}
+
+const policyTail = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
+
+function offboardActions(
+  observation: AccountObservation,
+  config: Config,
+  ours: Integration | undefined,
+  why: string,
+): { actions: Action[]; notes: string[] } {
+  const actions: Action[] = [];
+  const notes: string[] = [];
+  if (ours) actions.push({ type: 'delete-integration', reason: why });
+  const role = observation.role;
+  if (config.role.deleteOnOffboard && role.kind === 'present') {
+    if (role.role.tags[MANAGED_BY_TAG.key] === MANAGED_BY_TAG.value) {
+      actions.push({ type: 'delete-role', reason: `${why}; role.deleteOnOffboard is on` });
+    } else {
+      notes.push(`role ${role.role.roleName} kept: it has no ${MANAGED_BY_TAG.key}=${MANAGED_BY_TAG.value} tag, so this product did not create it`);
+    }
+  }
+  return { actions, notes };
+}
+
+const ORDER: readonly ActionType[] = [
+  'create-integration',
+  'rotate-external-id',
+  'update-integration',
+  'create-role',
+  'update-role-trust',
+  'update-role-policy',
+  'delete-integration',
+  'delete-role',
+  'none',
+];
+
+/** Datadog first (it issues the external ID), then IAM, whatever order the rules found them in. */
+function sortActions(actions: Action[]): Action[] {
+  return [...actions].sort((a, b) => ORDER.indexOf(a.type) - ORDER.indexOf(b.type));
+}
+
