@@ -143,12 +143,57 @@ export const scopeConfigSchema = z
   })
   .strict();
 
+// EventBridge schedule expressions: rate(1 hour), rate(12 hours), cron(0 */6 * * ? *).
+const SCHEDULE = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^()]+\))$/;
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+export const deploymentConfigSchema = z
+  .object({
+    /** When the reconciler runs; "disabled" for never. */
+    reconcileSchedule: z
+      .string()
+      .refine((value) => value === 'disabled' || SCHEDULE.test(value), {
+        error: 'must be an EventBridge schedule such as "rate(12 hours)" or "cron(0 */6 * * ? *)", or "disabled"',
+      })
+      .default('rate(12 hours)'),
+    /** The reconciler only reports what it would enqueue. */
+    reconcileDryRun: z.boolean().default(false),
+    /** Concurrent workers; 1 serialises Datadog writes per Datadog organization (they conflict when concurrent). */
+    workerConcurrency: z.number().int().min(1).max(50).default(1),
+    /** Receives before a message goes to the dead-letter queue. */
+    maxReceiveCount: z.number().int().min(2).max(100).default(10),
+    /** Alarms also notify this e-mail address (an SNS subscription to confirm). */
+    alarmEmail: z.email({ error: 'must be an e-mail address' }).optional(),
+    /** Alarms also notify this existing SNS topic. */
+    alarmTopicArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, { error: 'must be an SNS topic ARN' })
+      .optional(),
+    logRetentionDays: z
+      .number()
+      .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+        error: `must be one of CloudWatch Logs' retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
+      })
+      .default(30),
+    /** Control Tower lifecycle events (CreateManagedAccount, UpdateManagedAccount). */
+    controlTower: z
+      .object({
+        enabled: z.boolean().default(false),
+        /** Control Tower's home region, where its events arrive (forwarded to us-east-1 when different). */
+        homeRegion: checkedString(regionProblem).default('us-east-1'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     datadog: datadogConfigSchema.prefault({}),
     role: roleConfigSchema.prefault({}),
     integration: integrationConfigSchema.prefault({}),
     scope: scopeConfigSchema.prefault({}),
+    deployment: deploymentConfigSchema.prefault({}),
   })
   .strict();
 
@@ -157,6 +202,7 @@ export type DatadogConfig = Config['datadog'];
 export type RoleConfig = Config['role'];
 export type IntegrationConfig = Config['integration'];
 export type ScopeConfig = Config['scope'];
+export type DeploymentConfig = Config['deployment'];
 
 function describeIssue(issue: z.core.$ZodIssue, source: string): string {
   const path = issue.path.map(String).join('.');

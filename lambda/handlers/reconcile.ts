@@ -1,0 +1,20 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { awsClientConfig, pipelineDependencies } from '../dependencies';
+import { createReconcileHandler } from '../reconcile/reconcile';
+import { createLogger, createMetrics } from '../report/telemetry';
+import { QUEUE_URL_VARIABLE, lambdaConfig, requiredVariable } from './environment';
+
+const config = lambdaConfig(process.env);
+const pipeline = pipelineDependencies(config, process.env);
+
+export const handler = createReconcileHandler({
+  config,
+  organizations: pipeline.organizations,
+  datadog: pipeline.datadog,
+  sqs: new SQSClient(awsClientConfig(process.env)),
+  queueUrl: requiredVariable(process.env, QUEUE_URL_VARIABLE),
+  logger: createLogger('reconcile'),
+  metrics: createMetrics('reconcile'),
+  dryRun: config.deployment.reconcileDryRun,
+  now: () => new Date(),
+});

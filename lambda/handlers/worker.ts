@@ -1,0 +1,16 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { awsClientConfig, pipelineDependencies } from '../dependencies';
+import { createWorkerHandler } from '../queue/worker';
+import { createLogger, createMetrics } from '../report/telemetry';
+import { QUEUE_URL_VARIABLE, lambdaConfig, requiredVariable } from './environment';
+
+const config = lambdaConfig(process.env);
+
+export const handler = createWorkerHandler({
+  config,
+  pipeline: pipelineDependencies(config, process.env),
+  sqs: new SQSClient(awsClientConfig(process.env)),
+  queueUrl: requiredVariable(process.env, QUEUE_URL_VARIABLE),
+  logger: createLogger('worker'),
+  metrics: createMetrics('worker'),
+});

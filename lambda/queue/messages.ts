@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import { isAccountId } from '../domain/account-id';
+
+/** One unit of work on the FIFO queue: converge this account. */
+export const accountMessageSchema = z.object({
+  accountId: z.string().refine(isAccountId, { error: 'accountId must be exactly 12 digits' }),
+  /** Why it was enqueued, for the logs: the event, or the reconcile run. */
+  reason: z.string().max(500).default(''),
+  /** The EventBridge event ID or reconcile run ID: the correlation ID in every log line. */
+  correlationId: z.string().max(200).default(''),
+});
+export type AccountMessage = z.output<typeof accountMessageSchema>;
+
+export interface EnqueueItem extends AccountMessage {
+  /** Same key, same message within SQS's 5-minute deduplication window: redelivered events enqueue once. */
+  readonly deduplicationKey: string;
+}
+
+/** SQS FIFO deduplication IDs are at most 128 characters: hash the key. */
+export function deduplicationId(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/**
+ * Sends one message per account, MessageGroupId = account ID, so that one account is never
+ * worked on twice at once. Batches of 10; entries SQS refuses are retried once, then reported.
+ */
+export async function enqueueAccounts(sqs: SQSClient, queueUrl: string, items: readonly EnqueueItem[]): Promise<void> {
+  for (let start = 0; start < items.length; start += 10) {
+    let entries = items.slice(start, start + 10).map((item, index) => ({
+      Id: String(index),
+      MessageGroupId: item.accountId,
+      MessageDeduplicationId: deduplicationId(item.deduplicationKey),
+      MessageBody: JSON.stringify({ accountId: item.accountId, reason: item.reason, correlationId: item.correlationId }),
+    }));
+    for (let attempt = 1; entries.length > 0; attempt++) {
+      const response = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+      const failed = response.Failed ?? [];
+      if (failed.length === 0) break;
+      if (attempt >= 2) {
+        const ids = failed.map((f) => `${entries.find((e) => e.Id === f.Id)?.MessageGroupId}: ${f.Code}`).join(', ');
+        throw new Error(`SQS refused ${failed.length} message(s): ${ids}`);
+      }
+      const failedIds = new Set(failed.map((f) => f.Id));
+      entries = entries.filter((e) => failedIds.has(e.Id));
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { SqsFifoPartialProcessorAsync, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Config } from '../config/schema';
+import { convergeAccount } from '../converge';
+import type { PipelineDependencies } from '../dependencies';
+import { reportResult } from '../report/telemetry';
+import { accountMessageSchema } from './messages';
+
+export interface WorkerDependencies {
+  readonly config: Config;
+  readonly pipeline: PipelineDependencies;
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly dryRun?: boolean;
+}
+
+/** Seconds before a message is seen again after its nth failed receive: 30 s doubling, at most 15 min. */
+export function retryDelaySeconds(receiveCount: number): number {
+  return Math.min(900, 30 * 2 ** Math.max(0, receiveCount - 1));
+}
+
+/** A failure the queue should retry: the record goes back with a longer delay; after N receives, to the DLQ. */
+class RetryLater extends Error {}
+
+/**
+ * SQS FIFO -> worker: converge each account, report partial batch failures. A failed account
+ * holds back only the later messages of its own group (the same account), not the others.
+ */
+export function createWorkerHandler(deps: WorkerDependencies) {
+  const processor = new SqsFifoPartialProcessorAsync();
+
+  const handleRecord = async (record: SQSRecord): Promise<void> => {
+    let message;
+    try {
+      message = accountMessageSchema.parse(JSON.parse(record.body));
+    } catch {
+      // A poison message: fail it until the redrive policy moves it to the dead-letter queue.
+      deps.logger.error('malformed queue message', { messageId: record.messageId });
+      throw new Error(`message ${record.messageId} is not {"accountId": "<12 digits>"}`);
+    }
+    deps.logger.appendKeys({ accountId: message.accountId, correlationId: message.correlationId || record.messageId });
+    try {
+      const result = await convergeAccount(message.accountId, { config: deps.config, deps: deps.pipeline, dryRun: Boolean(deps.dryRun) });
+      reportResult(deps.logger, deps.metrics, result, deps.dryRun);
+      if (result.status === 'retry' || result.status === 'error') {
+        const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+        await deps.sqs
+          .send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: deps.queueUrl,
+              ReceiptHandle: record.receiptHandle,
+              VisibilityTimeout: retryDelaySeconds(receiveCount),
+            }),
+          )
+          .catch((error: unknown) => deps.logger.warn('could not delay the retry', { error: (error as Error).message }));
+        throw new RetryLater(`${message.accountId}: ${result.status}: ${result.error ?? ''}`);
+      }
+    } finally {
+      deps.logger.removeKeys(['accountId', 'correlationId']);
+    }
+  };
+
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    try {
+      return await processPartialResponse(event, handleRecord, processor, {
+        context,
+        skipGroupOnError: true,
+        throwOnFullBatchFailure: false,
+      });
+    } finally {
+      deps.metrics.publishStoredMetrics();
+    }
+  };
+}

@@ -1,0 +1,311 @@
+import * as path from 'node:path';
+import { Aws, CfnOutput, CfnRule, Duration, Fn, RemovalPolicy, SecretValue, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Config } from '../lambda/config/schema';
+import { CONFIG_ENVIRONMENT_VARIABLE, QUEUE_URL_VARIABLE } from '../lambda/handlers/environment';
+import { METRICS_NAMESPACE } from '../lambda/report/telemetry';
+import { controlTowerPatterns, organizationsPatterns, type NamedPattern } from './event-rules';
+
+export interface DatadogOrgIntegrationProps {
+  /** Validated configuration (see parseConfig / configFromContext). */
+  readonly config: Config;
+  /** Where the handlers' TypeScript lives; defaults to this package's lambda/handlers. */
+  readonly handlersDir?: string;
+}
+
+/** Name of the secret created when the configuration names none. */
+export const CREATED_SECRET_NAME = 'datadog-aws-org-integration/datadog-keys';
+
+/** Organizations delivers its events to EventBridge in us-east-1 only. */
+export const ORGANIZATIONS_EVENTS_REGION = 'us-east-1';
+
+const WORKER_TIMEOUT = Duration.minutes(2);
+const ORGANIZATIONS_READS = ['organizations:DescribeOrganization', 'organizations:DescribeAccount', 'organizations:ListParents', 'organizations:ListTagsForResource'];
+
+/**
+ * Everything that keeps an AWS Organization integrated with Datadog, event-driven:
+ * EventBridge rules -> intake -> SQS FIFO (group = account) -> worker -> Datadog + IAM,
+ * and a schedule -> reconcile -> the same queue.
+ */
+export class DatadogOrgIntegration extends Construct {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly secret: ISecret;
+  readonly intake: NodejsFunction;
+  readonly worker: NodejsFunction;
+  readonly reconcile: NodejsFunction;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: DatadogOrgIntegrationProps) {
+    super(scope, id);
+    const { config } = props;
+    const stack = Stack.of(this);
+    assertOrganizationsRegion(this, stack.region);
+    const handlersDir = props.handlersDir ?? path.join(__dirname, '..', 'lambda', 'handlers');
+
+    this.secret = this.credentialsSecret(config);
+    const lambdaConfig: Config = { ...config, datadog: { ...config.datadog, credentialsSecretId: this.secret.secretArn } };
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      fifo: true,
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.queue = new Queue(this, 'AccountQueue', {
+      fifo: true,
+      contentBasedDeduplication: false,
+      // AWS's advice for Lambda event sources: at least six times the function's timeout.
+      visibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6),
+      retentionPeriod: Duration.days(4),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: config.deployment.maxReceiveCount },
+    });
+
+    const environment = {
+      [CONFIG_ENVIRONMENT_VARIABLE]: Stack.of(this).toJsonString(lambdaConfig),
+      [QUEUE_URL_VARIABLE]: this.queue.queueUrl,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    const retention = config.deployment.logRetentionDays as RetentionDays;
+
+    this.intake = this.handler('Intake', path.join(handlersDir, 'intake.ts'), retention, {
+      description: 'Validates Organizations and Control Tower events and enqueues one message per account',
+      timeout: Duration.seconds(30),
+      environment: { [QUEUE_URL_VARIABLE]: this.queue.queueUrl, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE },
+    });
+    this.queue.grantSendMessages(this.intake);
+
+    this.worker = this.handler('Worker', path.join(handlersDir, 'worker.ts'), retention, {
+      description: 'Converges one account per message: Datadog integration and IAM role',
+      timeout: WORKER_TIMEOUT,
+      memorySize: 512,
+      environment,
+      reservedConcurrentExecutions: config.deployment.workerConcurrency,
+    });
+    this.worker.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    this.allowConvergence(this.worker, config);
+
+    this.reconcile = this.handler('Reconcile', path.join(handlersDir, 'reconcile.ts'), retention, {
+      description: 'Scheduled: enqueues every active or integrated account for the worker to converge',
+      timeout: Duration.minutes(5),
+      memorySize: 512,
+      environment,
+    });
+    this.queue.grantSendMessages(this.reconcile);
+    this.allowSecretRead(this.reconcile);
+    this.reconcile.addToRolePolicy(
+      new PolicyStatement({ actions: ['organizations:DescribeOrganization', 'organizations:ListAccounts'], resources: ['*'] }),
+    );
+
+    this.eventRules(organizationsPatterns(), 'Organizations');
+    if (config.deployment.controlTower.enabled) this.eventRules(controlTowerPatterns(), 'ControlTower');
+    if (config.deployment.reconcileSchedule !== 'disabled') {
+      new Rule(this, 'ReconcileSchedule', {
+        description: 'Starts the org-wide reconcile',
+        schedule: Schedule.expression(config.deployment.reconcileSchedule),
+        targets: [new LambdaFunction(this.reconcile, { retryAttempts: 2 })],
+      });
+    }
+
+    this.createAlarms(config);
+    this.acknowledgeFindings(config);
+
+    new CfnOutput(this, 'QueueUrl', { value: this.queue.queueUrl, description: 'Per-account work queue (FIFO)' });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl, description: 'Messages that kept failing' });
+    new CfnOutput(this, 'WorkerLogGroup', { value: `/aws/lambda/${this.worker.functionName}` });
+  }
+
+  private credentialsSecret(config: Config): ISecret {
+    const id = config.datadog.credentialsSecretId;
+    if (id) {
+      if (!id.startsWith('arn:')) return Secret.fromSecretNameV2(this, 'DatadogKeys', id);
+      // A complete ARN ends with Secrets Manager's 6-character suffix.
+      return /-[A-Za-z0-9]{6}$/.test(id)
+        ? Secret.fromSecretCompleteArn(this, 'DatadogKeys', id)
+        : Secret.fromSecretPartialArn(this, 'DatadogKeys', id);
+    }
+    // Created with empty keys: the operator writes the real ones; they never pass through CloudFormation.
+    const secret = new Secret(this, 'DatadogKeys', {
+      secretName: CREATED_SECRET_NAME,
+      description: `Datadog API and application keys. Fill with: aws secretsmanager put-secret-value --secret-id ${CREATED_SECRET_NAME} --secret-string '{"apiKey":"...","appKey":"..."}'`,
+      secretStringValue: SecretValue.unsafePlainText(JSON.stringify({ apiKey: '', appKey: '' })),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Datadog issues these keys; they are rotated in Datadog and written here by the operator, so Secrets Manager cannot rotate them.',
+    });
+    new CfnOutput(this, 'DatadogKeysSecretName', {
+      value: CREATED_SECRET_NAME,
+      description: 'Write {"apiKey":"...","appKey":"..."} into this secret before the first run',
+    });
+    return secret;
+  }
+
+  /** A function with its own role and log group: no managed policies, logs only to its group. */
+  private handler(
+    id: string,
+    entry: string,
+    retention: RetentionDays,
+    options: Pick<ConstructorParameters<typeof NodejsFunction>[2] & object, 'description' | 'timeout' | 'memorySize' | 'environment' | 'reservedConcurrentExecutions'>,
+  ): NodejsFunction {
+    const logGroup = new LogGroup(this, `${id}Logs`, { retention, removalPolicy: RemovalPolicy.DESTROY });
+    const role = new Role(this, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${id} function of datadog-aws-org-integration`,
+    });
+    const fn = new NodejsFunction(this, id, {
+      entry,
+      handler: 'handler',
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      role,
+      logGroup,
+      ...options,
+      environment: { POWERTOOLS_SERVICE_NAME: id.toLowerCase(), ...options.environment },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+        // The Node.js runtime ships AWS SDK v3.
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+    logGroup.grantWrite(role);
+    return fn;
+  }
+
+  private allowSecretRead(fn: IFunction): void {
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.secret.secretArn] }));
+  }
+
+  /** What converging an account needs: Organizations reads, the member access role, the Datadog keys. */
+  private allowConvergence(fn: IFunction, config: Config): void {
+    this.allowSecretRead(fn);
+    fn.addToRolePolicy(new PolicyStatement({ actions: ORGANIZATIONS_READS, resources: ['*'] }));
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['sts:AssumeRole'],
+        resources: [`arn:${Aws.PARTITION}:iam::*:role/${config.role.memberAccessRoleName}`],
+      }),
+    );
+  }
+
+  private eventRules(patterns: NamedPattern[], group: string): void {
+    const eventsDeadLetterQueue = new Queue(this, `${group}EventsDeadLetterQueue`, {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.markAsDeadLetterQueue(eventsDeadLetterQueue);
+    for (const { id, description, pattern } of patterns) {
+      new Rule(this, `${id}Rule`, {
+        description,
+        eventPattern: pattern,
+        targets: [new LambdaFunction(this.intake, { retryAttempts: 8, deadLetterQueue: eventsDeadLetterQueue })],
+      });
+    }
+  }
+
+  private createAlarms(config: Config): void {
+    const actions: IAlarmAction[] = [];
+    if (config.deployment.alarmEmail) {
+      const key = new Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'Encrypts the alarm topic' });
+      key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+      const topic = new Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true, displayName: 'Datadog AWS org integration alarms' });
+      topic.addSubscription(new EmailSubscription(config.deployment.alarmEmail));
+      actions.push(new SnsAction(topic));
+    }
+    if (config.deployment.alarmTopicArn) {
+      actions.push(new SnsAction(Topic.fromTopicArn(this, 'ExistingAlarmTopic', config.deployment.alarmTopicArn)));
+    }
+    const alarm = (id: string, metric: Metric, description: string) => {
+      const created = new Alarm(this, id, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      actions.forEach((action) => created.addAlarmAction(action));
+      this.alarms.push(created);
+    };
+    alarm(
+      'DeadLetterQueueAlarm',
+      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      'Accounts that kept failing are in the dead-letter queue: read the worker logs for their accountId',
+    );
+    for (const fn of [this.intake, this.worker, this.reconcile]) {
+      alarm(`${fn.node.id}ErrorsAlarm`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), `The ${fn.node.id.toLowerCase()} function failed`);
+    }
+    alarm(
+      'AccountFailuresAlarm',
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'AccountFailed',
+        dimensionsMap: { service: 'worker' },
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      }),
+      'An account could not be converged (wrong Datadog keys, missing member access role, ...): see the worker logs',
+    );
+  }
+
+  private markAsDeadLetterQueue(queue: IQueue): void {
+    Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' });
+  }
+
+  private acknowledgeFindings(config: Config): void {
+    this.markAsDeadLetterQueue(this.deadLetterQueue);
+    for (const fn of [this.worker, this.reconcile]) {
+      Validations.of(fn.role!).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Organizations read actions (DescribeOrganization, DescribeAccount, ListParents, ListTagsForResource, ListAccounts) are called for every account of the organization; ListAccounts and DescribeOrganization accept no other resource.',
+      });
+    }
+    Validations.of(this.worker.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${config.role.memberAccessRoleName}]`,
+      reason: 'The worker assumes the member access role in whichever member account it converges: the account is the only part left open, the role name is fixed.',
+    });
+  }
+}
+
+/** Organizations events exist only in us-east-1: refuse to synthesize elsewhere, and check again at deploy time. */
+function assertOrganizationsRegion(scope: Construct, region: string): void {
+  if (!Token.isUnresolved(region)) {
+    if (region !== ORGANIZATIONS_EVENTS_REGION) {
+      throw new Error(
+        `this stack must be deployed to ${ORGANIZATIONS_EVENTS_REGION}, not ${region}: AWS Organizations delivers its events to EventBridge only in us-east-1 (Control Tower events from another home region are forwarded there)`,
+      );
+    }
+    return;
+  }
+  new CfnRule(scope, 'OnlyInUsEast1', {
+    assertions: [
+      {
+        assert: Fn.conditionEquals(Aws.REGION, ORGANIZATIONS_EVENTS_REGION),
+        assertDescription: 'Deploy to us-east-1: AWS Organizations delivers its events to EventBridge only there',
+      },
+    ],
+  });
+}
