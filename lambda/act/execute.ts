@@ -2,7 +2,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Config } from '../config/schema';
 import { DatadogApiError } from '../datadog/errors';
 import type { AwsIntegrationPort, IntegrationRef } from '../datadog/port';
-import { datadogTrustPolicy, externalIdsIn, readTrust } from '../domain/policy';
+import { datadogTrustPolicy, denyStatements, externalIdsIn } from '../domain/policy';
 import type { AccountObservation } from '../observe/model';
 import { desiredRole, desiredSettings } from '../plan/desired';
 import type { AccountPlan, Action } from '../plan/plan-account';
@@ -69,8 +69,12 @@ export async function executePlan(
         }
         case 'update-role-trust': {
           const desired = role();
-          const id = externalId ?? currentExternalId(observation, desired.principalArn);
-          await updateTrust(iam(), desired.roleName, datadogTrustPolicy(desired.principalArn, requireExternalId(id, observation)));
+          const id = externalId ?? currentExternalId(observation, config.role.name);
+          const trust = datadogTrustPolicy(desired.principalArn, requireExternalId(id, observation));
+          // Deny statements someone added only restrict the role: keep them.
+          const observedTrust = observation.role.kind === 'present' ? observation.role.role.trustPolicy : undefined;
+          trust.Statement.push(...denyStatements(observedTrust));
+          await updateTrust(iam(), desired.roleName, trust);
           break;
         }
         case 'update-role-policy':
@@ -113,15 +117,12 @@ async function deleteIfPresent(datadog: AwsIntegrationPort, ref: IntegrationRef)
   }
 }
 
-/** Without a new ID: the one Datadog told us (v2), else the single one the role already trusts. */
-function currentExternalId(observation: AccountObservation, principalArn: string): string | undefined {
-  const known = observation.integrations.find((i) => i.externalId !== undefined)?.externalId;
-  if (known) return known;
+/** Without a new ID: the one Datadog told us for our integration (v2), else the single one the role trusts. */
+function currentExternalId(observation: AccountObservation, roleName: string): string | undefined {
+  const ours = observation.integrations.find((i) => i.auth.kind === 'role' && i.auth.roleName === roleName);
+  if (ours?.externalId) return ours.externalId;
   if (observation.role.kind !== 'present') return undefined;
-  const trust = observation.role.role.trustPolicy;
-  const forPrincipal = readTrust(trust, principalArn).externalIds;
-  // The principal may be the wrong one while the ID is right: then take the role's single ID.
-  const ids = forPrincipal.length > 0 ? forPrincipal : externalIdsIn(trust);
+  const ids = externalIdsIn(observation.role.role.trustPolicy);
   return ids.length === 1 ? ids[0] : undefined;
 }
 

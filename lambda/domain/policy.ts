@@ -64,34 +64,6 @@ export function datadogTrustPolicy(principalArn: string, externalId: string): Po
   };
 }
 
-export interface TrustReading {
-  /** Some Allow statement lets the principal call sts:AssumeRole. */
-  readonly allowsPrincipal: boolean;
-  /** The sts:ExternalId values those statements require (StringEquals). */
-  readonly externalIds: readonly string[];
-  /** Some statement lets the principal in without any external ID condition. */
-  readonly allowsWithoutExternalId: boolean;
-}
-
-/** What a trust policy grants to one principal (arn:...:root, or its bare account ID). */
-export function readTrust(document: PolicyDocument | undefined, principalArn: string): TrustReading {
-  const accountId = principalArn.split(':')[4];
-  const externalIds: string[] = [];
-  let allowsPrincipal = false;
-  let allowsWithoutExternalId = false;
-  for (const statement of document?.Statement ?? []) {
-    if (statement.Effect !== 'Allow') continue;
-    if (!asArray(statement.Action).some((a) => a === 'sts:AssumeRole' || a === 'sts:*' || a === '*')) continue;
-    const principals = statement.Principal === '*' ? ['*'] : asArray(statement.Principal?.AWS);
-    if (!principals.some((p) => p === principalArn || p === accountId)) continue;
-    allowsPrincipal = true;
-    const ids = externalIdsOfStatement(statement);
-    if (ids.length === 0) allowsWithoutExternalId = true;
-    externalIds.push(...ids);
-  }
-  return { allowsPrincipal, externalIds: [...new Set(externalIds)], allowsWithoutExternalId };
-}
-
 function externalIdsOfStatement(statement: PolicyStatement): string[] {
   return asArray(statement.Condition?.StringEquals?.['sts:ExternalId']);
 }
@@ -99,6 +71,39 @@ function externalIdsOfStatement(statement: PolicyStatement): string[] {
 /** Every sts:ExternalId a trust policy names, whoever it names them for. */
 export function externalIdsIn(document: PolicyDocument | undefined): string[] {
   return [...new Set((document?.Statement ?? []).flatMap(externalIdsOfStatement))];
+}
+
+/**
+ * The trust grants exactly what this product writes: one Allow statement letting only the
+ * principal (as its ARN, or the bare account ID IAM treats alike) assume the role, and only
+ * with this external ID. Deny statements only restrict, so they are left out of the check.
+ */
+export function isExactTrust(document: PolicyDocument | undefined, principalArn: string, externalId: string): boolean {
+  const allows = (document?.Statement ?? []).filter((statement) => statement.Effect !== 'Deny');
+  if (allows.length !== 1) return false;
+  const [statement] = allows as [PolicyStatement];
+  if (statement.Effect !== 'Allow' || statement.Principal === '*') return false;
+  const principals = asArray(statement.Principal?.AWS);
+  const accountId = principalArn.split(':')[4];
+  const stringEquals = statement.Condition?.StringEquals ?? {};
+  return (
+    sameList(asArray(statement.Action), ['sts:AssumeRole']) &&
+    principals.length === 1 &&
+    (principals[0] === principalArn || principals[0] === accountId) &&
+    asArray(statement.Principal?.Service).length === 0 &&
+    Object.keys(statement.Condition ?? {}).length === 1 &&
+    Object.keys(stringEquals).length === 1 &&
+    sameList(asArray(stringEquals['sts:ExternalId']), [externalId])
+  );
+}
+
+/** The Deny statements of a policy, kept when this product rewrites the rest. */
+export function denyStatements(document: PolicyDocument | undefined): PolicyStatement[] {
+  return (document?.Statement ?? []).filter((statement) => statement.Effect === 'Deny');
+}
+
+function sameList(actual: readonly string[], expected: readonly string[]): boolean {
+  return actual.length === expected.length && actual.every((value, i) => value === expected[i]);
 }
 
 /** Every action an Allow statement grants, sorted (for comparing permission sets). */
@@ -128,7 +133,7 @@ export function permissionPolicies(actions: readonly string[], maxChars: number)
   });
   const documents: PolicyDocument[] = [];
   let chunk: string[] = [];
-  for (const action of [...actions].sort()) {
+  for (const action of [...new Set(actions)].sort()) {
     if (chunk.length > 0 && policySize(make([...chunk, action])) > maxChars) {
       documents.push(make(chunk));
       chunk = [];

@@ -6,7 +6,7 @@ export const CONFIG_ENVIRONMENT_VARIABLE = 'DD_AWS_ORG_CONFIG';
 export const QUEUE_URL_VARIABLE = 'QUEUE_URL';
 
 export function lambdaConfig(env: NodeJS.ProcessEnv): Config {
-  let raw: unknown = {};
+  let raw: unknown;
   try {
     raw = JSON.parse(env[CONFIG_ENVIRONMENT_VARIABLE] ?? '{}');
   } catch {

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema';
 import type { Integration } from '../datadog/port';
-import { allowedActions, readTrust, type Partition } from '../domain/policy';
+import { allowedActions, externalIdsIn, isExactTrust } from '../domain/policy';
 import type { AccountObservation, ObservedRole } from '../observe/model';
 import { MANAGED_BY_TAG, desiredRole, desiredSettings, isOurPolicyName, settingsDrift, type DesiredRole } from './desired';
 import { scopeOf } from './scope';
@@ -104,25 +104,29 @@ function onboardActions(
   return sortActions(actions);
 }
 
-/** v1 never shows Datadog's external ID: one ID in the trust is taken as right; v2 compares it. */
+/**
+ * v1 never shows Datadog's external ID: a single ID in the trust is taken as right, and only
+ * the rest of the trust is checked; v2 tells the ID, so the trust is checked whole.
+ */
 function trustActions(role: ObservedRole, principalArn: string, knownExternalId: string | undefined): Action[] {
-  const trust = readTrust(role.trustPolicy, principalArn);
-  const ids = trust.externalIds;
-  const rotate: Action = {
-    type: 'rotate-external-id',
-    reason: ids.length === 0 ? 'the role trusts no Datadog external ID' : `the role names ${ids.length} external IDs, not one`,
+  const rewrite: Action = {
+    type: 'update-role-trust',
+    reason: `the trust policy must let only ${principalArn} assume the role, with the external ID`,
   };
   if (knownExternalId !== undefined) {
-    const exact = trust.allowsPrincipal && !trust.allowsWithoutExternalId && ids.length === 1 && ids[0] === knownExternalId;
-    return exact ? [] : [{ type: 'update-role-trust', reason: "the role's trust does not match Datadog's external ID and principal" }];
+    return isExactTrust(role.trustPolicy, principalArn, knownExternalId) ? [] : [{ ...rewrite, reason: "the trust policy does not match Datadog's principal and external ID" }];
   }
+  const ids = externalIdsIn(role.trustPolicy);
   if (ids.length !== 1) {
-    return [rotate, { type: 'update-role-trust', reason: 'write the new external ID into the trust policy' }];
+    return [
+      {
+        type: 'rotate-external-id',
+        reason: ids.length === 0 ? 'the role trusts no external ID' : `the role names ${ids.length} external IDs, not one`,
+      },
+      { type: 'update-role-trust', reason: 'write the new external ID into the trust policy' },
+    ];
   }
-  if (!trust.allowsPrincipal || trust.allowsWithoutExternalId) {
-    return [{ type: 'update-role-trust', reason: `the trust policy does not let only ${principalArn} in with the external ID` }];
-  }
-  return [];
+  return isExactTrust(role.trustPolicy, principalArn, ids[0]!) ? [] : [rewrite];
 }
 
 function permissionDrift(role: ObservedRole, desired: DesiredRole): string | undefined {
