@@ -1,0 +1,88 @@
+/**
+ * npm run bench -- lambda
+ *
+ * Bundles each Lambda handler the way the stack does (esbuild, minified CJS, AWS SDK v3
+ * external as the Node.js runtime provides it) and measures, in fresh Node processes:
+ * the bundle's size and its cold load (process start until the handler module is loaded),
+ * against a bare handler bundled and loaded the same way in the same run.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { buildSync } from 'esbuild';
+
+const ROOT = resolve(__dirname, '..');
+// Inside the repository so that the external @aws-sdk packages resolve from node_modules.
+const OUT = join(ROOT, 'node_modules', '.cache', 'bench-lambda');
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+
+const HANDLERS = [
+  { name: 'intake', entry: 'lambda/handlers/intake.ts' },
+  { name: 'worker', entry: 'lambda/handlers/worker.ts' },
+  { name: 'reconcile', entry: 'lambda/handlers/reconcile.ts' },
+];
+
+function bundle(name: string, entry: string): string {
+  const outfile = join(OUT, `${name}.js`);
+  buildSync({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['@aws-sdk/*'],
+    logLevel: 'error',
+    absWorkingDir: ROOT,
+  });
+  return outfile;
+}
+
+/** Milliseconds from process start to the handler module loaded, measured inside a fresh process. */
+function coldLoadMs(file: string): number {
+  const script = `require(${JSON.stringify(file)}); process.stdout.write(String(performance.now()))`;
+  const result = spawnSync(process.execPath, ['-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH,
+      AWS_REGION: 'us-east-1',
+      QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111111111111/bench.fifo',
+      DD_AWS_ORG_CONFIG: '{}',
+    },
+  });
+  if (result.status !== 0) throw new Error(`loading ${file} failed:\n${result.stderr}`);
+  return Number(result.stdout);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+export function runLambdaBench(): void {
+  mkdirSync(OUT, { recursive: true });
+  const bareEntry = join(OUT, 'bare-entry.js');
+  writeFileSync(bareEntry, 'exports.handler = async () => ({});\n');
+  const targets = [{ name: 'bare handler (baseline)', file: bundle('bare', bareEntry) }, ...HANDLERS.map((h) => ({ name: h.name, file: bundle(h.name, h.entry) }))];
+
+  // Interleave the runs so that machine noise falls on every target alike.
+  const samples = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+  for (let run = 0; run < RUNS; run++) {
+    for (const target of targets) samples.get(target.name)!.push(coldLoadMs(target.file));
+  }
+  const baseline = median(samples.get(targets[0]!.name)!);
+  const rows = targets.map((t) => {
+    const ms = median(samples.get(t.name)!);
+    return [t.name, `${(statSync(t.file).size / 1024).toFixed(1)} KB`, `${ms.toFixed(0)} ms`, `${(ms / baseline).toFixed(2)}x`];
+  });
+  const headers = ['function', 'bundle', 'cold load (median)', 'vs bare'];
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  process.stdout.write(`Lambda cold load, ${RUNS} fresh Node ${process.version} processes each (AWS SDK v3 external, as in the runtime)\n\n`);
+  process.stdout.write([line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n');
+  const worst = Math.max(...rows.slice(1).map((r) => Number(r[3]!.slice(0, -1))));
+  process.stdout.write(`\nslowest function: ${worst.toFixed(2)}x the bare handler's cold load (goal: under 1.5x)\n`);
+}

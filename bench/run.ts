@@ -1,0 +1,19 @@
+/** npm run bench -- <lambda|reconcile|all> */
+import { runLambdaBench } from './lambda';
+
+const suites: Record<string, () => void | Promise<void>> = { lambda: runLambdaBench };
+
+async function main(): Promise<void> {
+  const wanted = process.argv[2] ?? 'all';
+  const names = wanted === 'all' ? Object.keys(suites) : [wanted];
+  for (const name of names) {
+    const suite = suites[name];
+    if (!suite) {
+      process.stderr.write(`bench: unknown suite "${name}"; use one of: ${Object.keys(suites).join(', ')}, all\n`);
+      process.exit(2);
+    }
+    await suite();
+  }
+}
+
+void main();
