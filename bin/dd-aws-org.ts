@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 import { runCli } from '../cli/program';
 
+// The AWS SDK warns on every run under Node 20 that its 2027 releases need Node 22: the README
+// says so once; an operator's terminal should not repeat it on each command.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 runCli(process.argv.slice(2), {
   env: process.env,
   stdout: (text) => process.stdout.write(text),

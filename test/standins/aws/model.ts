@@ -84,7 +84,7 @@ export interface RoleByHand {
   inlinePolicies?: Record<string, string | object>;
   attachedPolicyArns?: string[];
   roleId?: string;
-  createDate?: Date;
+  createDate?: Date | string;
 }
 
 export interface FakeSession {
@@ -499,7 +499,8 @@ export class FakeAwsOrganization {
       tags: { ...(role.tags ?? existing?.tags) },
       inlinePolicies: inline,
       attachedPolicyArns: [...(role.attachedPolicyArns ?? existing?.attachedPolicyArns ?? [])],
-      createDate: role.createDate ?? existing?.createDate ?? new Date(Math.floor(this.now().getTime() / 1000) * 1000),
+      // A role read back with getRole() carries its date as a string: take either form.
+      createDate: new Date(role.createDate ?? existing?.createDate ?? Math.floor(this.now().getTime() / 1000) * 1000),
     };
     const description = role.description ?? existing?.description;
     if (description !== undefined) stored.description = description;

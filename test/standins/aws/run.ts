@@ -6,7 +6,8 @@
  * then export the printed variables in another shell. Ctrl-C stops it.
  */
 
-import { FakeAwsOrganization, startAwsStandin } from './index';
+import { createDemoOrganization, describeDemoOrganization } from './demo';
+import { startAwsStandin } from './index';
 
 function portFromArgs(argv: string[]): number {
   const index = argv.indexOf('--port');
@@ -21,12 +22,7 @@ function print(line = ''): void {
 }
 
 async function main(): Promise<void> {
-  const model = new FakeAwsOrganization({ managementAccountId: '111111111111', managementAccountName: 'Management' });
-  const workloads = model.createOu('Workloads');
-  const sandbox = model.createOu('Sandbox');
-  model.createAccount({ name: 'workload-prod', id: '222222222222', parentId: workloads, tags: { env: 'prod' } });
-  model.createAccount({ name: 'workload-dev', id: '333333333333', parentId: workloads, tags: { env: 'dev' } });
-  model.createAccount({ name: 'sandbox-alice', id: '444444444444', parentId: sandbox, assumableAfterAttempts: 1 });
+  const { model, ous } = createDemoOrganization();
   const standin = await startAwsStandin(model, { port: portFromArgs(process.argv.slice(2)) });
 
   print(`AWS stand-in (Organizations, STS, IAM) listening on ${standin.url}`);
@@ -35,13 +31,7 @@ async function main(): Promise<void> {
   for (const [key, value] of Object.entries(standin.env())) print(`export ${key}='${value}'`);
   print('unset AWS_PROFILE AWS_SESSION_TOKEN');
   print();
-  print(`# organization ${model.organizationId}, root ${model.rootId}`);
-  print(`#   ${'Management'.padEnd(17)} 111111111111`);
-  for (const ou of [workloads, sandbox]) {
-    print(`#   ${model.getOu(ou)?.name} (${ou})`);
-    for (const account of model.listAccounts().filter((a) => a.parentId === ou)) print(`#     ${account.name.padEnd(15)} ${account.id}`);
-  }
-  print('# sandbox-alice denies the first AssumeRole (like a freshly created account).');
+  for (const line of describeDemoOrganization(model, ous)) print(line);
   print();
   print('# calls (Ctrl-C stops):');
   model.onCall = (call) =>
