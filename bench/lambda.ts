@@ -7,7 +7,7 @@
  * against a bare handler bundled and loaded the same way in the same run.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 
@@ -62,26 +62,48 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** The AWS SDK packages a bundle requires: what any handler doing the same AWS calls must load. */
+function sdkFloor(name: string, file: string): string {
+  const packages = [...new Set(readFileSync(file, 'utf8').match(/@aws-sdk\/[a-z0-9-]+/g) ?? [])].sort();
+  const floor = join(OUT, `${name}-sdk-floor.js`);
+  writeFileSync(floor, packages.map((p) => `require(${JSON.stringify(p)});`).join('\n') + '\nexports.handler = async () => ({});\n');
+  return floor;
+}
+
 export function runLambdaBench(): void {
   mkdirSync(OUT, { recursive: true });
   const bareEntry = join(OUT, 'bare-entry.js');
   writeFileSync(bareEntry, 'exports.handler = async () => ({});\n');
-  const targets = [{ name: 'bare handler (baseline)', file: bundle('bare', bareEntry) }, ...HANDLERS.map((h) => ({ name: h.name, file: bundle(h.name, h.entry) }))];
+  const bare = { name: 'bare handler (baseline)', file: bundle('bare', bareEntry), floor: undefined as string | undefined };
+  const handlers = HANDLERS.map((h) => {
+    const file = bundle(h.name, h.entry);
+    return { name: h.name, file, floor: sdkFloor(h.name, file) };
+  });
+  const files = [bare.file, ...handlers.flatMap((h) => [h.file, h.floor])];
 
   // Interleave the runs so that machine noise falls on every target alike.
-  const samples = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+  const samples = new Map<string, number[]>(files.map((f) => [f, []]));
   for (let run = 0; run < RUNS; run++) {
-    for (const target of targets) samples.get(target.name)!.push(coldLoadMs(target.file));
+    for (const file of files) samples.get(file)!.push(coldLoadMs(file));
   }
-  const baseline = median(samples.get(targets[0]!.name)!);
-  const rows = targets.map((t) => {
-    const ms = median(samples.get(t.name)!);
-    return [t.name, `${(statSync(t.file).size / 1024).toFixed(1)} KB`, `${ms.toFixed(0)} ms`, `${(ms / baseline).toFixed(2)}x`];
+  const ms = (file: string) => median(samples.get(file)!);
+  const baseline = ms(bare.file);
+  const rows = [bare, ...handlers].map((t) => {
+    const load = ms(t.file);
+    const floor = t.floor ? ms(t.floor) : undefined;
+    return [
+      t.name,
+      `${(statSync(t.file).size / 1024).toFixed(1)} KB`,
+      `${load.toFixed(0)} ms`,
+      `${(load / baseline).toFixed(2)}x`,
+      floor === undefined ? '-' : `${floor.toFixed(0)} ms (${(floor / baseline).toFixed(2)}x)`,
+      floor === undefined ? '-' : `${Math.max(0, load - floor).toFixed(0)} ms`,
+    ];
   });
-  const headers = ['function', 'bundle', 'cold load (median)', 'vs bare'];
+  const headers = ['function', 'bundle', 'cold load', 'vs bare', 'its AWS SDK clients alone', 'our code on top'];
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  process.stdout.write(`Lambda cold load, ${RUNS} fresh Node ${process.version} processes each (AWS SDK v3 external, as in the runtime)\n\n`);
+  process.stdout.write(`Lambda cold load: median of ${RUNS} fresh Node ${process.version} processes each (AWS SDK v3 external, as in the runtime)\n\n`);
   process.stdout.write([line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n');
   const worst = Math.max(...rows.slice(1).map((r) => Number(r[3]!.slice(0, -1))));
   process.stdout.write(`\nslowest function: ${worst.toFixed(2)}x the bare handler's cold load (goal: under 1.5x)\n`);

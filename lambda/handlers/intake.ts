@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { awsClientConfig } from '../dependencies';
+import { awsClientConfig } from '../aws-config';
 import { createIntakeHandler } from '../event/intake';
 import { createLogger, createMetrics } from '../report/telemetry';
 import { QUEUE_URL_VARIABLE, requiredVariable } from './environment';

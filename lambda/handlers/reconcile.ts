@@ -1,16 +1,17 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { awsClientConfig, pipelineDependencies } from '../dependencies';
+import { awsClientConfig } from '../aws-config';
+import { organizationDependencies } from '../organization-dependencies';
 import { createReconcileHandler } from '../reconcile/reconcile';
 import { createLogger, createMetrics } from '../report/telemetry';
 import { QUEUE_URL_VARIABLE, lambdaConfig, requiredVariable } from './environment';
 
 const config = lambdaConfig(process.env);
-const pipeline = pipelineDependencies(config, process.env);
+const { organizations, datadog } = organizationDependencies(config, process.env);
 
 export const handler = createReconcileHandler({
   config,
-  organizations: pipeline.organizations,
-  datadog: pipeline.datadog,
+  organizations,
+  datadog,
   sqs: new SQSClient(awsClientConfig(process.env)),
   queueUrl: requiredVariable(process.env, QUEUE_URL_VARIABLE),
   logger: createLogger('reconcile'),

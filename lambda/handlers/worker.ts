@@ -1,5 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { awsClientConfig, pipelineDependencies } from '../dependencies';
+import { awsClientConfig } from '../aws-config';
+import { pipelineDependencies } from '../dependencies';
 import { createWorkerHandler } from '../queue/worker';
 import { createLogger, createMetrics } from '../report/telemetry';
 import { QUEUE_URL_VARIABLE, lambdaConfig, requiredVariable } from './environment';

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { isAccountId } from '../domain/account-id';
 
 /** One unit of work on the FIFO queue: converge this account. */
 export const accountMessageSchema = z.object({
-  accountId: z.string().refine(isAccountId, { error: 'accountId must be exactly 12 digits' }),
+  accountId: z.string().check(z.refine(isAccountId, { error: 'accountId must be exactly 12 digits' })),
   /** Why it was enqueued, for the logs: the event, or the reconcile run. */
-  reason: z.string().max(500).default(''),
+  reason: z._default(z.string().check(z.maxLength(500)), ''),
   /** The EventBridge event ID or reconcile run ID: the correlation ID in every log line. */
-  correlationId: z.string().max(200).default(''),
+  correlationId: z._default(z.string().check(z.maxLength(200)), ''),
 });
 export type AccountMessage = z.output<typeof accountMessageSchema>;
 

@@ -7,6 +7,7 @@ import type { Config } from '../config/schema';
 import { convergeAccount } from '../converge';
 import type { PipelineDependencies } from '../dependencies';
 import { reportResult } from '../report/telemetry';
+import { parse } from 'zod/mini';
 import { accountMessageSchema } from './messages';
 
 export interface WorkerDependencies {
@@ -37,7 +38,7 @@ export function createWorkerHandler(deps: WorkerDependencies) {
   const handleRecord = async (record: SQSRecord): Promise<void> => {
     let message;
     try {
-      message = accountMessageSchema.parse(JSON.parse(record.body));
+      message = parse(accountMessageSchema, JSON.parse(record.body));
     } catch {
       // A poison message: fail it until the redrive policy moves it to the dead-letter queue.
       deps.logger.error('malformed queue message', { messageId: record.messageId });
