@@ -34,6 +34,15 @@ export const CREATED_SECRET_NAME = 'datadog-aws-org-integration/datadog-keys';
 export const ORGANIZATIONS_EVENTS_REGION = 'us-east-1';
 
 const WORKER_TIMEOUT = Duration.minutes(2);
+/** What the org-wide walk calls (lambda/observe/organization-walk.ts). */
+const ORGANIZATIONS_WALK = [
+  'organizations:DescribeOrganization',
+  'organizations:ListRoots',
+  'organizations:ListOrganizationalUnitsForParent',
+  'organizations:ListAccountsForParent',
+  'organizations:ListTagsForResource',
+];
+/** What converging one account calls (lambda/observe/organizations.ts). */
 const ORGANIZATIONS_READS = ['organizations:DescribeOrganization', 'organizations:DescribeAccount', 'organizations:ListParents', 'organizations:ListTagsForResource'];
 
 /**
@@ -45,10 +54,12 @@ export class DatadogOrgIntegration extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
   readonly secret: ISecret;
+  private readonly secretImported: boolean;
   readonly intake: NodejsFunction;
   readonly worker: NodejsFunction;
   readonly reconcile: NodejsFunction;
   readonly alarms: Alarm[] = [];
+  private readonly eventDeadLetterQueues: Queue[] = [];
 
   constructor(scope: Construct, id: string, props: DatadogOrgIntegrationProps) {
     super(scope, id);
@@ -57,6 +68,7 @@ export class DatadogOrgIntegration extends Construct {
     assertOrganizationsRegion(this, stack.region);
     const handlersDir = props.handlersDir ?? path.join(__dirname, '..', 'lambda', 'handlers');
 
+    this.secretImported = Boolean(config.datadog.credentialsSecretId);
     this.secret = this.credentialsSecret(config);
     const lambdaConfig: Config = { ...config, datadog: { ...config.datadog, credentialsSecretId: this.secret.secretArn } };
 
@@ -99,7 +111,12 @@ export class DatadogOrgIntegration extends Construct {
       environment,
       reservedConcurrentExecutions: config.deployment.workerConcurrency,
     });
-    this.worker.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    // The event source's own cap keeps throttled batches from counting as receives; AWS's minimum is 2,
+    // so a concurrency of 1 (serialised Datadog writes) relies on reserved concurrency alone.
+    const concurrency = config.deployment.workerConcurrency;
+    this.worker.addEventSource(
+      new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, ...(concurrency >= 2 && { maxConcurrency: concurrency }) }),
+    );
     this.allowConvergence(this.worker, config);
 
     this.reconcile = this.handler('Reconcile', path.join(handlersDir, 'reconcile.ts'), retention, {
@@ -110,9 +127,7 @@ export class DatadogOrgIntegration extends Construct {
     });
     this.queue.grantSendMessages(this.reconcile);
     this.allowSecretRead(this.reconcile);
-    this.reconcile.addToRolePolicy(
-      new PolicyStatement({ actions: ['organizations:DescribeOrganization', 'organizations:ListAccounts'], resources: ['*'] }),
-    );
+    this.reconcile.addToRolePolicy(new PolicyStatement({ actions: ORGANIZATIONS_WALK, resources: ['*'] }));
 
     this.eventRules(organizationsPatterns(), 'Organizations');
     if (config.deployment.controlTower.enabled) this.eventRules(controlTowerPatterns(), 'ControlTower');
@@ -129,17 +144,15 @@ export class DatadogOrgIntegration extends Construct {
 
     new CfnOutput(this, 'QueueUrl', { value: this.queue.queueUrl, description: 'Per-account work queue (FIFO)' });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl, description: 'Messages that kept failing' });
-    new CfnOutput(this, 'WorkerLogGroup', { value: `/aws/lambda/${this.worker.functionName}` });
+    new CfnOutput(this, 'WorkerLogGroup', { value: this.worker.logGroup.logGroupName, description: 'One JSON line per converged account' });
   }
 
   private credentialsSecret(config: Config): ISecret {
     const id = config.datadog.credentialsSecretId;
     if (id) {
-      if (!id.startsWith('arn:')) return Secret.fromSecretNameV2(this, 'DatadogKeys', id);
-      // A complete ARN ends with Secrets Manager's 6-character suffix.
-      return /-[A-Za-z0-9]{6}$/.test(id)
-        ? Secret.fromSecretCompleteArn(this, 'DatadogKeys', id)
-        : Secret.fromSecretPartialArn(this, 'DatadogKeys', id);
+      // A complete ARN cannot be told from a partial one whose name ends in "-" + 6 characters,
+      // so every imported secret is granted as partial: its ARN and its ARN with the suffix.
+      return id.startsWith('arn:') ? Secret.fromSecretPartialArn(this, 'DatadogKeys', id) : Secret.fromSecretNameV2(this, 'DatadogKeys', id);
     }
     // Created with empty keys: the operator writes the real ones; they never pass through CloudFormation.
     const secret = new Secret(this, 'DatadogKeys', {
@@ -193,7 +206,9 @@ export class DatadogOrgIntegration extends Construct {
   }
 
   private allowSecretRead(fn: IFunction): void {
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.secret.secretArn] }));
+    // An imported secret is known by name or partial ARN; its real ARN adds Secrets Manager's 6-character suffix.
+    const resources = this.secretImported ? [this.secret.secretArn, `${this.secret.secretArn}-??????`] : [this.secret.secretArn];
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources }));
   }
 
   /** What converging an account needs: Organizations reads, the member access role, the Datadog keys. */
@@ -216,6 +231,7 @@ export class DatadogOrgIntegration extends Construct {
       enforceSSL: true,
     });
     this.markAsDeadLetterQueue(eventsDeadLetterQueue);
+    this.eventDeadLetterQueues.push(eventsDeadLetterQueue);
     for (const { id, description, pattern } of patterns) {
       new Rule(this, `${id}Rule`, {
         description,
@@ -254,6 +270,13 @@ export class DatadogOrgIntegration extends Construct {
       this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
       'Accounts that kept failing are in the dead-letter queue: read the worker logs for their accountId',
     );
+    for (const queue of this.eventDeadLetterQueues) {
+      alarm(
+        `${queue.node.id}Alarm`,
+        queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        'EventBridge could not deliver account events to the intake function: the schedule will catch up; look at the intake function',
+      );
+    }
     for (const fn of [this.intake, this.worker, this.reconcile]) {
       alarm(`${fn.node.id}ErrorsAlarm`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), `The ${fn.node.id.toLowerCase()} function failed`);
     }
