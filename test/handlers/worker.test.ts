@@ -1,0 +1,357 @@
+/**
+ * The worker Lambda (SQS FIFO -> converge) with its REAL pipeline dependencies: the real AWS
+ * SDK clients against the AWS stand-in (through AWS_ENDPOINT_URL) and the real Datadog
+ * client against the Datadog stand-in. Only SQS (ChangeMessageVisibility) is mocked.
+ * Partial batch failures, FIFO group order, poison messages, retry delays, EMF metrics,
+ * log correlation and no key in any output.
+ */
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { parseConfig, type Config } from '../../lambda/config/schema';
+import { convergeAccount } from '../../lambda/converge';
+import { pipelineDependencies, type PipelineDependencies } from '../../lambda/dependencies';
+import { createWorkerHandler, retryDelaySeconds } from '../../lambda/queue/worker';
+import { createLogger, createMetrics, METRICS_NAMESPACE } from '../../lambda/report/telemetry';
+import { FakeAwsOrganization, startAwsStandin, type AwsStandin } from '../standins/aws';
+import { DatadogStandin } from '../standins/datadog';
+import { accountRecord, lambdaContext, MANAGEMENT_ACCOUNT_ID, QUEUE_URL, REGION, sqsEvent, sqsFifoRecord } from './events';
+import { captureOutput, type CapturedOutput, type LogLine } from './output';
+
+const API_KEY = 'worker-api-key-0123456789abcdef';
+const APP_KEY = 'worker-app-key-fedcba9876543210abcd';
+const ROLE = 'DatadogIntegrationRole';
+
+const sqsMock = mockClient(SQSClient);
+
+describe('retryDelaySeconds', () => {
+  it.each([
+    [1, 30],
+    [2, 60],
+    [3, 120],
+    [4, 240],
+    [5, 480],
+    [6, 900],
+    [7, 900],
+    [10, 900],
+    [100, 900],
+    [5000, 900],
+  ])('receive %i -> %i s', (receiveCount, seconds) => {
+    expect(retryDelaySeconds(receiveCount)).toBe(seconds);
+  });
+
+  it('a count below 1 is treated as the first receive', () => {
+    expect(retryDelaySeconds(0)).toBe(30);
+    expect(retryDelaySeconds(-3)).toBe(30);
+  });
+
+  it('never decreases and never exceeds 15 minutes', () => {
+    let previous = 0;
+    for (let n = 1; n <= 50; n++) {
+      const delay = retryDelaySeconds(n);
+      expect(delay).toBeGreaterThanOrEqual(previous);
+      expect(delay).toBeLessThanOrEqual(900);
+      previous = delay;
+    }
+  });
+});
+
+describe('worker handler against the AWS and Datadog stand-ins', () => {
+  const datadog = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
+  const savedEnv = { ...process.env };
+  let model: FakeAwsOrganization;
+  let aws: AwsStandin;
+  let workloads: string;
+  let config: Config;
+  let pipeline: PipelineDependencies;
+  let output: CapturedOutput;
+  let handler: ReturnType<typeof createWorkerHandler>;
+
+  beforeAll(async () => {
+    await datadog.start();
+  });
+
+  afterAll(async () => {
+    await datadog.stop();
+  });
+
+  beforeEach(async () => {
+    model = new FakeAwsOrganization({ managementAccountId: MANAGEMENT_ACCOUNT_ID });
+    workloads = model.createOu('Workloads');
+    aws = await startAwsStandin(model);
+    // The real SDK clients find the stand-in through the process environment, as in Lambda.
+    Object.assign(process.env, aws.env(), { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY });
+    delete process.env.AWS_PROFILE;
+    datadog.reset();
+    sqsMock.reset();
+    sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
+    config = parseConfig({ datadog: { apiUrl: datadog.url } }, 'test config');
+    pipeline = pipelineDependencies(config, process.env);
+    output = captureOutput();
+    handler = createWorkerHandler({
+      config,
+      pipeline,
+      sqs: new SQSClient({ region: REGION }),
+      queueUrl: QUEUE_URL,
+      logger: createLogger('worker'),
+      metrics: createMetrics('worker'),
+    });
+  });
+
+  afterEach(async () => {
+    output.restore();
+    await aws.stop();
+    for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
+    Object.assign(process.env, savedEnv);
+  });
+
+  const context = () => lambdaContext('datadog-aws-org-integration-worker');
+  const ours = (accountId: string) => datadog.stored().find((a) => a.account_id === accountId && a.role_name === ROLE);
+  const visibilityChanges = () => sqsMock.commandCalls(ChangeMessageVisibilityCommand).map((call) => call.args[0].input);
+  const resultLines = () => output.logs().filter((line) => line.message !== 'malformed queue message');
+  const lineFor = (accountId: string): LogLine | undefined => output.logs().find((line) => line.accountId === accountId);
+  const assumeCallsInto = (accountId: string) =>
+    model.callsTo('sts', 'AssumeRole').filter((call) => String(call.params.RoleArn).includes(`::${accountId}:`));
+
+  /** An account already converged by an earlier run: in sync. */
+  async function convergedAccount(name: string): Promise<string> {
+    const accountId = model.createAccount({ name, parentId: workloads });
+    const result = await convergeAccount(accountId, { config, deps: pipeline, dryRun: false });
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe('ok');
+    return accountId;
+  }
+
+  it('a batch of three accounts: onboards the new one, delays and reports only the one not assumable yet, passes the one in sync', async () => {
+    const fresh = model.createAccount({ name: 'fresh', parentId: workloads, assumableAfterAttempts: 1 });
+    const created = model.createAccount({ name: 'created', parentId: workloads });
+    const inSync = await convergedAccount('steady');
+    const writesAbout = (accountId: string) => datadog.requests.filter((r) => r.method !== 'GET' && JSON.stringify(r.body).includes(accountId)).length;
+    const inSyncWritesBefore = writesAbout(inSync);
+    const iamWritesBefore = model.iamWrites(inSync).length;
+
+    const freshRecord = accountRecord(fresh, { receiveCount: 3 });
+    const event = sqsEvent(freshRecord, accountRecord(created), accountRecord(inSync));
+    const response = await handler(event, context());
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: freshRecord.messageId }] });
+    // The not-yet-assumable account comes back later, with a delay growing per receive.
+    expect(visibilityChanges()).toEqual([{ QueueUrl: QUEUE_URL, ReceiptHandle: freshRecord.receiptHandle, VisibilityTimeout: retryDelaySeconds(3) }]);
+    expect(retryDelaySeconds(3)).toBe(120);
+    expect(ours(fresh)).toBeUndefined();
+
+    // The new account is onboarded: integration in Datadog, role in the account.
+    expect(ours(created)?.external_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(model.canAssume(created, ROLE, { principalAccount: '464622532012', externalId: ours(created)?.external_id })).toBe(true);
+    // The one in sync costs no write.
+    expect(model.iamWrites(inSync)).toHaveLength(iamWritesBefore);
+    expect(writesAbout(inSync)).toBe(inSyncWritesBefore);
+    expect(writesAbout(created)).toBeGreaterThan(0);
+
+    expect(lineFor(fresh)).toMatchObject({ level: 'WARN', message: 'account to retry later', status: 'retry', error: expect.stringContaining('retry later') });
+    expect(lineFor(created)).toMatchObject({
+      level: 'INFO',
+      message: 'account converged',
+      status: 'ok',
+      actions: [expect.objectContaining({ type: 'create-integration' }), expect.objectContaining({ type: 'create-role' })],
+    });
+    expect(lineFor(inSync)).toMatchObject({ level: 'INFO', status: 'ok', actions: [expect.objectContaining({ type: 'none' })] });
+    expect(output.metrics()).toEqual({ Onboarded: 1, AccountRetry: 1 });
+
+    // Next receive: the account is assumable now and converges.
+    sqsMock.resetHistory();
+    const again = await handler(sqsEvent(accountRecord(fresh, { receiveCount: 4 })), context());
+    expect(again).toEqual({ batchItemFailures: [] });
+    expect(ours(fresh)).toBeDefined();
+    expect(visibilityChanges()).toEqual([]);
+  });
+
+  it('a failure holds back the later messages of its own group only (FIFO order), other groups proceed', async () => {
+    const fresh = model.createAccount({ name: 'fresh', parentId: workloads, assumableAfterAttempts: 1 });
+    const other = model.createAccount({ name: 'other', parentId: workloads });
+    const first = accountRecord(fresh, { correlationId: 'event-1' });
+    const otherRecord = accountRecord(other);
+    const second = accountRecord(fresh, { correlationId: 'event-2' });
+
+    const response = await handler(sqsEvent(first, otherRecord, second), context());
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: first.messageId }, { itemIdentifier: second.messageId }]);
+    // The second message of the group was not worked on (it would now succeed: out of order).
+    expect(assumeCallsInto(fresh)).toHaveLength(1);
+    expect(ours(fresh)).toBeUndefined();
+    expect(output.logs().filter((l) => l.accountId === fresh)).toHaveLength(1);
+    expect(visibilityChanges()).toEqual([expect.objectContaining({ ReceiptHandle: first.receiptHandle, VisibilityTimeout: 30 })]);
+    // The other account's group went on.
+    expect(ours(other)).toBeDefined();
+    expect(output.metrics()).toEqual({ AccountRetry: 1, Onboarded: 1 });
+  });
+
+  it('every message of a batch failing is a full partial response, not a thrown error', async () => {
+    const fresh = model.createAccount({ name: 'fresh', parentId: workloads, assumableAfterAttempts: 2 });
+    const a = accountRecord(fresh);
+    const b = sqsFifoRecord({ groupId: 'garbage', body: 'not json' });
+    await expect(handler(sqsEvent(a, b), context())).resolves.toEqual({
+      batchItemFailures: [{ itemIdentifier: a.messageId }, { itemIdentifier: b.messageId }],
+    });
+  });
+
+  describe('poison messages fail (and reach the DLQ after maxReceiveCount receives); the others succeed', () => {
+    it.each([
+      ['not JSON', '{"accountId": "345678901234"'],
+      ['a short account ID', { accountId: '123', reason: 'x', correlationId: 'y' }],
+      ['a numeric account ID', { accountId: 345678901234 }],
+      ['no account ID', { reason: 'x' }],
+      ['JSON null', 'null'],
+      ['a reason over 500 characters', { accountId: '345678901234', reason: 'x'.repeat(501) }],
+    ])('%s', async (_label, body) => {
+      const good = model.createAccount({ name: 'good', parentId: workloads });
+      const poison = sqsFifoRecord({ groupId: 'poison-group', body, receiveCount: 7 });
+      const goodRecord = accountRecord(good);
+
+      const response = await handler(sqsEvent(poison, goodRecord), context());
+
+      expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: poison.messageId }] });
+      expect(ours(good)).toBeDefined();
+      const errors = output.logs().filter((line) => line.message === 'malformed queue message');
+      expect(errors).toEqual([expect.objectContaining({ level: 'ERROR', messageId: poison.messageId })]);
+      // Nothing about the account of the next record leaks onto the poison line, or the reverse.
+      expect(errors[0]).not.toHaveProperty('accountId');
+      expect(lineFor(good)).toMatchObject({ status: 'ok' });
+      // No account work and no retry delay for a message that can never succeed.
+      expect(visibilityChanges()).toEqual([]);
+      expect(model.calls.filter((c) => JSON.stringify(c.params).includes('345678901234'))).toHaveLength(0);
+    });
+  });
+
+  it('publishes Onboarded, Offboarded, DriftRepaired, AccountFailed and AccountRetry as EMF metrics', async () => {
+    const created = model.createAccount({ name: 'created', parentId: workloads });
+    const closing = await convergedAccount('closing');
+    model.closeAccount(closing, { immediate: true });
+    const drifted = await convergedAccount('drifted');
+    model.deleteRoleByHand(drifted, ROLE);
+    const invited = model.createAccount({ name: 'invited', parentId: workloads, joinedMethod: 'INVITED', joinedTimestamp: new Date('2020-01-01') });
+    const fresh = model.createAccount({ name: 'fresh', parentId: workloads, assumableAfterAttempts: 1 });
+    const inSync = await convergedAccount('steady');
+
+    const records = [created, closing, drifted, invited, fresh, inSync].map((id) => accountRecord(id));
+    const response = await handler(sqsEvent(...records), context());
+
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([records[3]!.messageId, records[4]!.messageId]);
+    expect(output.metrics()).toEqual({ Onboarded: 1, Offboarded: 1, DriftRepaired: 1, AccountFailed: 1, AccountRetry: 1 });
+    // One EMF document per invocation, in our namespace, by service.
+    const blobs = output.emf();
+    expect(blobs).toHaveLength(1);
+    expect(blobs[0]!._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: METRICS_NAMESPACE,
+        Dimensions: [['service']],
+        Metrics: expect.arrayContaining(['Onboarded', 'Offboarded', 'DriftRepaired', 'AccountFailed', 'AccountRetry'].map((Name) => ({ Name, Unit: 'Count' }))),
+      },
+    ]);
+    expect(blobs[0]!.service).toBe('worker');
+
+    expect(lineFor(closing)).toMatchObject({ status: 'ok', actions: [expect.objectContaining({ type: 'delete-integration' })] });
+    expect(ours(closing)).toBeUndefined();
+    expect(lineFor(drifted)).toMatchObject({ actions: [expect.objectContaining({ type: 'rotate-external-id' }), expect.objectContaining({ type: 'create-role' })] });
+    expect(lineFor(invited)).toMatchObject({ level: 'ERROR', message: 'account failed', status: 'error', error: expect.stringContaining('role.memberAccessRoleName') });
+    // A non-retryable error is also delayed: the operator may fix it; the DLQ takes it after N receives.
+    expect(visibilityChanges().map((c) => c.ReceiptHandle)).toEqual([records[3]!.receiptHandle, records[4]!.receiptHandle]);
+  });
+
+  it('a batch with nothing to change publishes no metric (and does not fail)', async () => {
+    const inSync = await convergedAccount('steady');
+    await expect(handler(sqsEvent(accountRecord(inSync)), context())).resolves.toEqual({ batchItemFailures: [] });
+    expect(output.emf()).toEqual([]);
+  });
+
+  it('every log line about a record carries its accountId and correlationId, and only its own', async () => {
+    const a = model.createAccount({ name: 'a', parentId: workloads });
+    const b = model.createAccount({ name: 'b', parentId: workloads, assumableAfterAttempts: 1 });
+    const c = await convergedAccount('c');
+    const invited = model.createAccount({ name: 'invited', parentId: workloads, joinedMethod: 'INVITED', joinedTimestamp: new Date('2020-01-01') });
+    sqsMock.on(ChangeMessageVisibilityCommand).rejects(Object.assign(new Error('The receipt handle has expired'), { name: 'ReceiptHandleIsInvalid' }));
+    const records: SQSRecord[] = [
+      accountRecord(a, { correlationId: 'd23f0824-128b-4f33-8c5c-7fd0a6a3a450' }),
+      accountRecord(b, { correlationId: 'reconcile-1a358ca0' }),
+      // An old message without a correlation ID: the SQS message ID stands in.
+      sqsFifoRecord({ groupId: c, body: { accountId: c } }),
+      accountRecord(invited, { correlationId: 'event-invited' }),
+    ];
+    const expected = new Map(
+      records.map((record) => {
+        const body = JSON.parse(record.body) as { accountId: string; correlationId?: string };
+        return [body.accountId, body.correlationId || record.messageId];
+      }),
+    );
+
+    const response = await handler(sqsEvent(...records), context());
+    expect(response.batchItemFailures).toHaveLength(2);
+
+    const lines = resultLines();
+    // One result line per account, plus a warning for each retry delay that SQS refused.
+    expect(lines.map((l) => l.message).sort()).toEqual(
+      ['account converged', 'account converged', 'account failed', 'account to retry later', 'could not delay the retry', 'could not delay the retry'].sort(),
+    );
+    for (const line of lines) {
+      expect(line.accountId).toEqual(expect.stringMatching(/^\d{12}$/));
+      expect(line.correlationId).toBe(expected.get(line.accountId as string));
+    }
+    expect(lines.find((l) => l.message === 'could not delay the retry')).toMatchObject({ level: 'WARN', error: 'The receipt handle has expired' });
+
+    // Keys are dropped after the batch: nothing leaks into the next invocation's lines.
+    output.clear();
+    await handler(sqsEvent(sqsFifoRecord({ groupId: 'x', body: 'garbage' })), context());
+    expect(output.logs().filter((l) => l.message === 'malformed queue message')).toEqual([
+      expect.not.objectContaining({ accountId: expect.anything() }),
+    ]);
+    expect(output.logs().some((l) => 'correlationId' in l)).toBe(false);
+  });
+
+  it('no output ever contains the Datadog API key or application key, even when Datadog echoes it', async () => {
+    const rejected = model.createAccount({ name: 'rejected', parentId: workloads });
+    const created = model.createAccount({ name: 'created', parentId: workloads });
+    const closing = await convergedAccount('closing');
+    model.closeAccount(closing, { immediate: true });
+    const fresh = model.createAccount({ name: 'fresh', parentId: workloads, assumableAfterAttempts: 1 });
+    // The first Datadog call of the batch (the first record's list) is refused, quoting both keys.
+    datadog.inject({
+      kind: 'status',
+      status: 403,
+      body: { errors: [`Forbidden: API key ${API_KEY} with application key ${APP_KEY} is not valid`] },
+    });
+
+    const records = [rejected, created, closing, fresh].map((id) => accountRecord(id));
+    const response = await handler(sqsEvent(...records, sqsFifoRecord({ groupId: 'bad', body: `{"apiKey":"x"` })), context());
+
+    expect(response.batchItemFailures).toHaveLength(3);
+    // Datadog's echo reached the log line, with the keys masked.
+    expect(lineFor(rejected)).toMatchObject({ status: 'error', error: expect.stringMatching(/403.*API key \[redacted\] with application key \[redacted\]/) });
+    const text = output.text();
+    expect(text.length).toBeGreaterThan(0);
+    expect(text).toContain(rejected);
+    for (const secret of [API_KEY, APP_KEY]) {
+      expect(text).not.toContain(secret);
+      // Nor a sizeable piece of it.
+      expect(text).not.toContain(secret.slice(0, 16));
+      expect(text).not.toContain(secret.slice(-16));
+    }
+  });
+
+  it('dry run: the plan is logged, nothing is written, no metric is counted', async () => {
+    const dryHandler = createWorkerHandler({
+      config,
+      pipeline,
+      sqs: new SQSClient({ region: REGION }),
+      queueUrl: QUEUE_URL,
+      logger: createLogger('worker'),
+      metrics: createMetrics('worker'),
+      dryRun: true,
+    });
+    const created = model.createAccount({ name: 'created', parentId: workloads });
+    await expect(dryHandler(sqsEvent(accountRecord(created)), context())).resolves.toEqual({ batchItemFailures: [] });
+    expect(lineFor(created)).toMatchObject({ dryRun: true, actions: [expect.objectContaining({ type: 'create-integration' }), expect.objectContaining({ type: 'create-role' })] });
+    expect(datadog.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
+    expect(model.iamWrites()).toHaveLength(0);
+    expect(output.emf()).toEqual([]);
+  });
+});
