@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { createInterface } from 'node:readline/promises';
 import { runCli } from '../cli/program';
 
 // The AWS SDK warns on every run under Node 20 that its 2027 releases need Node 22: the README
@@ -9,6 +10,15 @@ runCli(process.argv.slice(2), {
   env: process.env,
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  isInteractive: () => Boolean(process.stdin.isTTY && process.stderr.isTTY),
+  prompt: async (question) => {
+    const readline = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await readline.question(question);
+    } finally {
+      readline.close();
+    }
+  },
 }).then((code) => {
   process.exitCode = code;
 });

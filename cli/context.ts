@@ -18,6 +18,11 @@ export interface CliDependencies {
   readonly secretsManager?: () => SecretsManagerClient;
   /** Reads standard input (handle-event -); tests pass their own. */
   readonly readStdin?: () => Promise<string>;
+  /** On a terminal: apply asks before it changes anything and draws a progress bar. */
+  readonly isInteractive?: () => boolean;
+  /** Asks a question on the terminal and returns the answer. */
+  readonly prompt?: (question: string) => Promise<string>;
+  readonly now?: () => number;
 }
 
 export interface GlobalOptions {

@@ -4,6 +4,7 @@ import { InputError } from '../lambda/domain/errors';
 import { version } from '../package.json';
 import { convergeCommands } from './commands/converge';
 import { integrationCommand } from './commands/integration';
+import { organizationCommands } from './commands/organization';
 import type { CliDependencies } from './context';
 import { Output } from './output';
 
@@ -22,6 +23,7 @@ export function buildProgram(deps: CliDependencies, output: Output, setExitCode:
     .exitOverride();
   program.addCommand(integrationCommand(deps, output));
   for (const command of convergeCommands(deps, output, setExitCode)) program.addCommand(command);
+  for (const command of organizationCommands(deps, output, setExitCode)) program.addCommand(command);
   // Settings such as exitOverride are copied when a command is created; apply them to the tree.
   for (const command of allCommands(program)) {
     command.exitOverride().configureOutput(program.configureOutput()).showHelpAfterError('(add --help for usage)');

@@ -1,7 +1,7 @@
 import type { Config } from './config/schema';
 import { assertAccountId } from './domain/account-id';
 import { ActionError, executePlan, type ActDependencies } from './act/execute';
-import { observeAccount, type ObserveDependencies } from './observe/observe-account';
+import { observeAccount, type KnownFacts, type ObserveDependencies } from './observe/observe-account';
 import { planAccount, type AccountPlan, type Action } from './plan/plan-account';
 
 /** One account through the pipeline: observe -> plan -> act. The result is what is reported. */
@@ -24,13 +24,15 @@ export interface ConvergeOptions {
   readonly deps: ObserveDependencies & Pick<ActDependencies, 'datadog'>;
   readonly dryRun: boolean;
   readonly permissions?: readonly string[];
+  /** Facts an org-wide walk already read (organization, Datadog integrations). */
+  readonly known?: KnownFacts;
 }
 
 export async function convergeAccount(accountId: string, options: ConvergeOptions): Promise<ConvergeResult> {
   assertAccountId(accountId);
   let plan: AccountPlan | undefined;
   try {
-    const { observation, iam } = await observeAccount(accountId, options.config, options.deps);
+    const { observation, iam } = await observeAccount(accountId, options.config, options.deps, options.known);
     plan = planAccount(observation, options.config, options.permissions);
     const base = { accountId, scope: plan.scope, notes: plan.notes };
     if (plan.blocked) {

@@ -1,4 +1,5 @@
 import { IAMClient } from '@aws-sdk/client-iam';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import { awsClientConfig } from './aws-config';
 import type { Config } from './config/schema';
@@ -7,7 +8,10 @@ import { MemberAccess } from './observe/member-access';
 import type { ObserveDependencies } from './observe/observe-account';
 import { organizationDependencies, type DatadogOptions } from './organization-dependencies';
 
-export type PipelineDependencies = ObserveDependencies & { readonly datadog: AwsIntegrationPort };
+export type PipelineDependencies = ObserveDependencies & {
+  readonly datadog: AwsIntegrationPort;
+  readonly organizationsClient: OrganizationsClient;
+};
 
 /** Real AWS SDK clients and the Datadog port for the per-account pipeline. */
 export function pipelineDependencies(config: Config, env: NodeJS.ProcessEnv, datadog: DatadogOptions = {}): PipelineDependencies {

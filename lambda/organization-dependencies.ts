@@ -13,10 +13,12 @@ export function organizationDependencies(
   config: Config,
   env: NodeJS.ProcessEnv,
   datadog: DatadogOptions = {},
-): { organizations: OrganizationsReader; datadog: AwsIntegrationPort } {
+): { organizationsClient: OrganizationsClient; organizations: OrganizationsReader; datadog: AwsIntegrationPort } {
   const aws = awsClientConfig(env);
+  const organizationsClient = new OrganizationsClient(aws);
   return {
-    organizations: new OrganizationsReader(new OrganizationsClient(aws)),
+    organizationsClient,
+    organizations: new OrganizationsReader(organizationsClient),
     datadog: createIntegrationPort(config.datadog, { ...datadog, env, secretsManager: () => new SecretsManagerClient(aws) }),
   };
 }

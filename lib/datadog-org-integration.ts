@@ -120,8 +120,9 @@ export class DatadogOrgIntegration extends Construct {
     this.allowConvergence(this.worker, config);
 
     this.reconcile = this.handler('Reconcile', path.join(handlersDir, 'reconcile.ts'), retention, {
-      description: 'Scheduled: enqueues every active or integrated account for the worker to converge',
-      timeout: Duration.minutes(5),
+      description: 'Scheduled: plans the whole organization and enqueues the accounts that need work',
+      // Lambda's limit: tag reads stop two minutes before it, and what is left goes to the worker.
+      timeout: Duration.minutes(15),
       memorySize: 512,
       environment,
     });
@@ -233,11 +234,10 @@ export class DatadogOrgIntegration extends Construct {
     this.markAsDeadLetterQueue(eventsDeadLetterQueue);
     this.eventDeadLetterQueues.push(eventsDeadLetterQueue);
     for (const { id, description, pattern } of patterns) {
-      new Rule(this, `${id}Rule`, {
-        description,
-        eventPattern: pattern,
-        targets: [new LambdaFunction(this.intake, { retryAttempts: 8, deadLetterQueue: eventsDeadLetterQueue })],
-      });
+      const targets = [new LambdaFunction(this.intake, { retryAttempts: 8, deadLetterQueue: eventsDeadLetterQueue })];
+      // No verified sample names the joining account: reconcile the organization as well, so it is found now, not at the next schedule.
+      if (id.endsWith('AccountJoinedOrganization')) targets.push(new LambdaFunction(this.reconcile, { retryAttempts: 2, deadLetterQueue: eventsDeadLetterQueue }));
+      new Rule(this, `${id}Rule`, { description, eventPattern: pattern, targets });
     }
   }
 
@@ -280,6 +280,17 @@ export class DatadogOrgIntegration extends Construct {
     for (const fn of [this.intake, this.worker, this.reconcile]) {
       alarm(`${fn.node.id}ErrorsAlarm`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), `The ${fn.node.id.toLowerCase()} function failed`);
     }
+    alarm(
+      'DeletionGuardAlarm',
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'DeletionGuardTripped',
+        dimensionsMap: { service: 'reconcile' },
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      }),
+      'The reconciler planned more deletions than allowed and deleted none: check the organization listing, then run dd-aws-org plan / apply --max-deletions',
+    );
     alarm(
       'AccountFailuresAlarm',
       new Metric({

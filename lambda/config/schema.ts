@@ -132,13 +132,15 @@ export const scopeConfigSchema = z.strictObject({
   /** Accounts under these OUs are out of scope, even inside an included one. */
   excludeOus: parentIds,
   excludeAccounts: accountIds,
-  /** An account with this tag (key and value) on it in Organizations is opted out. */
-  optOutTag: z._default(
+  /**
+   * An account with this tag (key and value) in Organizations is opted out. Off by default: an
+   * org-wide run then reads every account's tags, one Organizations call per account.
+   */
+  optOutTag: z.optional(
     z.strictObject({
       key: awsTagKey(),
       value: z.string({ error: 'required: the tag value that opts an account out, e.g. "opt-out"' }).check(z.maxLength(256)),
     }),
-    { key: 'datadog-integration', value: 'opt-out' },
   ),
   includeManagementAccount: z._default(z.boolean(), false),
 });
@@ -161,8 +163,12 @@ export const deploymentConfigSchema = z.strictObject({
   reconcileDryRun: z._default(z.boolean(), false),
   /** Concurrent workers; 1 serialises Datadog writes per Datadog organization (they conflict when concurrent). */
   workerConcurrency: wholeNumber(1, 50, 1),
-  /** Receives before a message goes to the dead-letter queue. */
-  maxReceiveCount: wholeNumber(2, 100, 10),
+  /**
+   * Receives before a message goes to the dead-letter queue. With the worker's backoff (30 s
+   * doubling to 15 min), 15 receives span about 2.5 hours: longer than a new account may take
+   * to become assumable.
+   */
+  maxReceiveCount: wholeNumber(2, 100, 15),
   /** Alarms also notify this e-mail address (an SNS subscription to confirm). */
   alarmEmail: z.optional(z.email({ error: 'must be an e-mail address' })),
   /** Alarms also notify this existing SNS topic. */
@@ -186,11 +192,21 @@ export const deploymentConfigSchema = z.strictObject({
   ),
 });
 
+export const reconcileConfigSchema = z.strictObject({
+  /** An org-wide run that would delete more integrations than this deletes none and fails (exit 3, alarm). */
+  maxDeletionsPerRun: wholeNumber(0, 10_000, 5),
+  /** ... or more than this percentage of the organization's accounts. */
+  maxDeletionsPercent: wholeNumber(0, 100, 10),
+  /** Accounts worked on at once by apply and --deep, and parallel Organizations calls. */
+  concurrency: wholeNumber(1, 64, 4),
+});
+
 export const configSchema = z.strictObject({
   datadog: z.prefault(datadogConfigSchema, {}),
   role: z.prefault(roleConfigSchema, {}),
   integration: z.prefault(integrationConfigSchema, {}),
   scope: z.prefault(scopeConfigSchema, {}),
+  reconcile: z.prefault(reconcileConfigSchema, {}),
   deployment: z.prefault(deploymentConfigSchema, {}),
 });
 
@@ -200,6 +216,12 @@ export type RoleConfig = Config['role'];
 export type IntegrationConfig = Config['integration'];
 export type ScopeConfig = Config['scope'];
 export type DeploymentConfig = Config['deployment'];
+export type ReconcileConfig = Config['reconcile'];
+
+/** Does planning need each account's Organizations tags? (One call per account in an org-wide run.) */
+export function needsAccountTags(config: Config): boolean {
+  return config.scope.optOutTag !== undefined || config.integration.accountTagsAsHostTags.length > 0;
+}
 
 function describeIssue(issue: z.core.$ZodIssue, source: string): string {
   const path = issue.path.map(String).join('.');

@@ -6,16 +6,13 @@ import { createLogger, createMetrics } from '../report/telemetry';
 import { QUEUE_URL_VARIABLE, lambdaConfig, requiredVariable } from './environment';
 
 const config = lambdaConfig(process.env);
-const { organizations, datadog } = organizationDependencies(config, process.env);
 
 export const handler = createReconcileHandler({
   config,
-  organizations,
-  datadog,
+  organization: { ...organizationDependencies(config, process.env), now: () => new Date() },
   sqs: new SQSClient(awsClientConfig(process.env)),
   queueUrl: requiredVariable(process.env, QUEUE_URL_VARIABLE),
   logger: createLogger('reconcile'),
   metrics: createMetrics('reconcile'),
   dryRun: config.deployment.reconcileDryRun,
-  now: () => new Date(),
 });

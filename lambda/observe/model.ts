@@ -37,7 +37,9 @@ export type RoleObservation =
   /** The member access role could not be assumed; retryable when the account is probably just too new. */
   | { readonly kind: 'unreachable'; readonly reason: string; readonly retryable: boolean }
   /** Not looked at: the account is not active, or nothing about the role could matter. */
-  | { readonly kind: 'not-read'; readonly reason: string };
+  | { readonly kind: 'not-read'; readonly reason: string }
+  /** Not looked at on purpose (an org-wide plan without --deep): plan the Datadog side, assume the role is right. */
+  | { readonly kind: 'not-inspected' };
 
 export interface AccountObservation {
   readonly accountId: string;

@@ -1,10 +1,11 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Config } from '../config/schema';
-import type { AwsIntegrationPort } from '../datadog/port';
+import type { AwsIntegrationPort, Integration } from '../datadog/port';
+import type { Partition } from '../domain/policy';
 import { scopeOf } from '../plan/scope';
 import { NEW_ACCOUNT_GRACE_MS, type MemberAccess } from './member-access';
 import type { AccountObservation, RoleObservation } from './model';
-import type { OrganizationsReader } from './organizations';
+import type { ObservedOrgAccount, OrganizationsReader } from './organizations';
 import { readRole } from './role';
 
 export interface ObserveDependencies {
@@ -20,13 +21,18 @@ export interface Observed {
   readonly iam?: IAMClient;
 }
 
+/** What an org-wide walk already read about an account: its converge need not read it again. */
+export interface KnownFacts {
+  readonly partition: Partition;
+  readonly organization: ObservedOrgAccount;
+  readonly integrations: readonly Integration[];
+}
+
 /** Organizations + Datadog + the member account's IAM, for one account. Reads only. */
-export async function observeAccount(accountId: string, config: Config, deps: ObserveDependencies): Promise<Observed> {
-  const [{ partition }, organization, integrations] = await Promise.all([
-    deps.organizations.organization(),
-    deps.organizations.account(accountId),
-    deps.datadog.listIntegrations({ accountId }),
-  ]);
+export async function observeAccount(accountId: string, config: Config, deps: ObserveDependencies, known?: KnownFacts): Promise<Observed> {
+  const [{ partition }, organization, integrations] = known
+    ? [known, known.organization, known.integrations]
+    : await Promise.all([deps.organizations.organization(), deps.organizations.account(accountId), deps.datadog.listIntegrations({ accountId })]);
   const base = { accountId, partition, organization, integrations };
 
   if (organization.state !== 'ACTIVE') {

@@ -2,13 +2,13 @@ import {
   AccountNotFoundException,
   DescribeAccountCommand,
   DescribeOrganizationCommand,
-  ListAccountsCommand,
   ListParentsCommand,
   ListTagsForResourceCommand,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import type { Partition } from '../domain/policy';
-import type { OrgAccount, OrgAccountState } from './model';
+import type { OrgAccount } from './model';
+import { accountState as stateOf } from './organization-walk';
 
 export interface OrganizationFacts {
   readonly managementAccountId: string;
@@ -17,13 +17,6 @@ export interface OrganizationFacts {
 
 export interface ObservedOrgAccount extends OrgAccount {
   readonly joinedAt?: Date;
-}
-
-const STATES: ReadonlySet<string> = new Set(['ACTIVE', 'PENDING_ACTIVATION', 'PENDING_CLOSURE', 'SUSPENDED', 'CLOSED']);
-
-/** Organizations retired `Status` in favour of `State` (September 2026): State first, Status as fallback. */
-function stateOf(raw: string | undefined): OrgAccountState {
-  return raw !== undefined && STATES.has(raw) ? (raw as OrgAccountState) : 'ACTIVE';
 }
 
 /** Reads one account's place in the organization. Called from the management account (or a delegated administrator). */
@@ -69,20 +62,6 @@ export class OrganizationsReader {
       isManagementAccount,
       joinedAt: account?.JoinedTimestamp,
     };
-  }
-
-  /** Every account of the organization with its state (paginated ListAccounts). */
-  async listAccounts(): Promise<{ accountId: string; state: OrgAccountState }[]> {
-    const accounts: { accountId: string; state: OrgAccountState }[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await this.client.send(new ListAccountsCommand({ NextToken }));
-      for (const account of page.Accounts ?? []) {
-        if (account.Id) accounts.push({ accountId: account.Id, state: stateOf(account.State ?? account.Status) });
-      }
-      NextToken = page.NextToken;
-    } while (NextToken);
-    return accounts;
   }
 
   /** Root first, down to the direct parent. */

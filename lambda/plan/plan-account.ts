@@ -53,6 +53,9 @@ export function planAccount(observation: AccountObservation, config: Config, per
   }
 
   const role = observation.role;
+  if (role.kind === 'not-inspected') {
+    return { ...base, actions: orNone(shallowActions(observation, config, ours), 'the integration matches the configuration (role not inspected)'), notes };
+  }
   if (role.kind === 'unreachable' || role.kind === 'not-read') {
     const retryable = role.kind === 'unreachable' && role.retryable;
     return { ...base, actions: [], blocked: { reason: role.reason, retryable }, notes };
@@ -68,6 +71,18 @@ function isOurIntegration(integration: Integration, roleName: string): boolean {
 
 function orNone(actions: Action[], reason: string): Action[] {
   return actions.length > 0 ? actions : [{ type: 'none', reason }];
+}
+
+/** Without reading the role: create what is missing, repair Datadog settings; the role is left to the per-account run. */
+function shallowActions(observation: AccountObservation, config: Config, ours: Integration | undefined): Action[] {
+  if (!ours) {
+    return [
+      { type: 'create-integration', reason: `Datadog has no integration for this account with role ${config.role.name}` },
+      { type: 'create-role', reason: `role ${config.role.name} is created, or its trust rewritten, with the new external ID` },
+    ];
+  }
+  const drift = settingsDrift(ours.settings, desiredSettings(config, observation.organization));
+  return drift.length > 0 ? [{ type: 'update-integration', reason: `Datadog settings differ: ${drift.join(', ')}` }] : [];
 }
 
 function onboardActions(

@@ -16,8 +16,8 @@ export function scopeOf(account: OrgAccount, scope: ScopeConfig): ScopeDecision 
     return out('it is the management account (scope.includeManagementAccount is false)');
   }
   if (scope.excludeAccounts.includes(account.accountId)) return out('it is listed in scope.excludeAccounts');
-  const { key, value } = scope.optOutTag;
-  if (account.tags[key] === value) return out(`it is opted out by its tag ${key}=${value}`);
+  const optOut = scope.optOutTag;
+  if (optOut && account.tags[optOut.key] === optOut.value) return out(`it is opted out by its tag ${optOut.key}=${optOut.value}`);
   const excludedOu = account.parentPath.find((id) => scope.excludeOus.includes(id));
   if (excludedOu) return out(`it is under ${excludedOu}, listed in scope.excludeOus`);
   if (scope.includeOus.length > 0 && !account.parentPath.some((id) => scope.includeOus.includes(id))) {

@@ -2,54 +2,73 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config/schema';
-import type { AwsIntegrationPort } from '../datadog/port';
-import type { OrganizationsReader } from '../observe/organizations';
 import { enqueueAccounts } from '../queue/messages';
+import { accountsToConverge, reconcileOrganization, type OrganizationDependencies } from './organization';
 
 export interface ReconcileDependencies {
   readonly config: Config;
-  readonly organizations: OrganizationsReader;
-  readonly datadog: AwsIntegrationPort;
+  readonly organization: OrganizationDependencies;
   readonly sqs: SQSClient;
   readonly queueUrl: string;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly dryRun: boolean;
-  readonly now: () => Date;
 }
 
 export interface ReconcileSummary {
   readonly runId: string;
   readonly accounts: number;
-  readonly integrations: number;
+  readonly inSync: number;
+  readonly toCreate: number;
+  readonly toRepair: number;
+  readonly toDelete: number;
   readonly enqueued: number;
+  readonly deletionGuardTripped: boolean;
   readonly dryRun: boolean;
 }
 
+/** Time kept back from the Lambda timeout for planning and enqueueing after the tags are read. */
+const RESERVE_MS = 2 * 60 * 1000;
+
 /**
- * The schedule's safety net: every active account and every account that has our integration
- * goes to the queue, where the worker converges it (and does nothing when it is in sync).
+ * The schedule's safety net: walk the organization once, list Datadog once, plan every account
+ * with the same decision, and enqueue only the accounts that need work (the worker converges
+ * them). More deletions than allowed: none are enqueued, the run says why, and an alarm fires.
  */
 export function createReconcileHandler(deps: ReconcileDependencies) {
-  return async (event: unknown): Promise<ReconcileSummary> => {
-    const runId = `reconcile-${(event as { id?: string })?.id ?? deps.now().toISOString()}`;
+  return async (event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<ReconcileSummary> => {
+    const now = deps.organization.now;
+    const runId = `reconcile-${(event as { id?: string })?.id ?? now().toISOString()}`;
     deps.logger.appendKeys({ correlationId: runId });
     try {
-      const [accounts, integrations] = await Promise.all([deps.organizations.listAccounts(), deps.datadog.listIntegrations()]);
-      const roleName = deps.config.role.name;
-      const ours = integrations.filter((i) => i.auth.kind === 'role' && i.auth.roleName === roleName).map((i) => i.accountId);
-      const active = accounts.filter((a) => a.state === 'ACTIVE').map((a) => a.accountId);
-      const targets = [...new Set([...active, ...ours])];
-      if (!deps.dryRun) {
-        await enqueueAccounts(
-          deps.sqs,
-          deps.queueUrl,
-          targets.map((accountId) => ({ accountId, reason: 'scheduled reconcile', correlationId: runId, deduplicationKey: `${runId}:${accountId}` })),
-        );
+      // Tags cost one call per account: read them while time allows; the rest go to the worker, which reads its own.
+      const tagsDeadline = context ? now().getTime() + context.getRemainingTimeInMillis() - RESERVE_MS : undefined;
+      const { plan, observed, enqueued, heldBack } = await reconcileOrganization(deps.config, deps.organization, {
+        dryRun: deps.dryRun,
+        tagsDeadline,
+        enqueue: (accountIds) =>
+          enqueueAccounts(
+            deps.sqs,
+            deps.queueUrl,
+            accountIds.map((accountId) => ({ accountId, reason: 'scheduled reconcile', correlationId: runId, deduplicationKey: `${runId}:${accountId}` })),
+          ),
+      });
+      if (plan.guard.tripped) {
+        deps.metrics.addMetric('DeletionGuardTripped', MetricUnit.Count, 1);
+        deps.logger.error('deletion guard tripped: no deletion enqueued', { guard: plan.guard, accountsHeldBack: heldBack });
       }
-      const summary = { runId, accounts: accounts.length, integrations: ours.length, enqueued: deps.dryRun ? 0 : targets.length, dryRun: deps.dryRun };
+      const targets = accountsToConverge(plan, observed).filter((id) => !heldBack.includes(id));
+      const summary: ReconcileSummary = {
+        runId,
+        ...plan.summary,
+        enqueued: enqueued.length,
+        deletionGuardTripped: plan.guard.tripped,
+        dryRun: deps.dryRun,
+      };
+      deps.metrics.addMetric('ReconcileAccounts', MetricUnit.Count, summary.accounts);
+      deps.metrics.addMetric('ReconcileInSync', MetricUnit.Count, summary.inSync);
       deps.metrics.addMetric('ReconcileAccountsEnqueued', MetricUnit.Count, summary.enqueued);
-      deps.logger.info('reconcile run', { ...summary, candidates: targets.length });
+      deps.logger.info('reconcile run', { ...summary, candidates: targets.length, tagsMissing: observed.tagsMissing.length });
       return summary;
     } finally {
       deps.metrics.publishStoredMetrics();

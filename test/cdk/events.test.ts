@@ -131,9 +131,12 @@ describe('EventBridge rules for the triggers', () => {
       expect({ id, bus: props(rule).EventBusName }).toEqual({ id, bus: undefined });
       expect(props(rule).State).toBe('ENABLED');
       const targets = props(rule).Targets as Json[];
-      expect(targets).toHaveLength(1);
+      // AccountJoinedOrganization names no verified account: it also starts a reconcile.
+      const joined = JSON.stringify(props(rule).EventPattern).includes('AccountJoinedOrganization');
+      expect(targets.map((t) => t.Arn)).toEqual(
+        joined ? [intakeArn, stack.resolve(stack.integration.reconcile.functionArn)] : [intakeArn],
+      );
       const [target] = targets as [Json];
-      expect(target.Arn).toEqual(intakeArn);
       expect((target.RetryPolicy as Json).MaximumRetryAttempts).toBeGreaterThan(0);
       const dlq = ((target.DeadLetterConfig as Json).Arn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
       expect(dlq[1]).toBe('Arn');
@@ -237,7 +240,9 @@ describe('reconcile schedule', () => {
     expect(scheduleRules(template)).toEqual([]);
     const reconcileArn = JSON.stringify(stack.resolve(stack.integration.reconcile.functionArn));
     const invokers = Object.values(resources(template, 'AWS::Lambda::Permission')).filter((p) => JSON.stringify(props(p).FunctionName) === reconcileArn);
-    expect(invokers).toEqual([]);
+    // Only the AccountJoinedOrganization rule may still start it.
+    expect(invokers).toHaveLength(1);
+    expect(JSON.stringify(props(invokers[0]!).SourceArn)).toContain('AccountJoinedOrganization');
   });
 });
 

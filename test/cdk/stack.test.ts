@@ -170,10 +170,10 @@ describe('account queue (SQS FIFO)', () => {
     expect(props(resources(template, 'AWS::SQS::Queue')[dlqId]!)).toMatchObject({ FifoQueue: true, SqsManagedSseEnabled: true });
   });
 
-  it('defaults maxReceiveCount to 10', () => {
+  it('defaults maxReceiveCount to 15 (the backoff then spans the 2 hours a new account may take)', () => {
     const { stack, template } = built();
     const queue = props(resources(template, 'AWS::SQS::Queue')[logicalId(stack.integration.queue)]!);
-    expect((queue.RedrivePolicy as Json).maxReceiveCount).toBe(10);
+    expect((queue.RedrivePolicy as Json).maxReceiveCount).toBe(15);
   });
 
   it('every queue of the stack is encrypted and TLS-only (a queue policy denies aws:SecureTransport false)', () => {
@@ -326,8 +326,8 @@ describe('alarms', () => {
   it('watch the dead-letter queue depth, every function\'s Errors and the AccountFailed metric', () => {
     const { stack, template } = built();
     const all = alarms(template);
-    // The account DLQ, the rules' DLQ, three functions' Errors, AccountFailed.
-    expect(all).toHaveLength(6);
+    // The account DLQ, the rules' DLQ, three functions' Errors, DeletionGuardTripped, AccountFailed.
+    expect(all).toHaveLength(7);
     expect(all).toContainEqual(
       expect.objectContaining({
         Namespace: 'AWS/SQS',
@@ -390,7 +390,7 @@ describe('alarms', () => {
       expect.objectContaining({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
     );
     const all = alarms(template);
-    expect(all).toHaveLength(6);
+    expect(all).toHaveLength(7);
     for (const alarm of all) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
   });
 

@@ -64,6 +64,7 @@ describe('converge flow against the AWS and Datadog stand-ins', () => {
     return { ...run, json: run.stdout.trim().startsWith('{') ? (JSON.parse(run.stdout) as { results: JsonResult[] }) : undefined };
   }
 
+  const optOutConfig = () => files.write('opt-out.json', { scope: { optOutTag: { key: 'datadog-integration', value: 'opt-out' } } });
   const types = (result: JsonResult | undefined) => result?.actions.map((a) => a.type);
   const ours = (accountId: string) => datadog.stored().find((a) => a.account_id === accountId && a.role_name === ROLE);
   const datadogWrites = () => datadog.requests.filter((r) => r.method !== 'GET');
@@ -190,7 +191,7 @@ describe('converge flow against the AWS and Datadog stand-ins', () => {
     datadog.seed({ account_id: accountId, access_key_id: 'AKIAOTHERTEAM0000000' });
     await cli('converge', accountId);
     model.tagAccount(accountId, { 'datadog-integration': 'opt-out' });
-    const run = await cli('converge', accountId, '--json');
+    const run = await cli('--config', optOutConfig(), 'converge', accountId, '--json');
     expect(types(run.json?.results[0])).toEqual(['delete-integration', 'delete-role']);
     expect(datadog.stored().filter((a) => a.account_id === accountId)).toEqual([
       expect.objectContaining({ role_name: 'OtherTeamRole', host_tags: ['team:other'] }),
@@ -207,7 +208,7 @@ describe('converge flow against the AWS and Datadog stand-ins', () => {
       assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DATADOG_ACCOUNT}:root` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'x' } } }] },
     });
     model.tagAccount(accountId, { 'datadog-integration': 'opt-out' });
-    const run = await cli('converge', accountId);
+    const run = await cli('--config', optOutConfig(), 'converge', accountId);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('kept: it has no managed-by=datadog-aws-org-integration tag');
     expect(model.getRole(accountId, ROLE)).toBeDefined();

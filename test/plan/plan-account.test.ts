@@ -392,7 +392,7 @@ const OUT_OF_SCOPE: readonly [string, Partial<OrgAccount>, Record<string, unknow
   ['PENDING_ACTIVATION', { state: 'PENDING_ACTIVATION' }, {}],
   ['the management account', { isManagementAccount: true }, {}],
   ['listed in excludeAccounts', {}, { scope: { excludeAccounts: [ACCOUNT_ID] } }],
-  ['opted out by tag', { tags: { 'datadog-integration': 'opt-out' } }, {}],
+  ['opted out by tag', { tags: { 'datadog-integration': 'opt-out' } }, { scope: { optOutTag: { key: 'datadog-integration', value: 'opt-out' } } }],
   ['opted out by a custom tag', { tags: { monitoring: 'none' } }, { scope: { optOutTag: { key: 'monitoring', value: 'none' } } }],
   ['under an excluded OU', {}, { scope: { excludeOus: [OU_PROD] } }],
   ['under an excluded OU inside an included one', {}, { scope: { includeOus: [OU_WORKLOADS], excludeOus: [OU_PROD] } }],

@@ -6,6 +6,8 @@ type Row = [name: string, account: Partial<OrgAccount>, scope: Record<string, un
 
 const IN = /active and in scope/;
 
+const OPT_OUT = { key: 'datadog-integration', value: 'opt-out' };
+
 describe('scopeOf', () => {
   it.each<Row>([
     ['an ACTIVE account with the default scope', {}, {}, true, IN],
@@ -25,13 +27,14 @@ describe('scopeOf', () => {
     ['listed in excludeAccounts', {}, { excludeAccounts: ['111111111111', ACCOUNT_ID] }, false, /excludeAccounts/],
     ['another account listed in excludeAccounts', {}, { excludeAccounts: ['111111111111'] }, true, IN],
     // Opt-out tag: key and value must both match
-    ['the default opt-out tag', { tags: { 'datadog-integration': 'opt-out' } }, {}, false, /opted out.*datadog-integration=opt-out/],
-    ['the opt-out key with another value', { tags: { 'datadog-integration': 'opt-in' } }, {}, true, IN],
-    ['the opt-out key with the value in another case', { tags: { 'datadog-integration': 'Opt-Out' } }, {}, true, IN],
-    ['the opt-out key with an empty value', { tags: { 'datadog-integration': '' } }, {}, true, IN],
+    ['no opt-out tag configured (the default): a tagged account stays in', { tags: { 'datadog-integration': 'opt-out' } }, {}, true, IN],
+    ['the configured opt-out tag', { tags: { 'datadog-integration': 'opt-out' } }, { optOutTag: OPT_OUT }, false, /opted out.*datadog-integration=opt-out/],
+    ['the opt-out key with another value', { tags: { 'datadog-integration': 'opt-in' } }, { optOutTag: OPT_OUT }, true, IN],
+    ['the opt-out key with the value in another case', { tags: { 'datadog-integration': 'Opt-Out' } }, { optOutTag: OPT_OUT }, true, IN],
+    ['the opt-out key with an empty value', { tags: { 'datadog-integration': '' } }, { optOutTag: OPT_OUT }, true, IN],
     ['the opt-out value under another key', { tags: { other: 'opt-out' } }, {}, true, IN],
     ['a custom opt-out tag', { tags: { monitoring: 'off' } }, { optOutTag: { key: 'monitoring', value: 'off' } }, false, /monitoring=off/],
-    ['the default opt-out tag when a custom one is configured', { tags: { 'datadog-integration': 'opt-out' } },
+    ['another opt-out tag than the configured one', { tags: { 'datadog-integration': 'opt-out' } },
       { optOutTag: { key: 'monitoring', value: 'off' } }, true, IN],
     ['a custom opt-out tag with an empty value, the account tagged with it', { tags: { skip: '' } }, { optOutTag: { key: 'skip', value: '' } }, false, /skip=/],
     ['a custom opt-out tag with an empty value, the account not tagged', {}, { optOutTag: { key: 'skip', value: '' } }, true, IN],

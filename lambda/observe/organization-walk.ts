@@ -1,0 +1,129 @@
+import {
+  DescribeOrganizationCommand,
+  ListAccountsForParentCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListRootsCommand,
+  ListTagsForResourceCommand,
+  type OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import type { Partition } from '../domain/policy';
+import type { OrgAccount, OrgAccountState } from './model';
+
+/** The whole organization as read in one walk: every account with its state and OU path. */
+export interface OrganizationSnapshot {
+  readonly managementAccountId: string;
+  readonly partition: Partition;
+  readonly accounts: readonly OrgAccount[];
+  /** Accounts whose tags were read (all, when the configuration needs tags and time allowed). */
+  readonly tagsRead: ReadonlySet<string>;
+}
+
+export interface WalkOptions {
+  /** Read each account's tags (one call per account): only when the configuration uses tags. */
+  readonly readTags: boolean;
+  /** Parallel calls; the SDK's retries absorb Organizations' throttling. */
+  readonly concurrency?: number;
+  /** Stop reading tags at this time (ms since epoch); accounts left are reported without tags. */
+  readonly tagsDeadline?: number;
+  readonly now?: () => number;
+  /** Told each page of accounts as it arrives, before tags: lets a caller start work during the walk. */
+  readonly onAccounts?: (accounts: readonly OrgAccount[]) => void;
+}
+
+const STATES: ReadonlySet<string> = new Set(['ACTIVE', 'PENDING_ACTIVATION', 'PENDING_CLOSURE', 'SUSPENDED', 'CLOSED']);
+
+/** Organizations retired `Status` in favour of `State` (September 2026): State first, Status as fallback. */
+export function accountState(raw: string | undefined): OrgAccountState {
+  return raw !== undefined && STATES.has(raw) ? (raw as OrgAccountState) : 'ACTIVE';
+}
+
+/** Runs tasks with at most `limit` at once, in order of the input. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]!);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+async function allPages<T>(fetchPage: (token: string | undefined) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
+  const items: T[] = [];
+  let token: string | undefined;
+  do {
+    const page = await fetchPage(token);
+    items.push(...page.items);
+    token = page.next;
+  } while (token);
+  return items;
+}
+
+/**
+ * Walks the OU tree from the root(s): per parent, its child OUs and its accounts (paginated).
+ * About 2 calls per OU plus one per 20 accounts: the fewest Organizations allows for the paths.
+ */
+export async function walkOrganization(client: OrganizationsClient, options: WalkOptions): Promise<OrganizationSnapshot> {
+  const concurrency = options.concurrency ?? 4;
+  const organization = (await client.send(new DescribeOrganizationCommand({}))).Organization;
+  const arn = organization?.MasterAccountArn ?? organization?.Arn ?? '';
+  const managementAccountId = organization?.MasterAccountId ?? '';
+  const roots = await allPages(async (NextToken) => {
+    const page = await client.send(new ListRootsCommand({ NextToken }));
+    return { items: (page.Roots ?? []).flatMap((r) => (r.Id ? [r.Id] : [])), next: page.NextToken };
+  });
+
+  const accounts: OrgAccount[] = [];
+  let level: { id: string; path: string[] }[] = roots.map((id) => ({ id, path: [id] }));
+  while (level.length > 0) {
+    const children = await mapLimit(level, concurrency, async (parent) => {
+      const [ous, members] = await Promise.all([
+        allPages(async (NextToken) => {
+          const page = await client.send(new ListOrganizationalUnitsForParentCommand({ ParentId: parent.id, NextToken }));
+          return { items: (page.OrganizationalUnits ?? []).flatMap((ou) => (ou.Id ? [ou.Id] : [])), next: page.NextToken };
+        }),
+        allPages(async (NextToken) => {
+          const page = await client.send(new ListAccountsForParentCommand({ ParentId: parent.id, NextToken }));
+          return { items: page.Accounts ?? [], next: page.NextToken };
+        }),
+      ]);
+      const page: OrgAccount[] = members.flatMap((account) =>
+        account.Id
+          ? [
+              {
+                accountId: account.Id,
+                state: accountState(account.State ?? account.Status),
+                name: account.Name,
+                parentPath: parent.path,
+                tags: {},
+                isManagementAccount: account.Id === managementAccountId,
+              },
+            ]
+          : [],
+      );
+      accounts.push(...page);
+      if (page.length > 0) options.onAccounts?.(page);
+      return ous.map((id) => ({ id, path: [...parent.path, id] }));
+    });
+    level = children.flat();
+  }
+
+  const tagsRead = new Set<string>();
+  if (options.readTags) {
+    const now = options.now ?? Date.now;
+    await mapLimit(accounts, concurrency, async (account) => {
+      if (options.tagsDeadline !== undefined && now() >= options.tagsDeadline) return;
+      const tags = await allPages(async (NextToken) => {
+        const page = await client.send(new ListTagsForResourceCommand({ ResourceId: account.accountId, NextToken }));
+        return { items: page.Tags ?? [], next: page.NextToken };
+      });
+      (account as { tags: Record<string, string> }).tags = Object.fromEntries(tags.map((t) => [t.Key ?? '', t.Value ?? '']));
+      tagsRead.add(account.accountId);
+    });
+  }
+  accounts.sort((a, b) => a.accountId.localeCompare(b.accountId));
+  return { managementAccountId, partition: (arn.split(':')[1] || 'aws') as Partition, accounts, tagsRead };
+}

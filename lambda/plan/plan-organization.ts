@@ -1,0 +1,94 @@
+import type { Config } from '../config/schema';
+import type { Integration } from '../datadog/port';
+import type { AccountObservation, OrgAccount, RoleObservation } from '../observe/model';
+import type { OrganizationSnapshot } from '../observe/organization-walk';
+import { planAccount, type AccountPlan, type ActionType } from './plan-account';
+
+/** The whole organization planned at once, with the same decision as one account. Pure. */
+
+export interface DeletionGuard {
+  /** More deletions than allowed: the run deletes nothing and fails loudly. */
+  readonly tripped: boolean;
+  readonly deletions: number;
+  readonly limit: number;
+  readonly reason: string;
+}
+
+export interface OrganizationSummary {
+  readonly accounts: number;
+  readonly inSync: number;
+  readonly toCreate: number;
+  readonly toRepair: number;
+  readonly toDelete: number;
+}
+
+export interface OrganizationPlan {
+  readonly plans: readonly AccountPlan[];
+  readonly summary: OrganizationSummary;
+  readonly guard: DeletionGuard;
+}
+
+export interface GuardLimits {
+  readonly maxDeletions: number;
+  /** Percentage of the organization's accounts. */
+  readonly maxDeletionsPercent: number;
+}
+
+/** What kind of work an account needs, for the summary: create wins over delete over repair. */
+export function workKind(plan: AccountPlan): 'in-sync' | 'create' | 'delete' | 'repair' {
+  const types = new Set<ActionType>(plan.actions.map((a) => a.type));
+  if (types.has('create-integration')) return 'create';
+  if (types.has('delete-integration') || types.has('delete-role')) return 'delete';
+  if (plan.blocked || [...types].some((t) => t !== 'none')) return 'repair';
+  return 'in-sync';
+}
+
+export function planOrganization(
+  snapshot: OrganizationSnapshot,
+  integrations: readonly Integration[],
+  config: Config,
+  limits: GuardLimits,
+  roles: ReadonlyMap<string, RoleObservation> = new Map(),
+): OrganizationPlan {
+  const byAccount = new Map<string, Integration[]>();
+  for (const integration of integrations) {
+    byAccount.set(integration.accountId, [...(byAccount.get(integration.accountId) ?? []), integration]);
+  }
+  const known = new Set(snapshot.accounts.map((a) => a.accountId));
+  // An integration whose account the walk did not find: the account is gone (or the listing is wrong: the guard decides).
+  const gone: OrgAccount[] = [...byAccount.keys()]
+    .filter((id) => !known.has(id))
+    .sort()
+    .map((accountId) => ({ accountId, state: 'NOT_IN_ORGANIZATION', parentPath: [], tags: {}, isManagementAccount: false }));
+
+  const plans = [...snapshot.accounts, ...gone].map((organization) => {
+    const observation: AccountObservation = {
+      accountId: organization.accountId,
+      partition: snapshot.partition,
+      organization,
+      integrations: byAccount.get(organization.accountId) ?? [],
+      role: organization.state === 'ACTIVE' ? (roles.get(organization.accountId) ?? { kind: 'not-inspected' }) : { kind: 'not-read', reason: `the account is ${organization.state}` },
+    };
+    return planAccount(observation, config);
+  });
+
+  const kinds = plans.map(workKind);
+  const count = (kind: ReturnType<typeof workKind>) => kinds.filter((k) => k === kind).length;
+  const deletions = plans.filter((p) => p.actions.some((a) => a.type === 'delete-integration')).length;
+  // Both limits apply; the percentage never takes the limit below one (a small organization still loses accounts).
+  const percentLimit = Math.max(1, Math.floor((snapshot.accounts.length * limits.maxDeletionsPercent) / 100));
+  const limit = Math.min(limits.maxDeletions, percentLimit);
+  const tripped = deletions > limit;
+  return {
+    plans,
+    summary: { accounts: plans.length, inSync: count('in-sync'), toCreate: count('create'), toRepair: count('repair'), toDelete: count('delete') },
+    guard: {
+      tripped,
+      deletions,
+      limit,
+      reason: tripped
+        ? `the plan deletes ${deletions} integrations, more than the ${limit} allowed per run (maxDeletionsPerRun ${limits.maxDeletions}, maxDeletionsPercent ${limits.maxDeletionsPercent}% of ${snapshot.accounts.length} accounts): nothing was deleted. If the organization really lost these accounts, run apply with --max-deletions ${deletions}`
+        : `${deletions} deletion${deletions === 1 ? '' : 's'}, within the limit of ${limit}`,
+    },
+  };
+}

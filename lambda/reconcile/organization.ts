@@ -1,0 +1,184 @@
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { needsAccountTags, type Config } from '../config/schema';
+import { convergeAccount, type ConvergeResult } from '../converge';
+import type { AwsIntegrationPort, Integration } from '../datadog/port';
+import type { MemberAccess } from '../observe/member-access';
+import type { OrgAccount, RoleObservation } from '../observe/model';
+import { observeAccount, type ObserveDependencies } from '../observe/observe-account';
+import { mapLimit, walkOrganization, type OrganizationSnapshot } from '../observe/organization-walk';
+import type { OrganizationsReader } from '../observe/organizations';
+import { planAccount } from '../plan/plan-account';
+import { planOrganization, workKind, type GuardLimits, type OrganizationPlan } from '../plan/plan-organization';
+import { scopeOf } from '../plan/scope';
+
+/** The whole organization: one walk, one Datadog listing, the same decision per account. */
+
+export interface OrganizationDependencies {
+  readonly organizationsClient: OrganizationsClient;
+  readonly organizations: OrganizationsReader;
+  readonly datadog: AwsIntegrationPort;
+  /** Needed for --deep and for apply (the per-account runs read the roles). */
+  readonly memberAccess?: MemberAccess;
+  readonly now: () => Date;
+}
+
+export interface ObservedOrganization {
+  readonly snapshot: OrganizationSnapshot;
+  readonly integrations: readonly Integration[];
+  /** With --deep: each reachable account's role as observed. */
+  readonly roles: ReadonlyMap<string, RoleObservation>;
+  /** Accounts whose tags the plan needed but time did not allow: each must be converged on its own. */
+  readonly tagsMissing: readonly string[];
+}
+
+export interface ObserveOrganizationOptions {
+  readonly deep?: boolean;
+  /** Stop reading tags at this time (ms since epoch): a Lambda's time budget. */
+  readonly tagsDeadline?: number;
+  /** Each page of accounts as the walk finds it, with Datadog's integrations (for streaming work). */
+  readonly onAccounts?: (accounts: readonly OrgAccount[], integrations: readonly Integration[]) => void;
+}
+
+export async function observeOrganization(
+  config: Config,
+  deps: OrganizationDependencies,
+  options: ObserveOrganizationOptions = {},
+): Promise<ObservedOrganization> {
+  const readTags = needsAccountTags(config);
+  const listing = deps.datadog.listIntegrations();
+  // Pages that arrive before Datadog's listing wait for it, in order.
+  let delivered = Promise.resolve();
+  const onAccounts = options.onAccounts;
+  const [snapshot, integrations] = await Promise.all([
+    walkOrganization(deps.organizationsClient, {
+      readTags,
+      concurrency: config.reconcile.concurrency,
+      tagsDeadline: options.tagsDeadline,
+      now: () => deps.now().getTime(),
+      onAccounts: onAccounts && ((page) => (delivered = delivered.then(async () => onAccounts(page, await listing)))),
+    }),
+    listing,
+  ]);
+  await delivered;
+  const tagsMissing = readTags ? snapshot.accounts.filter((a) => a.state === 'ACTIVE' && !snapshot.tagsRead.has(a.accountId)).map((a) => a.accountId) : [];
+  const roles = new Map<string, RoleObservation>();
+  if (options.deep) {
+    const memberAccess = deps.memberAccess;
+    if (!memberAccess) throw new Error('--deep needs member account access');
+    const ours = new Set(integrations.filter((i) => i.auth.kind === 'role' && i.auth.roleName === config.role.name).map((i) => i.accountId));
+    // Only where the role can matter: in scope, or holding our integration (the role may have to go).
+    const targets = snapshot.accounts.filter((a) => a.state === 'ACTIVE' && (scopeOf(a, config.scope).inScope || ours.has(a.accountId)));
+    await mapLimit(targets, config.reconcile.concurrency, async (account) => {
+      const { observation } = await observeAccount(account.accountId, config, { ...deps, memberAccess }, {
+        partition: snapshot.partition,
+        organization: account,
+        integrations: integrations.filter((i) => i.accountId === account.accountId),
+      });
+      roles.set(account.accountId, observation.role);
+    });
+  }
+  return { snapshot, integrations, roles, tagsMissing };
+}
+
+export function guardLimits(config: Config, maxDeletions?: number): GuardLimits {
+  // An explicit --max-deletions is the operator's decision for this run: it replaces both limits.
+  return maxDeletions === undefined
+    ? { maxDeletions: config.reconcile.maxDeletionsPerRun, maxDeletionsPercent: config.reconcile.maxDeletionsPercent }
+    : { maxDeletions, maxDeletionsPercent: 100 };
+}
+
+export function planObservedOrganization(observed: ObservedOrganization, config: Config, limits: GuardLimits): OrganizationPlan {
+  return planOrganization(observed.snapshot, observed.integrations, config, limits, observed.roles);
+}
+
+/** Accounts a run must converge: every planned change, and every account whose tags could not be read. */
+export function accountsToConverge(plan: OrganizationPlan, observed: ObservedOrganization): string[] {
+  const changed = plan.plans.filter((p) => workKind(p) !== 'in-sync').map((p) => p.accountId);
+  return [...new Set([...changed, ...observed.tagsMissing])];
+}
+
+export interface ApplyOptions {
+  readonly concurrency: number;
+  readonly onResult?: (result: ConvergeResult) => void;
+}
+
+/**
+ * Converges each account the plan names, with the full per-account pipeline (it reads the role
+ * and decides again on the facts of the moment), reusing what the walk read.
+ */
+export async function applyOrganization(
+  accountIds: readonly string[],
+  observed: ObservedOrganization,
+  config: Config,
+  deps: ObserveDependencies & { readonly datadog: AwsIntegrationPort },
+  options: ApplyOptions,
+): Promise<ConvergeResult[]> {
+  const accounts = new Map(observed.snapshot.accounts.map((a) => [a.accountId, a]));
+  const tagsMissing = new Set(observed.tagsMissing);
+  return mapLimit(accountIds, options.concurrency, async (accountId) => {
+    const organization = accounts.get(accountId);
+    // Accounts the walk did not see, or whose tags are missing, are read afresh.
+    const known =
+      organization && !tagsMissing.has(accountId)
+        ? { partition: observed.snapshot.partition, organization, integrations: observed.integrations.filter((i) => i.accountId === accountId) }
+        : undefined;
+    const result = await convergeAccount(accountId, { config, deps, dryRun: false, known });
+    options.onResult?.(result);
+    return result;
+  });
+}
+
+export interface ReconcileRun {
+  readonly plan: OrganizationPlan;
+  readonly observed: ObservedOrganization;
+  /** Accounts handed to `enqueue`, in order. */
+  readonly enqueued: readonly string[];
+  /** Accounts with a deletion the guard held back. */
+  readonly heldBack: readonly string[];
+}
+
+/**
+ * The scheduled reconcile: walk, plan, and hand every account that needs work to `enqueue`.
+ * Creations and repairs are handed over while the walk goes on (when no tags are needed), so the
+ * workers start at once; deletions wait for the whole plan, because the deletion guard counts them.
+ */
+export async function reconcileOrganization(
+  config: Config,
+  deps: OrganizationDependencies,
+  options: { enqueue: (accountIds: string[]) => Promise<void>; dryRun: boolean; tagsDeadline?: number },
+): Promise<ReconcileRun> {
+  const enqueued: string[] = [];
+  const sent = new Set<string>();
+  const sending: Promise<void>[] = [];
+  const send = (accountIds: string[]) => {
+    const fresh = accountIds.filter((id) => !sent.has(id));
+    if (fresh.length === 0 || options.dryRun) return;
+    fresh.forEach((id) => sent.add(id));
+    enqueued.push(...fresh);
+    sending.push(options.enqueue(fresh));
+  };
+  const streaming = !needsAccountTags(config);
+  const observed = await observeOrganization(config, deps, {
+    tagsDeadline: options.tagsDeadline,
+    onAccounts: streaming
+      ? (page, integrations) => {
+          const ready = page.filter((account) => account.state === 'ACTIVE').filter((account) => {
+            const kind = workKind(
+              planAccount(
+                { accountId: account.accountId, partition: 'aws', organization: account, integrations: integrations.filter((i) => i.accountId === account.accountId), role: { kind: 'not-inspected' } },
+                config,
+              ),
+            );
+            return kind === 'create' || kind === 'repair';
+          });
+          send(ready.map((a) => a.accountId));
+        }
+      : undefined,
+  });
+  const plan = planObservedOrganization(observed, config, guardLimits(config));
+  const deleting = new Set(plan.plans.filter((p) => p.actions.some((a) => a.type === 'delete-integration')).map((p) => p.accountId));
+  const heldBack = plan.guard.tripped ? [...deleting] : [];
+  send(accountsToConverge(plan, observed).filter((id) => !heldBack.includes(id)));
+  await Promise.all(sending);
+  return { plan, observed, enqueued, heldBack };
+}
