@@ -1,7 +1,8 @@
 /** npm run bench -- <lambda|reconcile|all> */
 import { runLambdaBench } from './lambda';
+import { runReconcileBench } from './reconcile';
 
-const suites: Record<string, () => void | Promise<void>> = { lambda: runLambdaBench };
+const suites: Record<string, () => void | Promise<void>> = { lambda: runLambdaBench, reconcile: runReconcileBench };
 
 async function main(): Promise<void> {
   const wanted = process.argv[2] ?? 'all';

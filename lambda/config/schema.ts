@@ -199,6 +199,11 @@ export const reconcileConfigSchema = z.strictObject({
   maxDeletionsPercent: wholeNumber(0, 100, 10),
   /** Accounts worked on at once by apply and --deep, and parallel Organizations calls. */
   concurrency: wholeNumber(1, 64, 4),
+  /**
+   * The scheduled reconcile also checks every integrated account's role (the worker assumes the
+   * member access role and reads it): a deleted or altered role is repaired. Off: Datadog-side only.
+   */
+  inspectRoles: z._default(z.boolean(), true),
 });
 
 export const configSchema = z.strictObject({

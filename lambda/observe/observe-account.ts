@@ -1,5 +1,5 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
-import type { Config } from '../config/schema';
+import { needsAccountTags, type Config } from '../config/schema';
 import type { AwsIntegrationPort, Integration } from '../datadog/port';
 import type { Partition } from '../domain/policy';
 import { scopeOf } from '../plan/scope';
@@ -25,14 +25,19 @@ export interface Observed {
 export interface KnownFacts {
   readonly partition: Partition;
   readonly organization: ObservedOrgAccount;
-  readonly integrations: readonly Integration[];
+  /** Datadog's integrations for the account; read afresh when absent. */
+  readonly integrations?: readonly Integration[];
 }
 
 /** Organizations + Datadog + the member account's IAM, for one account. Reads only. */
 export async function observeAccount(accountId: string, config: Config, deps: ObserveDependencies, known?: KnownFacts): Promise<Observed> {
   const [{ partition }, organization, integrations] = known
-    ? [known, known.organization, known.integrations]
-    : await Promise.all([deps.organizations.organization(), deps.organizations.account(accountId), deps.datadog.listIntegrations({ accountId })]);
+    ? [known, known.organization, known.integrations ?? (await deps.datadog.listIntegrations({ accountId }))]
+    : await Promise.all([
+        deps.organizations.organization(),
+        deps.organizations.account(accountId, { readTags: needsAccountTags(config) }),
+        deps.datadog.listIntegrations({ accountId }),
+      ]);
   const base = { accountId, partition, organization, integrations };
 
   if (organization.state !== 'ACTIVE') {

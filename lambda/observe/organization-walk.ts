@@ -28,6 +28,8 @@ export interface WalkOptions {
   readonly now?: () => number;
   /** Told each page of accounts as it arrives, before tags: lets a caller start work during the walk. */
   readonly onAccounts?: (accounts: readonly OrgAccount[]) => void;
+  /** Told the partition as soon as DescribeOrganization answers. */
+  readonly onPartition?: (partition: Partition) => void;
 }
 
 const STATES: ReadonlySet<string> = new Set(['ACTIVE', 'PENDING_ACTIVATION', 'PENDING_CLOSURE', 'SUSPENDED', 'CLOSED']);
@@ -71,6 +73,8 @@ export async function walkOrganization(client: OrganizationsClient, options: Wal
   const organization = (await client.send(new DescribeOrganizationCommand({}))).Organization;
   const arn = organization?.MasterAccountArn ?? organization?.Arn ?? '';
   const managementAccountId = organization?.MasterAccountId ?? '';
+  const partition = (arn.split(':')[1] || 'aws') as Partition;
+  options.onPartition?.(partition);
   const roots = await allPages(async (NextToken) => {
     const page = await client.send(new ListRootsCommand({ NextToken }));
     return { items: (page.Roots ?? []).flatMap((r) => (r.Id ? [r.Id] : [])), next: page.NextToken };
@@ -125,5 +129,5 @@ export async function walkOrganization(client: OrganizationsClient, options: Wal
     });
   }
   accounts.sort((a, b) => a.accountId.localeCompare(b.accountId));
-  return { managementAccountId, partition: (arn.split(':')[1] || 'aws') as Partition, accounts, tagsRead };
+  return { managementAccountId, partition, accounts, tagsRead };
 }

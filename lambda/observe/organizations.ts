@@ -39,7 +39,8 @@ export class OrganizationsReader {
     return this.facts;
   }
 
-  async account(accountId: string): Promise<ObservedOrgAccount> {
+  /** One account: its state, OU path and (when asked, one more call) its tags. */
+  async account(accountId: string, options: { readTags?: boolean } = {}): Promise<ObservedOrgAccount> {
     const { managementAccountId } = await this.organization();
     const isManagementAccount = accountId === managementAccountId;
     let account;
@@ -52,7 +53,7 @@ export class OrganizationsReader {
       throw error;
     }
     const state = stateOf(account?.State ?? account?.Status);
-    const [parentPath, tags] = await Promise.all([this.parentPath(accountId), this.tags(accountId)]);
+    const [parentPath, tags] = await Promise.all([this.parentPath(accountId), options.readTags === false ? {} : this.tags(accountId)]);
     return {
       accountId,
       state,

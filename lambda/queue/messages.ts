@@ -10,8 +10,26 @@ export const accountMessageSchema = z.object({
   reason: z._default(z.string().check(z.maxLength(500)), ''),
   /** The EventBridge event ID or reconcile run ID: the correlation ID in every log line. */
   correlationId: z._default(z.string().check(z.maxLength(200)), ''),
+  /** What the reconciler's walk read of the account, so the worker need not read Organizations again. */
+  facts: z.optional(
+    z.object({
+      observedAt: z.iso.datetime(),
+      partition: z.enum(['aws', 'aws-us-gov', 'aws-cn']),
+      state: z.enum(['ACTIVE', 'PENDING_ACTIVATION', 'PENDING_CLOSURE', 'SUSPENDED', 'CLOSED', 'NOT_IN_ORGANIZATION']),
+      name: z.optional(z.string()),
+      parentPath: z.array(z.string()),
+      tags: z.record(z.string(), z.string()),
+      /** The tags were read (else the worker reads them, when the configuration needs them). */
+      tagsRead: z.boolean(),
+      isManagementAccount: z.boolean(),
+      /** Datadog's integrations for the account as listed by the reconciler (the worker lists them itself when absent). */
+      integrations: z.optional(z.array(z.unknown())),
+    }),
+  ),
 });
 export type AccountMessage = z.output<typeof accountMessageSchema>;
+
+export type AccountFacts = NonNullable<AccountMessage['facts']>;
 
 export interface EnqueueItem extends AccountMessage {
   /** Same key, same message within SQS's 5-minute deduplication window: redelivered events enqueue once. */
@@ -33,7 +51,7 @@ export async function enqueueAccounts(sqs: SQSClient, queueUrl: string, items: r
       Id: String(index),
       MessageGroupId: item.accountId,
       MessageDeduplicationId: deduplicationId(item.deduplicationKey),
-      MessageBody: JSON.stringify({ accountId: item.accountId, reason: item.reason, correlationId: item.correlationId }),
+      MessageBody: JSON.stringify({ accountId: item.accountId, reason: item.reason, correlationId: item.correlationId, facts: item.facts }),
     }));
     for (let attempt = 1; entries.length > 0; attempt++) {
       const response = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));

@@ -3,12 +3,14 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Config } from '../config/schema';
+import { needsAccountTags, type Config } from '../config/schema';
 import { convergeAccount } from '../converge';
 import type { PipelineDependencies } from '../dependencies';
 import { reportResult } from '../report/telemetry';
 import { parse } from 'zod/mini';
-import { accountMessageSchema } from './messages';
+import type { Integration } from '../datadog/port';
+import type { KnownFacts } from '../observe/observe-account';
+import { accountMessageSchema, type AccountFacts } from './messages';
 
 export interface WorkerDependencies {
   readonly config: Config;
@@ -23,6 +25,32 @@ export interface WorkerDependencies {
 /** Seconds before a message is seen again after its nth failed receive: 30 s doubling, at most 15 min. */
 export function retryDelaySeconds(receiveCount: number): number {
   return Math.min(900, 30 * 2 ** Math.max(0, receiveCount - 1));
+}
+
+/** How old the reconciler's facts may be before the worker reads Organizations itself. */
+export const FACTS_MAX_AGE_MS = 10 * 60 * 1000;
+
+/**
+ * The reconciler's facts stand in for Organizations reads when they are fresh, were read with
+ * the tags the configuration needs, and describe an active account (offboarding always re-reads).
+ */
+export function usableFacts(accountId: string, facts: AccountFacts | undefined, config: Config, now: Date): KnownFacts | undefined {
+  if (!facts || facts.state !== 'ACTIVE') return undefined;
+  const age = now.getTime() - Date.parse(facts.observedAt);
+  if (!(age >= 0 && age <= FACTS_MAX_AGE_MS)) return undefined;
+  if (!facts.tagsRead && needsAccountTags(config)) return undefined;
+  return {
+    partition: facts.partition,
+    integrations: facts.integrations as Integration[] | undefined,
+    organization: {
+      accountId,
+      state: facts.state,
+      name: facts.name,
+      parentPath: facts.parentPath,
+      tags: facts.tags,
+      isManagementAccount: facts.isManagementAccount,
+    },
+  };
 }
 
 /** A failure the queue should retry: the record goes back with a longer delay; after N receives, to the DLQ. */
@@ -46,7 +74,8 @@ export function createWorkerHandler(deps: WorkerDependencies) {
     }
     deps.logger.appendKeys({ accountId: message.accountId, correlationId: message.correlationId || record.messageId });
     try {
-      const result = await convergeAccount(message.accountId, { config: deps.config, deps: deps.pipeline, dryRun: Boolean(deps.dryRun) });
+      const known = usableFacts(message.accountId, message.facts, deps.config, deps.pipeline.now());
+      const result = await convergeAccount(message.accountId, { config: deps.config, deps: deps.pipeline, dryRun: Boolean(deps.dryRun), known });
       reportResult(deps.logger, deps.metrics, result, deps.dryRun);
       if (result.status === 'retry' || result.status === 'error') {
         const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;

@@ -3,7 +3,9 @@ import { needsAccountTags, type Config } from '../config/schema';
 import { convergeAccount, type ConvergeResult } from '../converge';
 import type { AwsIntegrationPort, Integration } from '../datadog/port';
 import type { MemberAccess } from '../observe/member-access';
+import type { Partition } from '../domain/policy';
 import type { OrgAccount, RoleObservation } from '../observe/model';
+import type { AccountFacts } from '../queue/messages';
 import { observeAccount, type ObserveDependencies } from '../observe/observe-account';
 import { mapLimit, walkOrganization, type OrganizationSnapshot } from '../observe/organization-walk';
 import type { OrganizationsReader } from '../observe/organizations';
@@ -37,6 +39,8 @@ export interface ObserveOrganizationOptions {
   readonly tagsDeadline?: number;
   /** Each page of accounts as the walk finds it, with Datadog's integrations (for streaming work). */
   readonly onAccounts?: (accounts: readonly OrgAccount[], integrations: readonly Integration[]) => void;
+  /** The organization's partition, as soon as the walk knows it. */
+  readonly onPartition?: (partition: Partition) => void;
 }
 
 export async function observeOrganization(
@@ -56,6 +60,7 @@ export async function observeOrganization(
       tagsDeadline: options.tagsDeadline,
       now: () => deps.now().getTime(),
       onAccounts: onAccounts && ((page) => (delivered = delivered.then(async () => onAccounts(page, await listing)))),
+      onPartition: options.onPartition,
     }),
     listing,
   ]);
@@ -137,6 +142,12 @@ export interface ReconcileRun {
   readonly heldBack: readonly string[];
 }
 
+export interface ReconcileItem {
+  readonly accountId: string;
+  /** What the walk read, so the worker need not read Organizations again (absent for deletions: those are re-read). */
+  readonly facts?: AccountFacts;
+}
+
 /**
  * The scheduled reconcile: walk, plan, and hand every account that needs work to `enqueue`.
  * Creations and repairs are handed over while the walk goes on (when no tags are needed), so the
@@ -145,40 +156,80 @@ export interface ReconcileRun {
 export async function reconcileOrganization(
   config: Config,
   deps: OrganizationDependencies,
-  options: { enqueue: (accountIds: string[]) => Promise<void>; dryRun: boolean; tagsDeadline?: number },
+  options: { enqueue: (items: ReconcileItem[]) => Promise<void>; dryRun: boolean; tagsDeadline?: number },
 ): Promise<ReconcileRun> {
   const enqueued: string[] = [];
   const sent = new Set<string>();
   const sending: Promise<void>[] = [];
-  const send = (accountIds: string[]) => {
-    const fresh = accountIds.filter((id) => !sent.has(id));
+  const observedAt = deps.now().toISOString();
+  let partition: Partition = 'aws';
+  const send = (items: ReconcileItem[]) => {
+    const fresh = items.filter((item) => !sent.has(item.accountId));
     if (fresh.length === 0 || options.dryRun) return;
-    fresh.forEach((id) => sent.add(id));
-    enqueued.push(...fresh);
+    fresh.forEach((item) => sent.add(item.accountId));
+    enqueued.push(...fresh.map((item) => item.accountId));
     sending.push(options.enqueue(fresh));
   };
+  const factsOf = (account: OrgAccount, tagsRead: boolean, integrations?: readonly Integration[]): AccountFacts => ({
+    observedAt,
+    partition,
+    state: account.state,
+    name: account.name,
+    parentPath: [...account.parentPath],
+    tags: { ...account.tags },
+    tagsRead,
+    isManagementAccount: account.isManagementAccount,
+    ...(integrations && { integrations: [...integrations] }),
+  });
   const streaming = !needsAccountTags(config);
+  const isOursInScope = (account: OrgAccount, integrations: readonly Integration[]) =>
+    account.state === 'ACTIVE' &&
+    scopeOf(account, config.scope).inScope &&
+    integrations.some((i) => i.auth.kind === 'role' && i.auth.roleName === config.role.name);
   const observed = await observeOrganization(config, deps, {
     tagsDeadline: options.tagsDeadline,
+    onPartition: (value) => (partition = value),
     onAccounts: streaming
       ? (page, integrations) => {
-          const ready = page.filter((account) => account.state === 'ACTIVE').filter((account) => {
-            const kind = workKind(
-              planAccount(
-                { accountId: account.accountId, partition: 'aws', organization: account, integrations: integrations.filter((i) => i.accountId === account.accountId), role: { kind: 'not-inspected' } },
-                config,
-              ),
-            );
-            return kind === 'create' || kind === 'repair';
+          const ready = page.filter((account) => {
+            if (account.state !== 'ACTIVE') return false;
+            const observation = {
+              accountId: account.accountId,
+              partition,
+              organization: account,
+              integrations: integrations.filter((i) => i.accountId === account.accountId),
+              role: { kind: 'not-inspected' as const },
+            };
+            const kind = workKind(planAccount(observation, config));
+            // In sync on Datadog's side: its role is still checked, when roles are inspected and it is ours.
+            return kind === 'create' || kind === 'repair' || (config.reconcile.inspectRoles && kind === 'in-sync' && isOursInScope(account, observation.integrations));
           });
-          send(ready.map((a) => a.accountId));
+          send(
+            ready.map((account) => ({
+              accountId: account.accountId,
+              facts: factsOf(account, false, integrations.filter((i) => i.accountId === account.accountId)),
+            })),
+          );
         }
       : undefined,
   });
   const plan = planObservedOrganization(observed, config, guardLimits(config));
   const deleting = new Set(plan.plans.filter((p) => p.actions.some((a) => a.type === 'delete-integration')).map((p) => p.accountId));
   const heldBack = plan.guard.tripped ? [...deleting] : [];
-  send(accountsToConverge(plan, observed).filter((id) => !heldBack.includes(id)));
+  const accounts = new Map(observed.snapshot.accounts.map((a) => [a.accountId, a]));
+  const integrationsOf = (accountId: string) => observed.integrations.filter((i) => i.accountId === accountId);
+  const roleChecks = config.reconcile.inspectRoles
+    ? observed.snapshot.accounts.filter((a) => isOursInScope(a, integrationsOf(a.accountId))).map((a) => a.accountId)
+    : [];
+  send(
+    [...accountsToConverge(plan, observed), ...roleChecks]
+      .filter((id) => !heldBack.includes(id))
+      .map((accountId) => {
+        const account = accounts.get(accountId);
+        const usable = account && !deleting.has(accountId);
+        return { accountId, facts: usable ? factsOf(account, observed.snapshot.tagsRead.has(accountId), integrationsOf(accountId)) : undefined };
+      }),
+  );
   await Promise.all(sending);
   return { plan, observed, enqueued, heldBack };
 }

@@ -46,11 +46,11 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
       const { plan, observed, enqueued, heldBack } = await reconcileOrganization(deps.config, deps.organization, {
         dryRun: deps.dryRun,
         tagsDeadline,
-        enqueue: (accountIds) =>
+        enqueue: (items) =>
           enqueueAccounts(
             deps.sqs,
             deps.queueUrl,
-            accountIds.map((accountId) => ({ accountId, reason: 'scheduled reconcile', correlationId: runId, deduplicationKey: `${runId}:${accountId}` })),
+            items.map(({ accountId, facts }) => ({ accountId, facts, reason: 'scheduled reconcile', correlationId: runId, deduplicationKey: `${runId}:${accountId}` })),
           ),
       });
       if (plan.guard.tripped) {
