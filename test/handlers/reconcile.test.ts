@@ -156,7 +156,11 @@ describe('reconcile handler against the AWS and Datadog stand-ins', () => {
     for (const entry of entries) {
       const accountId = entry.MessageGroupId!;
       expect(entry.MessageDeduplicationId).toBe(deduplicationId(`${runId}:${accountId}`));
-      expect(parse(accountMessageSchema, JSON.parse(entry.MessageBody!))).toEqual({ accountId, reason: 'scheduled reconcile', correlationId: runId });
+      const message = parse(accountMessageSchema, JSON.parse(entry.MessageBody!));
+      expect(message).toMatchObject({ accountId, reason: 'scheduled reconcile', correlationId: runId });
+      // Deletions are re-read by the worker; creations and repairs carry what the walk read.
+      if (accountId === closedOurs || accountId === leftOursId) expect(message.facts).toBeUndefined();
+      else expect(message.facts).toMatchObject({ observedAt: NOW.toISOString(), state: 'ACTIVE', partition: 'aws', tagsRead: false });
     }
     // SendMessageBatch takes at most 10 entries; pages are sent as the walk finds them, each account once.
     const sizes = sqsMock.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries!.length);
