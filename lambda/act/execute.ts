@@ -12,6 +12,23 @@ export interface ActDependencies {
   readonly datadog: AwsIntegrationPort;
   /** IAM in the member account; absent when the account could not be reached. */
   readonly iam?: IAMClient;
+  /** Waits between conflict retries (tests and simulations pass their own clock). */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** Datadog answers 409 to writes on its AWS integration made concurrently: wait and try again, a few times. */
+const CONFLICT_RETRY_DELAYS_MS = [1000, 2000, 4000];
+
+async function retryOnConflict<T>(write: () => Promise<T>, sleep: (ms: number) => Promise<void>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      const delay = CONFLICT_RETRY_DELAYS_MS[attempt];
+      if (!(error instanceof DatadogApiError && error.kind === 'conflict') || delay === undefined) throw error;
+      await sleep(delay);
+    }
+  }
 }
 
 /** Thrown when an action fails; says which one and what was already done. */
@@ -44,6 +61,8 @@ export async function executePlan(
     if (!deps.iam) throw new Error(`IAM in account ${plan.accountId} is not reachable`);
     return deps.iam;
   };
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const write = <T>(call: () => Promise<T>) => retryOnConflict(call, sleep);
   // An external ID obtained in this run (create or rotate) is the one to write into the trust.
   let externalId: string | undefined;
   const done: Action[] = [];
@@ -54,13 +73,13 @@ export async function executePlan(
         case 'none':
           continue;
         case 'create-integration':
-          externalId = await createOrAdopt(deps.datadog, ref, settings);
+          externalId = await createOrAdopt(deps.datadog, ref, settings, write);
           break;
         case 'rotate-external-id':
-          externalId = (await deps.datadog.rotateExternalId(ref)).externalId;
+          externalId = (await write(() => deps.datadog.rotateExternalId(ref))).externalId;
           break;
         case 'update-integration':
-          await deps.datadog.updateIntegration(ref, settings);
+          await write(() => deps.datadog.updateIntegration(ref, settings));
           break;
         case 'create-role': {
           const desired = role();
@@ -81,7 +100,7 @@ export async function executePlan(
           await applyPermissions(iam(), role());
           break;
         case 'delete-integration':
-          await deleteIfPresent(deps.datadog, ref);
+          await write(() => deleteIfPresent(deps.datadog, ref));
           break;
         case 'delete-role':
           await deleteRole(iam(), config.role.name);
@@ -95,14 +114,21 @@ export async function executePlan(
   return done;
 }
 
-/** Create; if Datadog already has it (409), adopt it: a fresh external ID and our settings. */
-async function createOrAdopt(datadog: AwsIntegrationPort, ref: IntegrationRef, settings: ReturnType<typeof desiredSettings>): Promise<string> {
+type ConflictRetry = <T>(call: () => Promise<T>) => Promise<T>;
+
+/** Create; if Datadog already has it (409 on create means "exists"), adopt it: a fresh external ID and our settings. */
+async function createOrAdopt(
+  datadog: AwsIntegrationPort,
+  ref: IntegrationRef,
+  settings: ReturnType<typeof desiredSettings>,
+  write: ConflictRetry,
+): Promise<string> {
   try {
     return (await datadog.createIntegration(ref, settings)).externalId;
   } catch (error) {
     if (!(error instanceof DatadogApiError && error.kind === 'conflict')) throw error;
-    const { externalId } = await datadog.rotateExternalId(ref);
-    await datadog.updateIntegration(ref, settings);
+    const { externalId } = await write(() => datadog.rotateExternalId(ref));
+    await write(() => datadog.updateIntegration(ref, settings));
     return externalId;
   }
 }
