@@ -35,7 +35,7 @@ export class Progress {
 
   summary(): string {
     const counts = [...this.counts].map(([status, n]) => `${n} ${status}`).join(', ');
-    return `${this.done} of ${this.total} accounts converged: ${counts || 'none'}`;
+    return `${this.done} of ${this.total} accounts worked on: ${counts || 'none'}`;
   }
 
   private bar(): string {

@@ -132,7 +132,8 @@ export function organizationCommands(deps: CliDependencies, output: Output, setE
           results: results.map((r) => ({ accountId: r.accountId, status: r.status, actions: r.actions.map(({ type, reason }) => ({ type, reason })), ...(r.error !== undefined && { error: r.error }) })),
         });
       } else {
-        for (const result of failed) output.line(`${result.accountId}  error: ${result.error}`);
+        // On a terminal the bar showed counts only: list the failures; otherwise each line already said.
+        if (interactive) for (const result of failed) output.line(`${result.accountId}  error: ${result.error}`);
         output.line(`\n${progress.summary()}`);
       }
       setExitCode(failed.length > 0 ? ORGANIZATION_EXIT.failed : ORGANIZATION_EXIT.ok);

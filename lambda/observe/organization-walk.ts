@@ -8,12 +8,13 @@ import {
 } from '@aws-sdk/client-organizations';
 import type { Partition } from '../domain/policy';
 import type { OrgAccount, OrgAccountState } from './model';
+import type { ObservedOrgAccount } from './organizations';
 
 /** The whole organization as read in one walk: every account with its state and OU path. */
 export interface OrganizationSnapshot {
   readonly managementAccountId: string;
   readonly partition: Partition;
-  readonly accounts: readonly OrgAccount[];
+  readonly accounts: readonly ObservedOrgAccount[];
   /** Accounts whose tags were read (all, when the configuration needs tags and time allowed). */
   readonly tagsRead: ReadonlySet<string>;
 }
@@ -80,7 +81,7 @@ export async function walkOrganization(client: OrganizationsClient, options: Wal
     return { items: (page.Roots ?? []).flatMap((r) => (r.Id ? [r.Id] : [])), next: page.NextToken };
   });
 
-  const accounts: OrgAccount[] = [];
+  const accounts: ObservedOrgAccount[] = [];
   let level: { id: string; path: string[] }[] = roots.map((id) => ({ id, path: [id] }));
   while (level.length > 0) {
     const children = await mapLimit(level, concurrency, async (parent) => {
@@ -94,7 +95,7 @@ export async function walkOrganization(client: OrganizationsClient, options: Wal
           return { items: page.Accounts ?? [], next: page.NextToken };
         }),
       ]);
-      const page: OrgAccount[] = members.flatMap((account) =>
+      const page: ObservedOrgAccount[] = members.flatMap((account) =>
         account.Id
           ? [
               {
@@ -104,6 +105,8 @@ export async function walkOrganization(client: OrganizationsClient, options: Wal
                 parentPath: parent.path,
                 tags: {},
                 isManagementAccount: account.Id === managementAccountId,
+                // When it joined: AccessDenied from a new account is "retry later", from an old one a setup error.
+                joinedAt: account.JoinedTimestamp,
               },
             ]
           : [],

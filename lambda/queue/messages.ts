@@ -22,6 +22,8 @@ export const accountMessageSchema = z.object({
       /** The tags were read (else the worker reads them, when the configuration needs them). */
       tagsRead: z.boolean(),
       isManagementAccount: z.boolean(),
+      /** When the account joined the organization (a new account may not be assumable yet). */
+      joinedAt: z.optional(z.iso.datetime()),
       /** Datadog's integrations for the account as listed by the reconciler (the worker lists them itself when absent). */
       integrations: z.optional(z.array(z.unknown())),
     }),

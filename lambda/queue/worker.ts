@@ -49,6 +49,7 @@ export function usableFacts(accountId: string, facts: AccountFacts | undefined, 
       parentPath: facts.parentPath,
       tags: facts.tags,
       isManagementAccount: facts.isManagementAccount,
+      ...(facts.joinedAt && { joinedAt: new Date(facts.joinedAt) }),
     },
   };
 }

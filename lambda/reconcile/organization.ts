@@ -8,7 +8,7 @@ import type { OrgAccount, RoleObservation } from '../observe/model';
 import type { AccountFacts } from '../queue/messages';
 import { observeAccount, type ObserveDependencies } from '../observe/observe-account';
 import { mapLimit, walkOrganization, type OrganizationSnapshot } from '../observe/organization-walk';
-import type { OrganizationsReader } from '../observe/organizations';
+import type { ObservedOrgAccount, OrganizationsReader } from '../observe/organizations';
 import { planAccount } from '../plan/plan-account';
 import { planOrganization, workKind, type GuardLimits, type OrganizationPlan } from '../plan/plan-organization';
 import { scopeOf } from '../plan/scope';
@@ -38,7 +38,7 @@ export interface ObserveOrganizationOptions {
   /** Stop reading tags at this time (ms since epoch): a Lambda's time budget. */
   readonly tagsDeadline?: number;
   /** Each page of accounts as the walk finds it, with Datadog's integrations (for streaming work). */
-  readonly onAccounts?: (accounts: readonly OrgAccount[], integrations: readonly Integration[]) => void;
+  readonly onAccounts?: (accounts: readonly ObservedOrgAccount[], integrations: readonly Integration[]) => void;
   /** The organization's partition, as soon as the walk knows it. */
   readonly onPartition?: (partition: Partition) => void;
 }
@@ -170,7 +170,7 @@ export async function reconcileOrganization(
     enqueued.push(...fresh.map((item) => item.accountId));
     sending.push(options.enqueue(fresh));
   };
-  const factsOf = (account: OrgAccount, tagsRead: boolean, integrations?: readonly Integration[]): AccountFacts => ({
+  const factsOf = (account: ObservedOrgAccount, tagsRead: boolean, integrations?: readonly Integration[]): AccountFacts => ({
     observedAt,
     partition,
     state: account.state,
@@ -179,6 +179,7 @@ export async function reconcileOrganization(
     tags: { ...account.tags },
     tagsRead,
     isManagementAccount: account.isManagementAccount,
+    ...(account.joinedAt && { joinedAt: account.joinedAt.toISOString() }),
     ...(integrations && { integrations: [...integrations] }),
   });
   const streaming = !needsAccountTags(config);
