@@ -4,6 +4,7 @@ import { configFromEnvironment, mergeConfig } from '../lambda/config/environment
 import { parseConfig, type Config } from '../lambda/config/schema';
 import { InputError } from '../lambda/domain/errors';
 import { createV1Client } from '../lambda/datadog/factory';
+import { pipelineDependencies, type PipelineDependencies } from '../lambda/dependencies';
 import type { RetryNotice } from '../lambda/datadog/http';
 import type { DatadogAwsV1Client } from '../lambda/datadog/v1/client';
 import type { Output } from './output';
@@ -76,4 +77,16 @@ export function datadogV1Client(config: Config, deps: CliDependencies, output: O
 export function retryLine(notice: RetryNotice): string {
   const seconds = (notice.delayMs / 1000).toFixed(1);
   return `dd-aws-org: ${notice.error.message}; retrying in ${seconds} s\n`;
+}
+
+/** The AWS and Datadog dependencies of a CLI run, with every key it reads masked in the output. */
+export function cliPipeline(config: Config, deps: CliDependencies, output: Output, json: boolean | undefined): PipelineDependencies {
+  output.addSecrets(deps.env.DD_API_KEY, deps.env.DD_APP_KEY);
+  return pipelineDependencies(config, deps.env, {
+    fetch: deps.fetch,
+    sleep: deps.sleep,
+    onCredentials: (credentials) => output.addSecrets(credentials.apiKey, credentials.appKey),
+    // Retry notices would break --json on a shared terminal: only for humans.
+    onRetry: json ? undefined : (notice) => output.stderr(retryLine(notice)),
+  });
 }

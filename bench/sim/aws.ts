@@ -24,6 +24,7 @@ import { iamCall } from '../../test/standins/aws/iam';
 import { AwsApiError, IAM_WRITE_OPERATIONS, type AwsServiceName, type Caller, type FakeAwsOrganization } from '../../test/standins/aws/model';
 import { organizationsCall } from '../../test/standins/aws/organizations';
 import { QueryParams } from '../../test/standins/aws/protocol';
+import { identifyCaller } from '../../test/standins/aws/server';
 import { stsActingAccount, stsCall } from '../../test/standins/aws/sts';
 import type { VirtualClock } from './clock';
 import { SimulatedService, type ServiceLimits } from './limits';
@@ -275,20 +276,9 @@ export class SimulatedAwsClient {
   }
 
   private authenticate(): Caller | AwsApiError {
-    const caller = this.context.model.identify(this.credentials.accessKeyId, this.credentials.sessionToken);
-    const json = this.spec.json;
-    if (caller === 'invalid') {
-      return json
-        ? new AwsApiError('UnrecognizedClientException', 'The security token included in the request is invalid.', 400)
-        : new AwsApiError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
-    }
-    if (caller === 'expired') {
-      return json
-        ? new AwsApiError('ExpiredTokenException', 'The security token included in the request is expired', 400)
-        : new AwsApiError('ExpiredToken', 'The security token included in the request is expired', 403);
-    }
-    return caller;
+    return identifyCaller(this.context.model, this.credentials.accessKeyId, this.credentials.sessionToken, this.spec.json);
   }
+
 
   private record(call: Parameters<FakeAwsOrganization['record']>[0]): void {
     if (this.context.recordCalls) this.context.model.record(call);

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { convergeAccount, type ConvergeResult } from '../../lambda/converge';
-import { pipelineDependencies } from '../../lambda/dependencies';
 import { InputError } from '../../lambda/domain/errors';
 import { describeOutcome, parseEvent } from '../../lambda/event/parse';
-import { loadCliConfig, retryLine, type CliDependencies, type GlobalOptions } from '../context';
+import { cliPipeline, loadCliConfig, type CliDependencies, type GlobalOptions } from '../context';
 import { accountIdArg } from '../options';
 import type { Output } from '../output';
 import { CONVERGE_EXIT, convergeExitCode, printResults } from '../report';
@@ -25,13 +24,7 @@ async function convergeAll(
   output: Output,
 ): Promise<ConvergeResult[]> {
   const config = await loadCliConfig(command.optsWithGlobals<GlobalOptions>(), deps.env);
-  output.addSecrets(deps.env.DD_API_KEY, deps.env.DD_APP_KEY);
-  const pipeline = pipelineDependencies(config, deps.env, {
-    fetch: deps.fetch,
-    sleep: deps.sleep,
-    onCredentials: (credentials) => output.addSecrets(credentials.apiKey, credentials.appKey),
-    onRetry: options.json ? undefined : (notice) => output.stderr(retryLine(notice)),
-  });
+  const pipeline = cliPipeline(config, deps, output, options.json);
   const results: ConvergeResult[] = [];
   // One account at a time: writes to Datadog's AWS integration conflict when run concurrently.
   for (const accountId of accountIds) {

@@ -1,6 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { ConvergeResult } from '../../lambda/converge';
-import { pipelineDependencies } from '../../lambda/dependencies';
 import { InputError } from '../../lambda/domain/errors';
 import type { OrganizationPlan } from '../../lambda/plan/plan-organization';
 import {
@@ -10,7 +9,7 @@ import {
   observeOrganization,
   planObservedOrganization,
 } from '../../lambda/reconcile/organization';
-import { loadCliConfig, retryLine, type CliDependencies, type GlobalOptions } from '../context';
+import { cliPipeline, loadCliConfig, type CliDependencies, type GlobalOptions } from '../context';
 import type { Output } from '../output';
 import type { ExitCodeSink } from './converge';
 import { Progress } from '../progress';
@@ -60,13 +59,7 @@ function printPlan(output: Output, plan: OrganizationPlan): void {
 export function organizationCommands(deps: CliDependencies, output: Output, setExitCode: ExitCodeSink): Command[] {
   const prepare = async (command: Command, json: boolean | undefined) => {
     const config = await loadCliConfig(command.optsWithGlobals<GlobalOptions>(), deps.env);
-    output.addSecrets(deps.env.DD_API_KEY, deps.env.DD_APP_KEY);
-    const pipeline = pipelineDependencies(config, deps.env, {
-      fetch: deps.fetch,
-      sleep: deps.sleep,
-      onCredentials: (credentials) => output.addSecrets(credentials.apiKey, credentials.appKey),
-      onRetry: json ? undefined : (notice) => output.stderr(retryLine(notice)),
-    });
+    const pipeline = cliPipeline(config, deps, output, json);
     return { config, pipeline };
   };
 

@@ -6,8 +6,8 @@ import { DatadogAwsV1Client } from '../../lambda/datadog/v1/client';
 import type { AWSAccount } from '../../lambda/datadog/v1/types';
 import { parseConfig } from '../../lambda/config/schema';
 import { InputError } from '../../lambda/domain/errors';
-import { STANDIN_NAMESPACES, type DatadogStandin } from '../standins/datadog';
-import { API_KEY, APP_KEY, apiError, caught, makeHttp, startStandin } from './helpers';
+import { STANDIN_NAMESPACES } from '../standins/datadog';
+import { API_KEY, APP_KEY, apiError, caught, makeHttp, useStandin } from './helpers';
 
 const REF: IntegrationRef = { accountId: '123456789012', roleName: 'DatadogIntegrationRole' };
 
@@ -143,19 +143,10 @@ describe('toV1Account', () => {
 });
 
 describe('DatadogV1Integrations against the stand-in', () => {
-  let standin: DatadogStandin;
+  const standin = useStandin();
   let port: DatadogV1Integrations;
 
-  beforeAll(async () => {
-    standin = await startStandin();
-  });
-
-  afterAll(async () => {
-    await standin.stop();
-  });
-
   beforeEach(() => {
-    standin.reset();
     port = new DatadogV1Integrations(new DatadogAwsV1Client(makeHttp(standin.url).http));
   });
 

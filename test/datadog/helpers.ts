@@ -11,9 +11,12 @@ export const APP_KEY = 'appkey0123456789abcdef0123456789abcdef01';
 export const CREDENTIALS: DatadogCredentials = { apiKey: API_KEY, appKey: APP_KEY };
 export const CREDENTIALS_HINT = 'DD_API_KEY (API key) and DD_APP_KEY (application key)';
 
-export async function startStandin(): Promise<DatadogStandin> {
+/** A Datadog stand-in for the enclosing suite: started before it, emptied before each test, stopped after. */
+export function useStandin(): DatadogStandin {
   const standin = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
-  await standin.start();
+  beforeAll(() => standin.start());
+  beforeEach(() => standin.reset());
+  afterAll(() => standin.stop());
   return standin;
 }
 

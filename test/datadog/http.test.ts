@@ -9,7 +9,7 @@ import {
   apiError,
   makeHttp,
   startRawServer,
-  startStandin,
+  useStandin,
   type RawServer,
 } from './helpers';
 
@@ -28,19 +28,7 @@ const CREATE: DatadogRequest = {
   body: { account_id: '123456789012', role_name: 'DatadogIntegrationRole' },
 };
 
-let standin: DatadogStandin;
-
-beforeAll(async () => {
-  standin = await startStandin();
-});
-
-afterAll(async () => {
-  await standin.stop();
-});
-
-beforeEach(() => {
-  standin.reset();
-});
+const standin = useStandin();
 
 describe('DatadogHttp success path', () => {
   it('sends both keys and returns the parsed JSON body', async () => {

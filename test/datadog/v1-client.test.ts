@@ -2,25 +2,16 @@ import { InputError } from '../../lambda/domain/errors';
 import { DatadogApiError } from '../../lambda/datadog/errors';
 import { DatadogAwsV1Client } from '../../lambda/datadog/v1/client';
 import type { AWSAccount, AWSAccountListFilter } from '../../lambda/datadog/v1/types';
-import { STANDIN_NAMESPACES, type DatadogStandin } from '../standins/datadog';
-import { apiError, caught, makeHttp, startStandin } from './helpers';
+import { STANDIN_NAMESPACES } from '../standins/datadog';
+import { apiError, caught, makeHttp, useStandin } from './helpers';
 
 const PATH = '/api/v1/integration/aws';
 const ROLE = 'DatadogIntegrationRole';
 
-let standin: DatadogStandin;
+const standin = useStandin();
 let client: DatadogAwsV1Client;
 
-beforeAll(async () => {
-  standin = await startStandin();
-});
-
-afterAll(async () => {
-  await standin.stop();
-});
-
 beforeEach(() => {
-  standin.reset();
   client = new DatadogAwsV1Client(makeHttp(standin.url).http);
 });
 

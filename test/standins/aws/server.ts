@@ -75,7 +75,12 @@ function authenticate(model: FakeAwsOrganization, credential: Credential | undef
       ? new AwsApiError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403)
       : new AwsApiError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
   }
-  const caller = model.identify(credential.accessKeyId, credential.sessionToken);
+  return identifyCaller(model, credential.accessKeyId, credential.sessionToken, json);
+}
+
+/** The caller of a key, or the error a JSON (Organizations) or query (STS, IAM) service answers for an unknown or expired one. */
+export function identifyCaller(model: FakeAwsOrganization, accessKeyId: string, sessionToken: string | undefined, json: boolean): Caller | AwsApiError {
+  const caller = model.identify(accessKeyId, sessionToken);
   if (caller === 'invalid') {
     return json
       ? new AwsApiError('UnrecognizedClientException', 'The security token included in the request is invalid.', 400)
