@@ -43,6 +43,17 @@ export function workKind(plan: AccountPlan): 'in-sync' | 'create' | 'delete' | '
   return 'in-sync';
 }
 
+/** Integrations by account ID, built once: an organization has thousands of both. */
+export function groupByAccount(integrations: readonly Integration[]): ReadonlyMap<string, readonly Integration[]> {
+  const byAccount = new Map<string, Integration[]>();
+  for (const integration of integrations) {
+    const list = byAccount.get(integration.accountId);
+    if (list) list.push(integration);
+    else byAccount.set(integration.accountId, [integration]);
+  }
+  return byAccount;
+}
+
 export function planOrganization(
   snapshot: OrganizationSnapshot,
   integrations: readonly Integration[],
@@ -50,10 +61,7 @@ export function planOrganization(
   limits: GuardLimits,
   roles: ReadonlyMap<string, RoleObservation> = new Map(),
 ): OrganizationPlan {
-  const byAccount = new Map<string, Integration[]>();
-  for (const integration of integrations) {
-    byAccount.set(integration.accountId, [...(byAccount.get(integration.accountId) ?? []), integration]);
-  }
+  const byAccount = groupByAccount(integrations);
   const known = new Set(snapshot.accounts.map((a) => a.accountId));
   // An integration whose account the walk did not find: the account is gone (or the listing is wrong: the guard decides).
   const gone: OrgAccount[] = [...byAccount.keys()]

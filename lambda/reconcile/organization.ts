@@ -10,7 +10,7 @@ import { observeAccount, type ObserveDependencies } from '../observe/observe-acc
 import { mapLimit, walkOrganization, type OrganizationSnapshot } from '../observe/organization-walk';
 import type { ObservedOrgAccount, OrganizationsReader } from '../observe/organizations';
 import { planAccount } from '../plan/plan-account';
-import { planOrganization, workKind, type GuardLimits, type OrganizationPlan } from '../plan/plan-organization';
+import { groupByAccount, planOrganization, workKind, type GuardLimits, type OrganizationPlan } from '../plan/plan-organization';
 import { scopeOf } from '../plan/scope';
 
 /** The whole organization: one walk, one Datadog listing, the same decision per account. */
@@ -71,13 +71,14 @@ export async function observeOrganization(
     const memberAccess = deps.memberAccess;
     if (!memberAccess) throw new Error('--deep needs member account access');
     const ours = new Set(integrations.filter((i) => i.auth.kind === 'role' && i.auth.roleName === config.role.name).map((i) => i.accountId));
+    const byAccount = groupByAccount(integrations);
     // Only where the role can matter: in scope, or holding our integration (the role may have to go).
     const targets = snapshot.accounts.filter((a) => a.state === 'ACTIVE' && (scopeOf(a, config.scope).inScope || ours.has(a.accountId)));
     await mapLimit(targets, config.reconcile.concurrency, async (account) => {
       const { observation } = await observeAccount(account.accountId, config, { ...deps, memberAccess }, {
         partition: snapshot.partition,
         organization: account,
-        integrations: integrations.filter((i) => i.accountId === account.accountId),
+        integrations: byAccount.get(account.accountId) ?? [],
       });
       roles.set(account.accountId, observation.role);
     });
@@ -119,13 +120,14 @@ export async function applyOrganization(
   options: ApplyOptions,
 ): Promise<ConvergeResult[]> {
   const accounts = new Map(observed.snapshot.accounts.map((a) => [a.accountId, a]));
+  const byAccount = groupByAccount(observed.integrations);
   const tagsMissing = new Set(observed.tagsMissing);
   return mapLimit(accountIds, options.concurrency, async (accountId) => {
     const organization = accounts.get(accountId);
     // Accounts the walk did not see, or whose tags are missing, are read afresh.
     const known =
       organization && !tagsMissing.has(accountId)
-        ? { partition: observed.snapshot.partition, organization, integrations: observed.integrations.filter((i) => i.accountId === accountId) }
+        ? { partition: observed.snapshot.partition, organization, integrations: byAccount.get(accountId) ?? [] }
         : undefined;
     const result = await convergeAccount(accountId, { config, deps, dryRun: false, known });
     options.onResult?.(result);
@@ -183,6 +185,9 @@ export async function reconcileOrganization(
     ...(integrations && { integrations: [...integrations] }),
   });
   const streaming = !needsAccountTags(config);
+  // Datadog's listing arrives once; group it by account once.
+  let grouped: ReadonlyMap<string, readonly Integration[]> | undefined;
+  const integrationsOf = (all: readonly Integration[], accountId: string) => (grouped ??= groupByAccount(all)).get(accountId) ?? [];
   const isOursInScope = (account: OrgAccount, integrations: readonly Integration[]) =>
     account.state === 'ACTIVE' &&
     scopeOf(account, config.scope).inScope &&
@@ -198,7 +203,7 @@ export async function reconcileOrganization(
               accountId: account.accountId,
               partition,
               organization: account,
-              integrations: integrations.filter((i) => i.accountId === account.accountId),
+              integrations: integrationsOf(integrations, account.accountId),
               role: { kind: 'not-inspected' as const },
             };
             const kind = workKind(planAccount(observation, config));
@@ -208,7 +213,7 @@ export async function reconcileOrganization(
           send(
             ready.map((account) => ({
               accountId: account.accountId,
-              facts: factsOf(account, false, integrations.filter((i) => i.accountId === account.accountId)),
+              facts: factsOf(account, false, integrationsOf(integrations, account.accountId)),
             })),
           );
         }
@@ -218,9 +223,8 @@ export async function reconcileOrganization(
   const deleting = new Set(plan.plans.filter((p) => p.actions.some((a) => a.type === 'delete-integration')).map((p) => p.accountId));
   const heldBack = plan.guard.tripped ? [...deleting] : [];
   const accounts = new Map(observed.snapshot.accounts.map((a) => [a.accountId, a]));
-  const integrationsOf = (accountId: string) => observed.integrations.filter((i) => i.accountId === accountId);
   const roleChecks = config.reconcile.inspectRoles
-    ? observed.snapshot.accounts.filter((a) => isOursInScope(a, integrationsOf(a.accountId))).map((a) => a.accountId)
+    ? observed.snapshot.accounts.filter((a) => isOursInScope(a, integrationsOf(observed.integrations, a.accountId))).map((a) => a.accountId)
     : [];
   send(
     [...accountsToConverge(plan, observed), ...roleChecks]
@@ -228,7 +232,7 @@ export async function reconcileOrganization(
       .map((accountId) => {
         const account = accounts.get(accountId);
         const usable = account && !deleting.has(accountId);
-        return { accountId, facts: usable ? factsOf(account, observed.snapshot.tagsRead.has(accountId), integrationsOf(accountId)) : undefined };
+        return { accountId, facts: usable ? factsOf(account, observed.snapshot.tagsRead.has(accountId), integrationsOf(observed.integrations, accountId)) : undefined };
       }),
   );
   await Promise.all(sending);
