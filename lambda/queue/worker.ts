@@ -4,12 +4,12 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { needsAccountTags, type Config } from '../config/schema';
-import { convergeAccount } from '../converge';
-import type { PipelineDependencies } from '../dependencies';
-import { reportResult } from '../report/telemetry';
 import { parse } from 'zod/mini';
+import { convergeAccount } from '../converge';
 import type { Integration } from '../datadog/port';
+import type { PipelineDependencies } from '../dependencies';
 import type { KnownFacts } from '../observe/observe-account';
+import { reportResult } from '../report/telemetry';
 import { accountMessageSchema, type AccountFacts } from './messages';
 
 export interface WorkerDependencies {
@@ -75,7 +75,9 @@ export function createWorkerHandler(deps: WorkerDependencies) {
     }
     deps.logger.appendKeys({ accountId: message.accountId, correlationId: message.correlationId || record.messageId });
     try {
-      const known = usableFacts(message.accountId, message.facts, deps.config, deps.pipeline.now());
+      // A retried message re-reads everything: the first attempt may have changed what the facts describe.
+      const firstReceive = (Number(record.attributes.ApproximateReceiveCount) || 1) <= 1;
+      const known = firstReceive ? usableFacts(message.accountId, message.facts, deps.config, deps.pipeline.now()) : undefined;
       const result = await convergeAccount(message.accountId, { config: deps.config, deps: deps.pipeline, dryRun: Boolean(deps.dryRun), known });
       reportResult(deps.logger, deps.metrics, result, deps.dryRun);
       if (result.status === 'retry' || result.status === 'error') {

@@ -62,6 +62,8 @@ export interface AccountRecordOptions {
   readonly correlationId?: string;
   readonly reason?: string;
   readonly receiveCount?: number;
+  /** What a reconcile's walk read of the account (the message's optional `facts`). */
+  readonly facts?: Record<string, unknown>;
 }
 
 /** A record carrying one of our messages ({accountId, reason, correlationId}), grouped by account. */
@@ -73,6 +75,7 @@ export function accountRecord(accountId: string, options: AccountRecordOptions =
       accountId,
       reason: options.reason ?? 'aws.organizations CreateAccountResult: converge (test)',
       correlationId: options.correlationId ?? randomUUID(),
+      ...(options.facts && { facts: options.facts }),
     },
   });
 }

@@ -337,6 +337,42 @@ describe('worker handler against the AWS and Datadog stand-ins', () => {
     }
   });
 
+  describe('the facts a reconcile passes in the message', () => {
+    const factsFor = (accountId: string, overrides: Record<string, unknown> = {}) => ({
+      observedAt: new Date().toISOString(),
+      partition: 'aws',
+      state: 'ACTIVE',
+      name: model.getAccount(accountId)!.name,
+      parentPath: [model.rootId, workloads],
+      tags: {},
+      tagsRead: false,
+      isManagementAccount: false,
+      integrations: [],
+      ...overrides,
+    });
+    const organizationsReadsOf = (accountId: string) =>
+      model.calls.filter((c) => c.service === 'organizations' && JSON.stringify(c.params).includes(accountId));
+
+    it('on a first receive: used instead of Organizations and Datadog reads', async () => {
+      const accountId = model.createAccount({ name: 'fresh-facts', parentId: workloads });
+      const response = await handler(sqsEvent(accountRecord(accountId, { facts: factsFor(accountId) })), context());
+      expect(response.batchItemFailures).toEqual([]);
+      expect(ours(accountId)).toBeDefined();
+      expect(organizationsReadsOf(accountId)).toEqual([]);
+      expect(datadog.requests.filter((r) => r.method === 'GET')).toEqual([]);
+    });
+
+    it.each([
+      ['a retried message (the first attempt may have changed things)', { receiveCount: 2 }, {}],
+      ['facts older than 10 minutes', {}, { observedAt: new Date(Date.now() - 11 * 60 * 1000).toISOString() }],
+      ['facts of an account that is not active (offboarding re-reads)', {}, { state: 'SUSPENDED' }],
+    ])('not used for %s: Organizations is read again', async (_name, recordOptions, factOverrides) => {
+      const accountId = model.createAccount({ name: 'stale-facts', parentId: workloads });
+      await handler(sqsEvent(accountRecord(accountId, { ...recordOptions, facts: factsFor(accountId, factOverrides) })), context());
+      expect(organizationsReadsOf(accountId).map((c) => c.operation)).toContain('DescribeAccount');
+    });
+  });
+
   it('dry run: the plan is logged, nothing is written, no metric is counted', async () => {
     const dryHandler = createWorkerHandler({
       config,
