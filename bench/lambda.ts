@@ -7,7 +7,7 @@
  * against a bare handler bundled and loaded the same way in the same run.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 
@@ -39,18 +39,23 @@ function bundle(name: string, entry: string): string {
   return outfile;
 }
 
+/** What the stack gives each function, with a harmless configuration. */
+function benchEnv(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    AWS_REGION: 'us-east-1',
+    QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111111111111/bench.fifo',
+    DD_AWS_ORG_CONFIG: '{}',
+  };
+}
+
 /** Milliseconds from process start to the handler module loaded, measured inside a fresh process. */
 function coldLoadMs(file: string): number {
   const script = `require(${JSON.stringify(file)}); process.stdout.write(String(performance.now()))`;
   const result = spawnSync(process.execPath, ['-e', script], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: {
-      PATH: process.env.PATH,
-      AWS_REGION: 'us-east-1',
-      QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111111111111/bench.fifo',
-      DD_AWS_ORG_CONFIG: '{}',
-    },
+    env: benchEnv(),
   });
   if (result.status !== 0) throw new Error(`loading ${file} failed:\n${result.stderr}`);
   return Number(result.stdout);
@@ -62,9 +67,15 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** The AWS SDK packages a bundle requires: what any handler doing the same AWS calls must load. */
+/** The AWS SDK clients a bundle really loads at start (lazily imported ones excluded): what any handler doing the same must load. */
 function sdkFloor(name: string, file: string): string {
-  const packages = [...new Set(readFileSync(file, 'utf8').match(/@aws-sdk\/[a-z0-9-]+/g) ?? [])].sort();
+  const script =
+    `require(${JSON.stringify(file)});` +
+    "const names = Object.keys(require.cache).map((k) => (k.match(/node_modules\\/(@aws-sdk\\/client-[a-z0-9-]+)\\//) || [])[1]).filter(Boolean);" +
+    'process.stdout.write(JSON.stringify([...new Set(names)].sort()))';
+  const result = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', env: benchEnv() });
+  if (result.status !== 0) throw new Error(`loading ${file} failed:\n${result.stderr}`);
+  const packages = JSON.parse(result.stdout) as string[];
   const floor = join(OUT, `${name}-sdk-floor.js`);
   writeFileSync(floor, packages.map((p) => `require(${JSON.stringify(p)});`).join('\n') + '\nexports.handler = async () => ({});\n');
   return floor;

@@ -2,13 +2,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { ConvergeResult } from '../../lambda/converge';
 import { InputError } from '../../lambda/domain/errors';
 import type { OrganizationPlan } from '../../lambda/plan/plan-organization';
-import {
-  accountsToConverge,
-  applyOrganization,
-  guardLimits,
-  observeOrganization,
-  planObservedOrganization,
-} from '../../lambda/reconcile/organization';
+import { applyOrganization } from '../../lambda/reconcile/apply';
+import { accountsToConverge, guardLimits, observeOrganization, planObservedOrganization } from '../../lambda/reconcile/organization';
 import { cliPipeline, loadCliConfig, type CliDependencies, type GlobalOptions } from '../context';
 import type { Output } from '../output';
 import type { ExitCodeSink } from './converge';

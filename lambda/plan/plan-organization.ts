@@ -31,7 +31,8 @@ export interface OrganizationPlan {
 export interface GuardLimits {
   readonly maxDeletions: number;
   /** Percentage of the organization's accounts. */
-  readonly maxDeletionsPercent: number;
+  /** Percentage of the organization's accounts; absent when the operator named the count for this run. */
+  readonly maxDeletionsPercent?: number;
 }
 
 /** What kind of work an account needs, for the summary: create wins over delete over repair. */
@@ -84,8 +85,13 @@ export function planOrganization(
   const count = (kind: ReturnType<typeof workKind>) => kinds.filter((k) => k === kind).length;
   const deletions = plans.filter((p) => p.actions.some((a) => a.type === 'delete-integration')).length;
   // Both limits apply; the percentage never takes the limit below one (a small organization still loses accounts).
-  const percentLimit = Math.max(1, Math.floor((snapshot.accounts.length * limits.maxDeletionsPercent) / 100));
-  const limit = Math.min(limits.maxDeletions, percentLimit);
+  const percent = limits.maxDeletionsPercent;
+  const limit =
+    percent === undefined ? limits.maxDeletions : Math.min(limits.maxDeletions, Math.max(1, Math.floor((snapshot.accounts.length * percent) / 100)));
+  const limitsText =
+    percent === undefined
+      ? `--max-deletions ${limits.maxDeletions}`
+      : `maxDeletionsPerRun ${limits.maxDeletions}, maxDeletionsPercent ${percent}% of ${snapshot.accounts.length} accounts`;
   const tripped = deletions > limit;
   return {
     plans,
@@ -95,7 +101,7 @@ export function planOrganization(
       deletions,
       limit,
       reason: tripped
-        ? `the plan deletes ${deletions} integrations, more than the ${limit} allowed per run (maxDeletionsPerRun ${limits.maxDeletions}, maxDeletionsPercent ${limits.maxDeletionsPercent}% of ${snapshot.accounts.length} accounts): nothing was deleted. If the organization really lost these accounts, run apply with --max-deletions ${deletions}`
+        ? `the plan deletes ${deletions} integrations, more than the ${limit} allowed per run (${limitsText}): nothing was deleted. If the organization really lost these accounts, run apply with --max-deletions ${deletions}`
         : `${deletions} deletion${deletions === 1 ? '' : 's'}, within the limit of ${limit}`,
     },
   };

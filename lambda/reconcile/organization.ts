@@ -1,12 +1,10 @@
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { needsAccountTags, type Config } from '../config/schema';
-import { convergeAccount, type ConvergeResult } from '../converge';
 import type { AwsIntegrationPort, Integration } from '../datadog/port';
 import type { MemberAccess } from '../observe/member-access';
 import type { Partition } from '../domain/policy';
 import type { OrgAccount, RoleObservation } from '../observe/model';
 import type { AccountFacts } from '../queue/messages';
-import { observeAccount, type ObserveDependencies } from '../observe/observe-account';
 import { mapLimit, walkOrganization, type OrganizationSnapshot } from '../observe/organization-walk';
 import type { ObservedOrgAccount, OrganizationsReader } from '../observe/organizations';
 import { planAccount } from '../plan/plan-account';
@@ -65,7 +63,12 @@ export async function observeOrganization(
     listing,
   ]);
   await delivered;
-  const tagsMissing = readTags ? snapshot.accounts.filter((a) => a.state === 'ACTIVE' && !snapshot.tagsRead.has(a.accountId)).map((a) => a.accountId) : [];
+  const tagsMissing = readTags
+    ? snapshot.accounts
+        .filter((a) => a.state === 'ACTIVE' && !snapshot.tagsRead.has(a.accountId))
+        .filter((a) => !a.isManagementAccount || config.scope.includeManagementAccount)
+        .map((a) => a.accountId)
+    : [];
   const roles = new Map<string, RoleObservation>();
   if (options.deep) {
     const memberAccess = deps.memberAccess;
@@ -74,6 +77,8 @@ export async function observeOrganization(
     const byAccount = groupByAccount(integrations);
     // Only where the role can matter: in scope, or holding our integration (the role may have to go).
     const targets = snapshot.accounts.filter((a) => a.state === 'ACTIVE' && (scopeOf(a, config.scope).inScope || ours.has(a.accountId)));
+    // Loaded only here: the scheduled reconcile never reads roles itself, and so never loads the IAM and STS clients.
+    const { observeAccount } = await import('../observe/observe-account');
     await mapLimit(targets, config.reconcile.concurrency, async (account) => {
       const { observation } = await observeAccount(account.accountId, config, { ...deps, memberAccess }, {
         partition: snapshot.partition,
@@ -90,7 +95,7 @@ export function guardLimits(config: Config, maxDeletions?: number): GuardLimits 
   // An explicit --max-deletions is the operator's decision for this run: it replaces both limits.
   return maxDeletions === undefined
     ? { maxDeletions: config.reconcile.maxDeletionsPerRun, maxDeletionsPercent: config.reconcile.maxDeletionsPercent }
-    : { maxDeletions, maxDeletionsPercent: 100 };
+    : { maxDeletions };
 }
 
 export function planObservedOrganization(observed: ObservedOrganization, config: Config, limits: GuardLimits): OrganizationPlan {
@@ -101,38 +106,6 @@ export function planObservedOrganization(observed: ObservedOrganization, config:
 export function accountsToConverge(plan: OrganizationPlan, observed: ObservedOrganization): string[] {
   const changed = plan.plans.filter((p) => workKind(p) !== 'in-sync').map((p) => p.accountId);
   return [...new Set([...changed, ...observed.tagsMissing])];
-}
-
-export interface ApplyOptions {
-  readonly concurrency: number;
-  readonly onResult?: (result: ConvergeResult) => void;
-}
-
-/**
- * Converges each account the plan names, with the full per-account pipeline (it reads the role
- * and decides again on the facts of the moment), reusing what the walk read.
- */
-export async function applyOrganization(
-  accountIds: readonly string[],
-  observed: ObservedOrganization,
-  config: Config,
-  deps: ObserveDependencies & { readonly datadog: AwsIntegrationPort },
-  options: ApplyOptions,
-): Promise<ConvergeResult[]> {
-  const accounts = new Map(observed.snapshot.accounts.map((a) => [a.accountId, a]));
-  const byAccount = groupByAccount(observed.integrations);
-  const tagsMissing = new Set(observed.tagsMissing);
-  return mapLimit(accountIds, options.concurrency, async (accountId) => {
-    const organization = accounts.get(accountId);
-    // Accounts the walk did not see, or whose tags are missing, are read afresh.
-    const known =
-      organization && !tagsMissing.has(accountId)
-        ? { partition: observed.snapshot.partition, organization, integrations: byAccount.get(accountId) ?? [] }
-        : undefined;
-    const result = await convergeAccount(accountId, { config, deps, dryRun: false, known });
-    options.onResult?.(result);
-    return result;
-  });
 }
 
 export interface ReconcileRun {
@@ -162,6 +135,7 @@ export async function reconcileOrganization(
 ): Promise<ReconcileRun> {
   const enqueued: string[] = [];
   const sent = new Set<string>();
+  let failure: unknown;
   const sending: Promise<void>[] = [];
   const observedAt = deps.now().toISOString();
   let partition: Partition = 'aws';
@@ -170,7 +144,8 @@ export async function reconcileOrganization(
     if (fresh.length === 0 || options.dryRun) return;
     fresh.forEach((item) => sent.add(item.accountId));
     enqueued.push(...fresh.map((item) => item.accountId));
-    sending.push(options.enqueue(fresh));
+    // Listened to at once: a failure must fail the run, not linger unhandled while the walk goes on.
+    sending.push(options.enqueue(fresh).catch((error: unknown) => void (failure ??= error)));
   };
   const factsOf = (account: ObservedOrgAccount, tagsRead: boolean, integrations?: readonly Integration[]): AccountFacts => ({
     observedAt,
@@ -236,5 +211,6 @@ export async function reconcileOrganization(
       }),
   );
   await Promise.all(sending);
+  if (failure !== undefined) throw failure;
   return { plan, observed, enqueued, heldBack };
 }

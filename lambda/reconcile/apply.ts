@@ -1,0 +1,41 @@
+import type { Config } from '../config/schema';
+import { convergeAccount, type ConvergeResult } from '../converge';
+import type { AwsIntegrationPort } from '../datadog/port';
+import type { ObserveDependencies } from '../observe/observe-account';
+import { mapLimit } from '../observe/organization-walk';
+import { groupByAccount } from '../plan/plan-organization';
+import type { ObservedOrganization } from './organization';
+
+// Apart from organization.ts so that the reconcile Lambda, which only enqueues, loads no IAM or STS client.
+
+export interface ApplyOptions {
+  readonly concurrency: number;
+  readonly onResult?: (result: ConvergeResult) => void;
+}
+
+/**
+ * Converges each account the plan names, with the full per-account pipeline (it reads the role
+ * and decides again on the facts of the moment), reusing what the walk read.
+ */
+export async function applyOrganization(
+  accountIds: readonly string[],
+  observed: ObservedOrganization,
+  config: Config,
+  deps: ObserveDependencies & { readonly datadog: AwsIntegrationPort },
+  options: ApplyOptions,
+): Promise<ConvergeResult[]> {
+  const accounts = new Map(observed.snapshot.accounts.map((a) => [a.accountId, a]));
+  const byAccount = groupByAccount(observed.integrations);
+  const tagsMissing = new Set(observed.tagsMissing);
+  return mapLimit(accountIds, options.concurrency, async (accountId) => {
+    const organization = accounts.get(accountId);
+    // Accounts the walk did not see, or whose tags are missing, are read afresh.
+    const known =
+      organization && !tagsMissing.has(accountId)
+        ? { partition: observed.snapshot.partition, organization, integrations: byAccount.get(accountId) ?? [] }
+        : undefined;
+    const result = await convergeAccount(accountId, { config, deps, dryRun: false, known });
+    options.onResult?.(result);
+    return result;
+  });
+}

@@ -1,0 +1,507 @@
+/**
+ * `plan` and `apply` as a user runs them: the real CLI in process, the real AWS SDK clients
+ * against the AWS stand-in (AWS_ENDPOINT_URL) and the Datadog stand-in. The organization:
+ * 15 accounts in sync, one drifted, one closed with our integration, two new ones; Datadog also
+ * has ours for an account outside the organization and another team's integrations.
+ */
+import { runCli } from '../../cli/program';
+import type { CliDependencies } from '../../cli/context';
+import { runCliCollect, tempFiles } from '../cli/harness';
+import { FakeAwsOrganization, startAwsStandin, type AwsStandin } from '../standins/aws';
+import { DatadogStandin } from '../standins/datadog';
+
+const API_KEY = 'org-cli-api-key-1234';
+const APP_KEY = 'org-cli-app-key-5678';
+const ROLE = 'DatadogIntegrationRole';
+const MANAGEMENT = '111111111111';
+const STALE = '222222222222';
+const FOREIGN = '333333333333';
+const OTHER_KEY = 'AKIAOTHERTEAM0000000';
+const DATADOG_PRINCIPAL = 'arn:aws:iam::464622532012:root';
+const AP1_PRINCIPAL = 'arn:aws:iam::417141415827:root';
+const WALK_OPERATIONS = new Set(['DescribeOrganization', 'ListRoots', 'ListOrganizationalUnitsForParent', 'ListAccountsForParent']);
+
+interface Summary {
+  accounts: number;
+  inSync: number;
+  toCreate: number;
+  toRepair: number;
+  toDelete: number;
+}
+interface PlanAction {
+  accountId: string;
+  type: string;
+  reason: string;
+}
+interface ApplyResult {
+  accountId: string;
+  status: string;
+  actions: { type: string; reason: string }[];
+  error?: string;
+}
+interface PlanJson {
+  summary: Summary;
+  actions: PlanAction[];
+  results?: ApplyResult[];
+  error?: string;
+}
+
+describe('plan and apply against the AWS and Datadog stand-ins', () => {
+  const datadog = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
+  const files = tempFiles();
+  const savedEnv = { ...process.env };
+  let model: FakeAwsOrganization;
+  let aws: AwsStandin;
+  let workloads: string;
+  let prod: string;
+  /** Converged, untouched since. */
+  let inSync: string[];
+  let drifted: string;
+  let closed: string;
+  let fresh: string[];
+
+  beforeAll(async () => {
+    await datadog.start();
+  });
+
+  afterAll(async () => {
+    await datadog.stop();
+    files.cleanup();
+  });
+
+  beforeEach(async () => {
+    model = new FakeAwsOrganization({ managementAccountId: MANAGEMENT });
+    workloads = model.createOu('Workloads');
+    prod = model.createOu('Prod', workloads);
+    aws = await startAwsStandin(model);
+    Object.assign(process.env, aws.env());
+    delete process.env.AWS_PROFILE;
+    datadog.reset();
+
+    inSync = [
+      ...Array.from({ length: 5 }, (_, i) => model.createAccount({ name: `root-${i}` })),
+      ...Array.from({ length: 5 }, (_, i) => model.createAccount({ name: `workload-${i}`, parentId: workloads })),
+      ...Array.from({ length: 5 }, (_, i) => model.createAccount({ name: `prod-${i}`, parentId: prod })),
+    ];
+    drifted = model.createAccount({ name: 'drifted', parentId: prod });
+    closed = model.createAccount({ name: 'closed', parentId: workloads });
+    const setup = await cli('converge', ...inSync, drifted, closed, '--json');
+    expect(setup.code).toBe(0);
+
+    // Someone edits the host tags in Datadog; an account is closed; two accounts are created.
+    datadog.seed({ ...ours(drifted)!, host_tags: ['hand:made'] });
+    model.closeAccount(closed, { immediate: true });
+    fresh = [model.createAccount({ name: 'fresh-a', parentId: workloads }), model.createAccount({ name: 'fresh-b', parentId: prod })];
+    // Ours for an account that is not in the organization; another team's; an access key on one of ours.
+    datadog.seed({ account_id: STALE, role_name: ROLE, host_tags: ['aws_account_name:gone'], external_id: 'e'.repeat(32) });
+    datadog.seed({ account_id: FOREIGN, role_name: 'OtherTeamRole', host_tags: ['team:other'] });
+    datadog.seed({ account_id: inSync[0]!, access_key_id: OTHER_KEY });
+
+    model.clearCalls();
+    datadog.requests.length = 0;
+  });
+
+  afterEach(async () => {
+    await aws.stop();
+    for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
+    Object.assign(process.env, savedEnv);
+  });
+
+  const env = () => ({ ...process.env, DD_API_URL: datadog.url, DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY });
+
+  async function cli(...args: string[]) {
+    const run = await runCliCollect(args, { env: env() });
+    return { ...run, json: run.stdout.trim().startsWith('{') ? (JSON.parse(run.stdout) as PlanJson) : undefined };
+  }
+
+  /** runCli with a terminal: isInteractive, a prompt that answers `answer`, a clock. */
+  async function cliOnTerminal(answer: string, ...args: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const questions: string[] = [];
+    let clock = 1_000_000;
+    const deps: CliDependencies = {
+      env: env(),
+      stdout: (text) => (stdout += text),
+      stderr: (text) => (stderr += text),
+      sleep: async () => undefined,
+      isInteractive: () => true,
+      prompt: async (question) => {
+        questions.push(question);
+        return answer;
+      },
+      now: () => (clock += 1_500),
+    };
+    const code = await runCli(args, deps);
+    return { code, stdout, stderr, questions };
+  }
+
+  /** Whether the STS and IAM calls came one account at a time (each account's calls in one run). */
+  const oneAccountAtATime = () => {
+    const sequence = model.calls.filter((c) => c.service !== 'organizations').map((c) => c.accountId);
+    const runs = sequence.filter((id, i) => id !== sequence[i - 1]);
+    return runs.length === new Set(runs).size;
+  };
+  const ours = (accountId: string) => datadog.stored().find((a) => a.account_id === accountId && a.role_name === ROLE);
+  const datadogWrites = () => datadog.requests.filter((r) => r.method !== 'GET');
+  const walkedAccounts = () => model.listAccounts().length;
+  /** The plan of the organization built above, as --json prints it. */
+  const expectedActions = (): PlanAction[] => {
+    const walked = [MANAGEMENT, ...inSync, drifted, closed, ...fresh].sort();
+    const byAccount: Record<string, PlanAction[]> = {
+      [drifted]: [{ accountId: drifted, type: 'update-integration', reason: 'Datadog settings differ: host_tags' }],
+      [closed]: [{ accountId: closed, type: 'delete-integration', reason: 'the account is CLOSED' }],
+      [STALE]: [{ accountId: STALE, type: 'delete-integration', reason: 'the account is not in the organization' }],
+    };
+    for (const id of fresh) {
+      byAccount[id] = [
+        { accountId: id, type: 'create-integration', reason: `Datadog has no integration for this account with role ${ROLE}` },
+        { accountId: id, type: 'create-role', reason: `role ${ROLE} is created, or its trust rewritten, with the new external ID` },
+      ];
+    }
+    return [...walked, STALE, FOREIGN].flatMap((id) => byAccount[id] ?? []);
+  };
+  const SUMMARY: Summary = { accounts: 22, inSync: 17, toCreate: 2, toRepair: 1, toDelete: 2 };
+
+  describe('plan', () => {
+    it('--json: the summary and every action, exactly; exit 0; nothing written', async () => {
+      expect(walkedAccounts()).toBe(20);
+      const run = await cli('plan', '--json');
+      expect(run.code).toBe(0);
+      expect(run.json).toEqual({ summary: SUMMARY, actions: expectedActions() });
+      expect(datadogWrites()).toEqual([]);
+      expect(model.iamWrites()).toEqual([]);
+      expect(run.stderr).toBe('');
+    });
+
+    it('human: one line of counts, the actions grouped by type with counts, and the deletion guard', async () => {
+      const run = await cli('plan');
+      expect(run.code).toBe(0);
+      const lines = run.stdout.split('\n');
+      expect(lines[0]).toBe('22 accounts: 17 in sync, 2 to create, 1 to repair, 2 to delete');
+      const headers = lines.filter((l) => /^[a-z-]+ \(\d+\)$/.test(l));
+      expect(headers).toHaveLength(4);
+      expect(new Set(headers)).toEqual(new Set(['create-integration (2)', 'create-role (2)', 'update-integration (1)', 'delete-integration (2)']));
+      // Each group lists its accounts under it.
+      const group = (header: string) => {
+        const start = lines.indexOf(header);
+        const end = lines.findIndex((l, i) => i > start && !l.startsWith('  '));
+        return lines.slice(start + 1, end).map((l) => l.trim().split(/\s+/)[0]);
+      };
+      expect(group('create-integration (2)').sort()).toEqual([...fresh].sort());
+      expect(group('update-integration (1)')).toEqual([drifted]);
+      expect(group('delete-integration (2)').sort()).toEqual([closed, STALE].sort());
+      expect(run.stdout).toContain(`  ${STALE}  the account is not in the organization`);
+      expect(run.stdout).toContain('\ndeletion guard: 2 deletions, within the limit of 2\n');
+      expect(run.stdout).not.toContain(FOREIGN);
+      expect(datadogWrites()).toEqual([]);
+    });
+
+    it('an in-sync organization: only the OU walk and ONE Datadog listing; no write, no per-account call', async () => {
+      expect((await cli('apply', '--yes')).code).toBe(0);
+      model.clearCalls();
+      datadog.requests.length = 0;
+
+      const run = await cli('plan', '--json');
+      expect(run.code).toBe(0);
+      // 21: the 20 walked accounts (the closed one now without integration) and the other team's, outside.
+      expect(run.json).toEqual({ summary: { accounts: 21, inSync: 21, toCreate: 0, toRepair: 0, toDelete: 0 }, actions: [] });
+      // Root, Workloads, Prod: one page of OUs and one of accounts each.
+      expect(model.calls.map((c) => c.operation).sort()).toEqual(
+        ['DescribeOrganization', 'ListRoots', ...Array(3).fill('ListOrganizationalUnitsForParent'), ...Array(3).fill('ListAccountsForParent')].sort(),
+      );
+      expect(model.calls.every((c) => WALK_OPERATIONS.has(c.operation))).toBe(true);
+      expect(datadog.requests.map((r) => ({ method: r.method, path: r.path, query: r.query }))).toEqual([
+        { method: 'GET', path: '/api/v1/integration/aws', query: {} },
+      ]);
+    });
+
+    it('--deep: assumes into every account whose role matters, and shows a trust broken by hand', async () => {
+      const broken = inSync[3]!;
+      const role = model.getRole(broken, ROLE)!;
+      const externalId = ours(broken)?.external_id;
+      model.putRoleByHand(broken, {
+        ...role,
+        assumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: AP1_PRINCIPAL }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': externalId } } }],
+        },
+      });
+
+      // Without --deep the role is not inspected: the broken trust does not show.
+      const shallow = await cli('plan', '--json');
+      expect(shallow.json?.actions.filter((a) => a.accountId === broken)).toEqual([]);
+      expect(model.callsTo('sts', 'AssumeRole')).toHaveLength(0);
+      model.clearCalls();
+
+      const deep = await cli('plan', '--deep', '--json');
+      expect(deep.code).toBe(0);
+      expect(deep.json?.actions.filter((a) => a.accountId === broken)).toEqual([
+        { accountId: broken, type: 'update-role-trust', reason: `the trust policy must let only ${DATADOG_PRINCIPAL} assume the role, with the external ID` },
+      ]);
+      expect(deep.json?.summary).toEqual({ ...SUMMARY, inSync: SUMMARY.inSync - 1, toRepair: SUMMARY.toRepair + 1 });
+      // Every other action as without --deep; the new accounts' create-role now says why (the role was read).
+      expect(deep.json?.actions.filter((a) => a.accountId !== broken)).toEqual(
+        expectedActions().map((a) => (a.type === 'create-role' ? { ...a, reason: `role ${ROLE} does not exist` } : a)),
+      );
+      // The active accounts in scope: 15 + drifted + 2 new (not the management account, not the closed one).
+      const assumed = model.callsTo('sts', 'AssumeRole').map((c) => c.accountId).sort();
+      expect(assumed).toEqual([...inSync, drifted, ...fresh].sort());
+      expect(model.callsTo('iam').length).toBeGreaterThanOrEqual(assumed.length);
+      expect(model.iamWrites()).toEqual([]);
+      expect(datadogWrites()).toEqual([]);
+      expect(model.getRole(broken, ROLE)?.assumeRolePolicyDocument).toContain(AP1_PRINCIPAL);
+    });
+
+    it('--deep reads the roles with reconcile.concurrency at most (1: one account at a time)', async () => {
+      const run = await cli('--config', files.write('serial.json', { reconcile: { concurrency: 1 } }), 'plan', '--deep', '--json');
+      expect(run.code).toBe(0);
+      expect(model.callsTo('sts', 'AssumeRole')).toHaveLength(18);
+      expect(oneAccountAtATime()).toBe(true);
+    });
+  });
+
+  describe('apply', () => {
+    it('without --yes and not on a terminal: exit 2, nothing read or written', async () => {
+      const run = await cli('apply');
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('--yes');
+      expect(model.calls).toEqual([]);
+      expect(datadog.requests).toEqual([]);
+    });
+
+    it('--yes: converges exactly the accounts that need work, then the plan is all in sync', async () => {
+      const before = datadog.stored();
+      const run = await cli('apply', '--yes');
+      expect(run.code).toBe(0);
+
+      // Progress on stderr, one plain line per account (not a terminal).
+      const progress = run.stderr.split('\n').filter((l) => l.startsWith('['));
+      const touched = [...fresh, drifted, closed, STALE];
+      expect(progress).toHaveLength(touched.length);
+      progress.forEach((line, i) => expect(line).toMatch(new RegExp(`^\\[${i + 1}/5\\] \\d{12} ok \\(`)));
+      expect(progress.map((l) => l.split(' ')[1]).sort()).toEqual([...touched].sort());
+      for (const id of fresh) expect(progress.find((l) => l.includes(id))).toMatch(/ok \(create-integration, create-role\)$/);
+      expect(progress.find((l) => l.includes(drifted))).toMatch(/ok \(update-integration\)$/);
+      expect(progress.find((l) => l.includes(closed))).toMatch(/ok \(delete-integration\)$/);
+      expect(progress.find((l) => l.includes(STALE))).toMatch(/ok \(delete-integration\)$/);
+      expect(run.stdout).toContain('22 accounts: 17 in sync, 2 to create, 1 to repair, 2 to delete');
+      expect(run.stdout).toMatch(/\n5 of 5 accounts [a-z ]+: 5 ok\n/);
+
+      // Datadog: 2 creations, 1 update, 2 deletions of ours; nothing else written.
+      const writes = datadogWrites();
+      expect(writes.filter((r) => r.method === 'POST').map((r) => (r.body as { account_id: string }).account_id).sort()).toEqual([...fresh].sort());
+      expect(writes.filter((r) => r.method === 'PUT').map((r) => r.query.account_id)).toEqual([drifted]);
+      expect(writes.filter((r) => r.method === 'DELETE').map((r) => r.body).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
+        [closed, STALE].sort().map((account_id) => ({ account_id, role_name: ROLE })),
+      );
+      expect(writes).toHaveLength(5);
+      expect(ours(drifted)?.host_tags).toEqual(['aws_account_name:drifted']);
+      for (const id of fresh) expect(model.canAssume(id, ROLE, { principalAccount: '464622532012', externalId: ours(id)?.external_id })).toBe(true);
+      // IAM: only in the new accounts.
+      expect(new Set(model.iamWrites().map((c) => c.accountId))).toEqual(new Set(fresh));
+      // Other teams' integrations untouched; the in-sync accounts untouched.
+      expect(datadog.stored().find((a) => a.account_id === FOREIGN)).toEqual(before.find((a) => a.account_id === FOREIGN));
+      expect(datadog.stored().find((a) => a.access_key_id === OTHER_KEY)).toEqual(before.find((a) => a.access_key_id === OTHER_KEY));
+      for (const id of inSync) expect(ours(id)).toEqual(before.find((a) => a.account_id === id && a.role_name === ROLE));
+
+      const after = await cli('plan', '--json');
+      expect(after.code).toBe(0);
+      expect(after.json).toEqual({ summary: { accounts: 21, inSync: 21, toCreate: 0, toRepair: 0, toDelete: 0 }, actions: [] });
+
+      // And apply again: nothing to do, nothing written.
+      datadog.requests.length = 0;
+      model.clearCalls();
+      const again = await cli('apply', '--yes');
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain('Nothing to do.');
+      expect(datadogWrites()).toEqual([]);
+      expect(model.iamWrites()).toEqual([]);
+    });
+
+    it('--json: summary, actions and one result per account converged', async () => {
+      const run = await cli('apply', '--yes', '--json');
+      expect(run.code).toBe(0);
+      expect(run.json?.summary).toEqual(SUMMARY);
+      expect(run.json?.actions).toEqual(expectedActions());
+      const results = run.json?.results ?? [];
+      expect(results.map((r) => r.accountId).sort()).toEqual([...fresh, drifted, closed, STALE].sort());
+      expect(results.every((r) => r.status === 'ok' && r.error === undefined)).toBe(true);
+      expect(results.find((r) => r.accountId === STALE)?.actions).toEqual([{ type: 'delete-integration', reason: 'the account is not in the organization' }]);
+      expect(results.find((r) => r.accountId === fresh[0])?.actions.map((a) => a.type)).toEqual(['create-integration', 'create-role']);
+      // --json: stdout is the JSON document alone (parsed above); the plain progress lines go to stderr.
+      expect(run.stdout.trim().startsWith('{')).toBe(true);
+      expect(run.stdout).not.toMatch(/^\[\d+\/\d+\]/m);
+      expect(run.stderr.split('\n').filter((l) => /^\[\d\/5\] \d{12} ok/.test(l))).toHaveLength(5);
+    });
+
+    it('on a terminal: asks first; "n" writes nothing', async () => {
+      const run = await cliOnTerminal('n', 'apply');
+      expect(run.code).toBe(0);
+      expect(run.questions).toEqual(['\nApply to 5 accounts? [y/N] ']);
+      expect(run.stderr).toContain('nothing applied');
+      expect(datadogWrites()).toEqual([]);
+      expect(model.iamWrites()).toEqual([]);
+      expect(model.callsTo('sts', 'AssumeRole')).toEqual([]);
+    });
+
+    it('on a terminal: "y" applies, with a progress bar (counts and ETA) instead of plain lines', async () => {
+      const run = await cliOnTerminal('y', 'apply');
+      expect(run.code).toBe(0);
+      expect(run.questions).toHaveLength(1);
+      expect(run.stderr).toContain('\r[##############################] 5/5');
+      expect(run.stderr).toMatch(/\r\[#{6}\.{24}\] 1\/5 ETA \dm\d\ds/);
+      expect(run.stderr).not.toMatch(/^\[\d\/5\] /m);
+      expect(run.stdout).toMatch(/\n5 of 5 accounts [a-z ]+: 5 ok\n/);
+      expect(datadogWrites()).toHaveLength(5);
+      expect((await cli('plan', '--json')).json?.summary).toMatchObject({ toCreate: 0, toRepair: 0, toDelete: 0 });
+    });
+
+    it('--yes on a terminal does not ask', async () => {
+      const run = await cliOnTerminal('n', 'apply', '--yes');
+      expect(run.code).toBe(0);
+      expect(run.questions).toEqual([]);
+      expect(datadogWrites()).toHaveLength(5);
+    });
+
+    it('one account failing: exit 1, its error printed, the others done', async () => {
+      // An old, invited account without the member access role: AssumeRole is refused.
+      const invited = model.createAccount({ name: 'invited', parentId: workloads, joinedMethod: 'INVITED', joinedTimestamp: new Date('2020-01-01') });
+      const run = await cli('apply', '--yes', '--json');
+      expect(run.code).toBe(1);
+      const results = run.json?.results ?? [];
+      const failed = results.find((r) => r.accountId === invited);
+      expect(failed?.status).toBe('error');
+      expect(failed?.error).toContain('role.memberAccessRoleName');
+      expect(results.filter((r) => r.accountId !== invited).map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+      expect(ours(invited)).toBeUndefined();
+      expect(model.iamWrites(invited)).toEqual([]);
+      for (const id of fresh) expect(ours(id)).toBeDefined();
+      expect(ours(closed)).toBeUndefined();
+
+      const human = await cli('apply', '--yes');
+      expect(human.code).toBe(1);
+      // Not on a terminal, the progress line names the account and its error.
+      expect(human.stderr).toMatch(new RegExp(`^\\[1/1\\] ${invited} error: cannot assume OrganizationAccountAccessRole in ${invited} \\(AccessDenied\\)`, 'm'));
+      expect(human.stdout).toMatch(/\n1 of 1 accounts [a-z ]+: 1 error\n/);
+
+      // On a terminal the bar shows counts only; the failures are listed after it.
+      const terminal = await cliOnTerminal('y', 'apply');
+      expect(terminal.code).toBe(1);
+      expect(terminal.stderr).toContain('1/1, 1 failed');
+      expect(terminal.stdout).toContain(`${invited}  error: cannot assume OrganizationAccountAccessRole`);
+    });
+
+    // Found as a bug (the walk dropped JoinedTimestamp, so apply's KnownFacts had no joinedAt); fixed in the working tree since.
+    it('a brand-new account not assumable yet is "retry later", as converge says, not an error', async () => {
+      const newest = model.createAccount({ name: 'just-created', parentId: workloads, assumableAfterAttempts: 1 });
+      const run = await cli('apply', '--yes', '--json');
+      const result = run.json?.results?.find((r) => r.accountId === newest);
+      expect(result?.status).toBe('retry');
+      expect(result?.error).toContain('retry later');
+    });
+
+    it('--concurrency 1 works through the accounts one at a time', async () => {
+      const run = await cli('apply', '--yes', '--concurrency', '1');
+      expect(run.code).toBe(0);
+      expect(run.stderr.split('\n').filter((l) => l.startsWith('['))).toHaveLength(5);
+      expect(model.iamWrites().length).toBeGreaterThan(0);
+      expect(oneAccountAtATime()).toBe(true);
+    });
+
+    it.each([
+      ['--concurrency', '0'],
+      ['--concurrency', 'two'],
+      ['--max-deletions', '-1'],
+      ['--max-deletions', '1.5'],
+    ])('bad %s %s: exit 2, nothing read or written', async (flag, value) => {
+      const run = await cli('apply', '--yes', flag, value);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('a whole number, at least');
+      expect(model.calls).toEqual([]);
+      expect(datadog.requests).toEqual([]);
+    });
+
+    it('a bad configuration file: exit 2', async () => {
+      const run = await cli('--config', files.write('bad.json', { reconcile: { concurrency: 0 } }), 'apply', '--yes');
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('reconcile.concurrency');
+      expect(datadogWrites()).toEqual([]);
+    });
+  });
+
+  describe('the deletion guard', () => {
+    /** Four more accounts leave the organization: 6 integrations of ours to delete, 16 accounts left. */
+    function loseFourAccounts(): string[] {
+      const gone = inSync.slice(1, 5);
+      for (const id of gone) model.removeAccount(id);
+      return gone;
+    }
+
+    it('plan exits 3 and says so, with the --max-deletions that would allow it', async () => {
+      loseFourAccounts();
+      const run = await cli('plan');
+      expect(run.code).toBe(3);
+      expect(run.stdout).toContain(
+        'deletion guard: the plan deletes 6 integrations, more than the 1 allowed per run (maxDeletionsPerRun 5, maxDeletionsPercent 10% of 16 accounts): nothing was deleted. If the organization really lost these accounts, run apply with --max-deletions 6',
+      );
+      expect(run.stdout).toContain('delete-integration (6)');
+      const json = await cli('plan', '--json');
+      expect(json.code).toBe(3);
+      expect(json.json?.summary.toDelete).toBe(6);
+    });
+
+    it('apply --yes exits 3 with ZERO writes (not even the creations), naming --max-deletions; --max-deletions 6 then deletes them', async () => {
+      const gone = loseFourAccounts();
+      const stale = [closed, STALE, ...gone];
+      const run = await cli('apply', '--yes');
+      expect(run.code).toBe(3);
+      expect(run.stderr).toContain('dd-aws-org: deletion guard: the plan deletes 6 integrations');
+      expect(run.stderr).toContain('--max-deletions 6');
+      expect(run.stdout).toContain('delete-integration (6)');
+      expect(datadogWrites()).toEqual([]);
+      expect(model.iamWrites()).toEqual([]);
+      expect(model.callsTo('sts', 'AssumeRole')).toEqual([]);
+      for (const id of stale) expect(ours(id)).toBeDefined();
+
+      const json = await cli('apply', '--yes', '--json');
+      expect(json.code).toBe(3);
+      expect(json.json).toMatchObject({ summary: { toDelete: 6 }, results: [], error: expect.stringContaining('--max-deletions 6') });
+      expect(datadogWrites()).toEqual([]);
+
+      // 5 is not enough.
+      expect((await cli('apply', '--yes', '--max-deletions', '5')).code).toBe(3);
+      expect(datadogWrites()).toEqual([]);
+
+      const allowed = await cli('apply', '--yes', '--max-deletions', '6', '--json');
+      expect(allowed.code).toBe(0);
+      expect(allowed.json?.results?.filter((r) => r.actions.some((a) => a.type === 'delete-integration')).map((r) => r.accountId).sort()).toEqual(
+        [...stale].sort(),
+      );
+      for (const id of stale) expect(ours(id)).toBeUndefined();
+      expect(datadog.requests.filter((r) => r.method === 'DELETE')).toHaveLength(6);
+      expect(datadog.stored().find((a) => a.account_id === FOREIGN)).toBeDefined();
+      expect((await cli('plan', '--json')).json?.summary).toMatchObject({ toCreate: 0, toRepair: 0, toDelete: 0 });
+    });
+
+    it('the configured limits apply too: reconcile.maxDeletionsPerRun 0 trips on a single deletion', async () => {
+      const config = files.write('strict.json', { reconcile: { maxDeletionsPerRun: 0 } });
+      const run = await cli('--config', config, 'plan', '--json');
+      expect(run.code).toBe(3);
+      expect((await cli('--config', config, 'apply', '--yes')).code).toBe(3);
+      expect(datadogWrites()).toEqual([]);
+      // A generous configuration lets the 2 deletions (and the rest) through.
+      expect((await cli('--config', files.write('lax.json', { reconcile: { maxDeletionsPerRun: 2 } }), 'apply', '--yes')).code).toBe(0);
+      expect(ours(closed)).toBeUndefined();
+    });
+
+    // Regression: --max-deletions N was once still capped by a percentage of the accounts the walk found.
+    it('--max-deletions N deletes N stale integrations even when the organization lost most of its accounts', async () => {
+      for (const id of inSync) model.removeAccount(id);
+      // 5 accounts left (management, drifted, closed, 2 new); 17 integrations of ours to delete.
+      const run = await cli('apply', '--yes', '--max-deletions', '17');
+      expect(run.code).toBe(0);
+      for (const id of inSync) expect(ours(id)).toBeUndefined();
+    });
+  });
+});
