@@ -137,9 +137,11 @@ async function deleteIfPresent(datadog: AwsIntegrationPort, ref: IntegrationRef)
   try {
     await datadog.deleteIntegration(ref);
   } catch (error) {
-    // Already gone (deleted by a concurrent run): the goal is reached.
-    if (error instanceof DatadogApiError && error.kind === 'not-found') return;
-    throw error;
+    if (!(error instanceof DatadogApiError && (error.kind === 'not-found' || error.kind === 'bad-request'))) throw error;
+    // v1 answers a delete of what does not exist with 400, in words we should not parse: look instead.
+    // Gone (deleted by a concurrent run, or by an earlier attempt whose answer was lost): the goal is reached.
+    const still = await datadog.listIntegrations({ accountId: ref.accountId });
+    if (still.some((i) => i.auth.kind === 'role' && i.auth.roleName === ref.roleName)) throw error;
   }
 }
 

@@ -39,9 +39,13 @@ export function usableFacts(accountId: string, facts: AccountFacts | undefined, 
   const age = now.getTime() - Date.parse(facts.observedAt);
   if (!(age >= 0 && age <= FACTS_MAX_AGE_MS)) return undefined;
   if (!facts.tagsRead && needsAccountTags(config)) return undefined;
+  const integrations = facts.integrations as Integration[] | undefined;
+  // Without an integration of ours the worker may create one: it lists Datadog afresh first, so a
+  // message processed since the reconcile read Datadog cannot make it create twice (and rotate).
+  const oursListed = integrations?.some((i) => i.auth.kind === 'role' && i.auth.roleName === config.role.name);
   return {
     partition: facts.partition,
-    integrations: facts.integrations as Integration[] | undefined,
+    integrations: oursListed ? integrations : undefined,
     organization: {
       accountId,
       state: facts.state,
@@ -78,7 +82,11 @@ export function createWorkerHandler(deps: WorkerDependencies) {
       // A retried message re-reads everything: the first attempt may have changed what the facts describe.
       const firstReceive = (Number(record.attributes.ApproximateReceiveCount) || 1) <= 1;
       const known = firstReceive ? usableFacts(message.accountId, message.facts, deps.config, deps.pipeline.now()) : undefined;
-      const result = await convergeAccount(message.accountId, { config: deps.config, deps: deps.pipeline, dryRun: Boolean(deps.dryRun), known });
+      const converge = (facts: KnownFacts | undefined) =>
+        convergeAccount(message.accountId, { config: deps.config, deps: deps.pipeline, dryRun: Boolean(deps.dryRun), known: facts });
+      let result = await converge(known);
+      // Facts can be minutes old (the account closed since, say): what did not go well is tried again on fresh reads.
+      if (known && (result.status === 'error' || result.status === 'retry')) result = await converge(undefined);
       reportResult(deps.logger, deps.metrics, result, deps.dryRun);
       if (result.status === 'retry' || result.status === 'error') {
         const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;

@@ -57,7 +57,13 @@ export async function observeOrganization(
       concurrency: config.reconcile.concurrency,
       tagsDeadline: options.tagsDeadline,
       now: () => deps.now().getTime(),
-      onAccounts: onAccounts && ((page) => (delivered = delivered.then(async () => onAccounts(page, await listing)))),
+      onAccounts:
+        onAccounts &&
+        ((page) => {
+          delivered = delivered.then(async () => onAccounts(page, await listing));
+          // Handled at once: if the listing fails, Promise.all below reports it; nothing may linger unhandled.
+          delivered.catch(() => undefined);
+        }),
       onPartition: options.onPartition,
     }),
     listing,

@@ -353,13 +353,39 @@ describe('worker handler against the AWS and Datadog stand-ins', () => {
     const organizationsReadsOf = (accountId: string) =>
       model.calls.filter((c) => c.service === 'organizations' && JSON.stringify(c.params).includes(accountId));
 
-    it('on a first receive: used instead of Organizations and Datadog reads', async () => {
+    it('on a first receive: used instead of Organizations reads; Datadog is listed afresh before creating', async () => {
       const accountId = model.createAccount({ name: 'fresh-facts', parentId: workloads });
       const response = await handler(sqsEvent(accountRecord(accountId, { facts: factsFor(accountId) })), context());
       expect(response.batchItemFailures).toEqual([]);
       expect(ours(accountId)).toBeDefined();
       expect(organizationsReadsOf(accountId)).toEqual([]);
-      expect(datadog.requests.filter((r) => r.method === 'GET')).toEqual([]);
+      // No integration of ours in the facts: another message may have created it since, so Datadog is asked.
+      expect(datadog.requests.filter((r) => r.method === 'GET').map((r) => r.query)).toEqual([{ account_id: accountId }]);
+    });
+
+    it('with our integration in the facts: no Organizations and no Datadog read (a role check costs only STS and IAM)', async () => {
+      const accountId = await convergedAccount('checked');
+      const stored = ours(accountId)!;
+      const integration = {
+        accountId,
+        auth: { kind: 'role', roleName: ROLE },
+        settings: {
+          hostTags: stored.host_tags ?? [],
+          filterTags: [],
+          excludedRegions: [],
+          namespaceRules: {},
+          metricsCollection: true,
+          cspmResourceCollection: false,
+          extendedResourceCollection: false,
+        },
+      };
+      model.clearCalls();
+      datadog.requests.length = 0;
+      const response = await handler(sqsEvent(accountRecord(accountId, { facts: factsFor(accountId, { integrations: [integration] }) })), context());
+      expect(response.batchItemFailures).toEqual([]);
+      expect(organizationsReadsOf(accountId)).toEqual([]);
+      expect(datadog.requests).toEqual([]);
+      expect(model.calls.map((c) => c.service)).toEqual(expect.arrayContaining(['sts', 'iam']));
     });
 
     it.each([

@@ -1,0 +1,444 @@
+/**
+ * The end-to-end harness: the REAL intake, worker and reconcile handlers with their real
+ * pipeline dependencies (AWS SDK clients against the AWS stand-in through AWS_ENDPOINT_URL, the
+ * Datadog client against the Datadog stand-in), a local SQS FIFO queue + DLQ on a manual clock,
+ * and every line Powertools prints captured. It delivers events, drains the queue as Lambda's
+ * event source mapping would, runs the reconciler, and checks the end state.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { parseConfig, type Config } from '../../lambda/config/schema';
+import { pipelineDependencies } from '../../lambda/dependencies';
+import { createIntakeHandler } from '../../lambda/event/intake';
+import { organizationDependencies } from '../../lambda/organization-dependencies';
+import { createWorkerHandler } from '../../lambda/queue/worker';
+import { createReconcileHandler, type ReconcileSummary } from '../../lambda/reconcile/reconcile';
+import { createLogger, createMetrics } from '../../lambda/report/telemetry';
+import { lambdaContext, MANAGEMENT_ACCOUNT_ID, QUEUE_URL, scheduledEvent, sqsEvent, sqsFifoRecord } from '../handlers/events';
+import { captureOutput, type CapturedOutput, type LogLine } from '../handlers/output';
+import { FakeAwsOrganization, startAwsStandin, type AwsStandin, type FakeAwsOrganizationOptions } from '../standins/aws';
+import { DatadogStandin } from '../standins/datadog';
+import type { RetryNotice } from '../../lambda/datadog/http';
+import type { AWSAccount } from '../../lambda/datadog/v1/types';
+import { fakeSqsClient, LocalFifoQueue, type ReceivedMessage } from './local-queue';
+
+export const API_KEY = 'e2e-api-key-0f1e2d3c4b5a69788796a5b4';
+export const APP_KEY = 'e2e-app-key-a1b2c3d4e5f60718293a4b5c6d7e8f90';
+export const ROLE = 'DatadogIntegrationRole';
+/** The AWS account Datadog assumes roles from (datadoghq.com). */
+export const DATADOG_PRINCIPAL = '464622532012';
+export const MANAGED_BY = 'datadog-aws-org-integration';
+export const HOUR_MS = 60 * 60 * 1000;
+
+type RawConfig = Record<string, Record<string, unknown>>;
+
+export interface HarnessOptions {
+  /** Merged into the configuration (section by section); datadog.apiUrl is the stand-in's. */
+  readonly config?: RawConfig;
+  /** The keys the product is given (the stand-in only accepts API_KEY / APP_KEY). */
+  readonly apiKey?: string;
+  readonly appKey?: string;
+  readonly maxReceiveCount?: number;
+  readonly organization?: FakeAwsOrganizationOptions;
+}
+
+export interface RunOptions {
+  /** Worker invocations at most (a guard against a loop). */
+  readonly maxSteps?: number;
+  /** How far the queue's clock may move while waiting for a message to become visible again. */
+  readonly maxQueueTimeMs?: number;
+}
+
+export interface RunStats {
+  /** The queue is empty (else a bound stopped the run). */
+  readonly idle: boolean;
+  readonly invocations: number;
+  readonly recordsProcessed: number;
+  readonly recordsFailed: number;
+  readonly queueTimeMs: number;
+}
+
+export interface Expectations {
+  /** Messages the dead-letter queue must hold (0). */
+  readonly deadLetters?: number;
+  /** Account IDs checked besides the organization's and Datadog's (e.g. an account outside the organization). */
+  readonly alsoCheck?: readonly string[];
+  /** The main queue may still hold messages (false: it must be empty). */
+  readonly allowPending?: boolean;
+}
+
+export interface DeletionRecord {
+  readonly accountId: string;
+  readonly roleName?: string;
+  readonly accessKeyId?: string;
+  readonly wrong: boolean;
+  readonly why: string;
+}
+
+const FIXTURES = join(__dirname, '..', 'event', 'fixtures');
+
+function fixture(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as Record<string, unknown>;
+}
+
+/** An EventBridge event as AWS delivers it, from a recorded fixture, naming `accountId`. */
+function eventFor(name: string, placeholder: string, accountId: string, id: string): Record<string, unknown> {
+  const text = JSON.stringify(fixture(name)).split(placeholder).join(accountId);
+  return { ...(JSON.parse(text) as Record<string, unknown>), id };
+}
+
+export const events = {
+  createAccountResult: (accountId: string, id: string = randomUUID()) =>
+    eventFor('organizations-create-account-result-succeeded.json', '345678901234', accountId, id),
+  closeAccountResult: (accountId: string, id: string = randomUUID()) =>
+    eventFor('organizations-close-account-result-succeeded.json', '456789012345', accountId, id),
+  closeAccount: (accountId: string, id: string = randomUUID()) => eventFor('organizations-close-account.json', '456789012345', accountId, id),
+  removeAccount: (accountId: string, id: string = randomUUID()) =>
+    eventFor('organizations-remove-account-from-organization.json', '678901234567', accountId, id),
+  fixture,
+};
+
+function mergeConfig(base: RawConfig, extra: RawConfig = {}): RawConfig {
+  const merged: RawConfig = { ...base };
+  for (const [section, values] of Object.entries(extra)) merged[section] = { ...merged[section], ...values };
+  return merged;
+}
+
+type Worker = ReturnType<typeof createWorkerHandler>;
+type Intake = ReturnType<typeof createIntakeHandler>;
+type Reconcile = ReturnType<typeof createReconcileHandler>;
+
+export class E2EHarness {
+  readonly datadog = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
+  readonly model: FakeAwsOrganization;
+  readonly queue: LocalFifoQueue;
+  readonly sqs: ReturnType<typeof fakeSqsClient>;
+  readonly deletions: DeletionRecord[] = [];
+  /** Accounts whose integration must never be deleted, whatever the model says (a misread organization). */
+  readonly protectedAccounts = new Set<string>();
+  /** Datadog retries the transport made (each attempt that failed and was retried), with the wait it chose. */
+  readonly retryNotices: { operation: string; attempt: number; delayMs: number; kind: string }[] = [];
+  workerCrashes = 0;
+  config!: Config;
+
+  private aws?: AwsStandin;
+  private output?: CapturedOutput;
+  private worker!: Worker;
+  private intake!: Intake;
+  private reconcileHandler!: Reconcile;
+  private readonly savedEnv = { ...process.env };
+  private readonly secrets = new Set<string>([API_KEY, APP_KEY]);
+  private readonly others: AWSAccount[] = [];
+  private seenRequests = 0;
+  private readonly baseTime = Date.now();
+
+  private constructor(private readonly options: HarnessOptions) {
+    this.model = new FakeAwsOrganization({ managementAccountId: MANAGEMENT_ACCOUNT_ID, ...options.organization });
+    // The stack's redrive policy: deployment.maxReceiveCount receives, then the dead-letter queue.
+    const maxReceiveCount = options.maxReceiveCount ?? parseConfig(mergeConfig({}, options.config)).deployment.maxReceiveCount;
+    this.queue = new LocalFifoQueue({ maxReceiveCount });
+    this.sqs = fakeSqsClient(this.queue, QUEUE_URL);
+  }
+
+  static async start(options: HarnessOptions = {}): Promise<E2EHarness> {
+    const harness = new E2EHarness(options);
+    await harness.datadog.start();
+    harness.aws = await startAwsStandin(harness.model);
+    // The real SDK clients find the stand-in through the process environment, as in Lambda.
+    Object.assign(process.env, harness.aws.env());
+    delete process.env.AWS_PROFILE;
+    delete process.env.AWS_SESSION_TOKEN;
+    harness.output = captureOutput();
+    harness.build(options.apiKey ?? API_KEY, options.appKey ?? APP_KEY);
+    return harness;
+  }
+
+  /** (Re)builds the three handlers with these Datadog keys, as a redeploy would. */
+  build(apiKey: string, appKey: string): void {
+    this.secrets.add(apiKey);
+    this.secrets.add(appKey);
+    const raw = mergeConfig({ datadog: { apiUrl: this.datadog.url, maxRetryWaitSeconds: 60 } }, this.options.config);
+    this.config = parseConfig(raw, 'e2e config');
+    const env = { ...process.env, DD_API_KEY: apiKey, DD_APP_KEY: appKey };
+    const datadogOptions = {
+      // Datadog's retries (backoff, X-RateLimit-Reset) must not really wait.
+      sleep: async () => undefined,
+      onRetry: (notice: RetryNotice) =>
+        void this.retryNotices.push({ operation: notice.operation, attempt: notice.attempt, delayMs: notice.delayMs, kind: notice.error.kind }),
+    };
+    const now = () => this.model.now();
+    const pipeline = { ...pipelineDependencies(this.config, env, datadogOptions), now };
+    this.worker = createWorkerHandler({
+      config: this.config,
+      pipeline,
+      sqs: this.sqs,
+      queueUrl: QUEUE_URL,
+      logger: createLogger('worker'),
+      metrics: createMetrics('worker'),
+    });
+    this.intake = createIntakeHandler({ sqs: this.sqs, queueUrl: QUEUE_URL, logger: createLogger('intake'), metrics: createMetrics('intake') });
+    this.reconcileHandler = createReconcileHandler({
+      config: this.config,
+      organization: { ...organizationDependencies(this.config, env, datadogOptions), now },
+      sqs: this.sqs,
+      queueUrl: QUEUE_URL,
+      logger: createLogger('reconcile'),
+      metrics: createMetrics('reconcile'),
+      dryRun: false,
+    });
+  }
+
+  private stopped = false;
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.output?.restore();
+    await this.aws?.stop();
+    await this.datadog.stop();
+    for (const key of Object.keys(process.env)) if (!(key in this.savedEnv)) delete process.env[key];
+    Object.assign(process.env, this.savedEnv);
+  }
+
+  // ------------------------------------------------------------ output
+
+  logs(): LogLine[] {
+    return this.output?.logs() ?? [];
+  }
+
+  metrics(): Record<string, number> {
+    return this.output?.metrics() ?? {};
+  }
+
+  text(): string {
+    return this.output?.text() ?? '';
+  }
+
+  // ------------------------------------------------------------ world
+
+  /** Moves the queue's clock and the AWS stand-in's clock together. */
+  advance(ms: number): void {
+    this.queue.advance(ms);
+    this.model.advanceTime(ms);
+  }
+
+  /** An integration another team owns (another role name, or an access key): it must stay as it is. */
+  seedOtherTeam(account: AWSAccount): void {
+    this.datadog.seed(account);
+    this.others.push(structuredClone(account));
+  }
+
+  ours(accountId: string) {
+    return this.datadog.stored().filter((a) => a.account_id === accountId && a.role_name === ROLE && !a.access_key_id);
+  }
+
+  // ------------------------------------------------------------ drive
+
+  deliverEvent(event: unknown): Promise<{ enqueued: number }> {
+    return this.intake(event);
+  }
+
+  async reconcile(): Promise<ReconcileSummary> {
+    const summary = await this.reconcileHandler(scheduledEvent({ time: this.model.now() }), { getRemainingTimeInMillis: () => 15 * 60 * 1000 });
+    this.auditDeletions();
+    return summary;
+  }
+
+  /**
+   * Drains the queue as the event source mapping does: receive up to 10 visible messages, invoke
+   * the worker, delete the successes, leave the failures (their visibility as the worker set it,
+   * else the queue's default); when nothing is visible, move the clocks to the next visibility.
+   */
+  async runUntilIdle(options: RunOptions = {}): Promise<RunStats> {
+    const maxSteps = options.maxSteps ?? 500;
+    const maxQueueTimeMs = options.maxQueueTimeMs ?? 6 * HOUR_MS;
+    const start = this.queue.now;
+    let invocations = 0;
+    let recordsProcessed = 0;
+    let recordsFailed = 0;
+    const stats = (idle: boolean): RunStats => ({ idle, invocations, recordsProcessed, recordsFailed, queueTimeMs: this.queue.now - start });
+    while (invocations < maxSteps) {
+      const messages = this.queue.receive(10);
+      if (messages.length === 0) {
+        const next = this.queue.nextVisibleAt();
+        if (next === undefined) return stats(this.queue.depth === 0);
+        if (next - start > maxQueueTimeMs) return stats(false);
+        this.advance(next - this.queue.now);
+        continue;
+      }
+      invocations++;
+      const failed = await this.invokeWorker(messages);
+      recordsProcessed += messages.length;
+      recordsFailed += failed;
+    }
+    return stats(false);
+  }
+
+  /** One worker invocation on these messages; returns how many failed. */
+  async invokeWorker(messages: readonly ReceivedMessage[]): Promise<number> {
+    const records: SQSRecord[] = messages.map((m) => {
+      const record = sqsFifoRecord({
+        body: m.body,
+        groupId: m.groupId,
+        receiveCount: m.receiveCount,
+        deduplicationId: m.deduplicationId,
+        messageId: m.messageId,
+        sentAt: new Date(this.baseTime + m.sentAt),
+      });
+      return {
+        ...record,
+        receiptHandle: m.receiptHandle,
+        attributes: {
+          ...record.attributes,
+          SequenceNumber: m.sequenceNumber,
+          ApproximateFirstReceiveTimestamp: String(this.baseTime + m.firstReceivedAt),
+        },
+      };
+    });
+    let response: SQSBatchResponse;
+    try {
+      response = await this.worker(sqsEvent(...records), lambdaContext('datadog-aws-org-integration-worker'));
+    } catch {
+      // The invocation failed as a whole: Lambda leaves every message to its visibility timeout.
+      this.workerCrashes++;
+      this.auditDeletions();
+      return messages.length;
+    }
+    const failures = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+    for (const message of messages) if (!failures.has(message.messageId)) this.queue.deleteMessage(message.receiptHandle);
+    this.auditDeletions();
+    return failures.size;
+  }
+
+  private inScopeNow(accountId: string): boolean {
+    const account = this.model.getAccount(accountId);
+    return Boolean(
+      account &&
+        account.inOrganization &&
+        account.state === 'ACTIVE' &&
+        (accountId !== this.model.managementAccountId || this.config.scope.includeManagementAccount) &&
+        !this.config.scope.excludeAccounts.includes(accountId),
+    );
+  }
+
+  /** Classifies the DELETE requests Datadog saw since the last look: right (account out of scope) or wrong. */
+  private auditDeletions(): void {
+    const requests = this.datadog.requests;
+    for (; this.seenRequests < requests.length; this.seenRequests++) {
+      const request = requests[this.seenRequests]!;
+      if (request.method !== 'DELETE' || !request.authorized) continue;
+      const body = (request.body ?? {}) as AWSAccount;
+      const accountId = body.account_id ?? '';
+      let why = 'the account is out of scope';
+      if (body.access_key_id || body.role_name !== ROLE) why = 'not our integration';
+      else if (this.protectedAccounts.has(accountId)) why = 'the account was only misread as gone';
+      else if (this.inScopeNow(accountId)) why = 'the account is in scope';
+      this.deletions.push({
+        accountId,
+        roleName: body.role_name,
+        accessKeyId: body.access_key_id,
+        wrong: why !== 'the account is out of scope',
+        why,
+      });
+    }
+  }
+
+  /** Waits until neither stand-in has served anything for `quietMs` (work a failed run left in flight), at most `maxMs`. */
+  async settle(quietMs = 300, maxMs = 10_000): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    let seen = -1;
+    while (Date.now() < deadline) {
+      const now = this.model.calls.length + this.datadog.requests.length;
+      if (now === seen) return;
+      seen = now;
+      await new Promise((resolve) => setTimeout(resolve, quietMs));
+    }
+  }
+
+  // ------------------------------------------------------------ check
+
+  get datadogRetries(): number {
+    return this.retryNotices.length;
+  }
+
+  /**
+   * Every problem with the end state; empty when converged. accountsChecked: accounts found in
+   * the right state; inScopeConverged: those of them that must be (and are) integrated.
+   */
+  finalCheck(expectations: Expectations = {}): { problems: string[]; accountsChecked: number; inScopeConverged: number } {
+    this.auditDeletions();
+    const problems: string[] = [];
+    const stored = this.datadog.stored();
+    const ids = new Set<string>([
+      ...this.model.listAccounts().map((a) => a.id),
+      ...stored.map((a) => a.account_id).filter((id): id is string => Boolean(id)),
+      ...(expectations.alsoCheck ?? []),
+    ]);
+    let accountsChecked = 0;
+    let inScopeConverged = 0;
+    for (const accountId of [...ids].sort()) {
+      const inScope = this.inScopeNow(accountId);
+      const ours = this.ours(accountId);
+      const before = problems.length;
+      const account = this.model.getAccount(accountId);
+      if (inScope) {
+        if (ours.length !== 1) problems.push(`${accountId}: in scope, ${ours.length} integrations with role ${ROLE} (want 1)`);
+        const role = this.model.getRole(accountId, ROLE);
+        const externalId = ours[0]?.external_id;
+        if (!role) problems.push(`${accountId}: in scope, no role ${ROLE}`);
+        else {
+          if (role.tags['managed-by'] !== MANAGED_BY) problems.push(`${accountId}: role ${ROLE} lacks the managed-by tag`);
+          if (!externalId || !this.model.canAssume(accountId, ROLE, { principalAccount: DATADOG_PRINCIPAL, externalId })) {
+            const why = this.model.explainAssume(accountId, ROLE, { principalAccount: DATADOG_PRINCIPAL, externalId }).reason;
+            problems.push(`${accountId}: Datadog cannot assume ${ROLE} with its current external ID (${why})`);
+          }
+          if (this.model.canAssume(accountId, ROLE, { principalAccount: DATADOG_PRINCIPAL, externalId: 'not-the-external-id' })) {
+            problems.push(`${accountId}: the role's trust accepts a wrong external ID`);
+          }
+          if (this.model.canAssume(accountId, ROLE, { principalAccount: '999988887777', externalId })) {
+            problems.push(`${accountId}: the role trusts an account other than Datadog's`);
+          }
+        }
+      } else {
+        if (ours.length !== 0) problems.push(`${accountId}: out of scope (${account ? `${account.state}${account.inOrganization ? '' : ', not in the organization'}` : 'unknown account'}), still integrated with role ${ROLE}`);
+        // Reachable but out of scope: a role we created must be gone too.
+        if (account?.inOrganization && account.state === 'ACTIVE' && accountId !== this.model.managementAccountId) {
+          const role = this.model.getRole(accountId, ROLE);
+          if (role?.tags['managed-by'] === MANAGED_BY) problems.push(`${accountId}: out of scope, our role is still there`);
+        }
+        if (!account && this.model.iamWrites(accountId).length > 0) problems.push(`${accountId}: IAM writes in an account outside the organization`);
+      }
+      if (problems.length === before) {
+        accountsChecked++;
+        if (inScope) inScopeConverged++;
+      }
+    }
+    for (const other of this.others) {
+      const now = stored.find((a) =>
+        other.access_key_id ? a.access_key_id === other.access_key_id : a.account_id === other.account_id && a.role_name === other.role_name && !a.access_key_id,
+      );
+      if (!now) problems.push(`another team's integration ${other.account_id ?? ''}/${other.role_name ?? other.access_key_id} was deleted`);
+      else if (JSON.stringify(now) !== JSON.stringify(other)) problems.push(`another team's integration ${other.account_id}/${other.role_name ?? other.access_key_id} was changed`);
+    }
+    const text = this.text();
+    for (const secret of this.secrets) {
+      const lines = text.split('\n').filter((line) => line.includes(secret)).length;
+      if (lines) problems.push(`a Datadog key (${secret.slice(0, 8)}...) appears in ${lines} captured log line(s)`);
+    }
+    for (const deletion of this.deletions.filter((d) => d.wrong)) problems.push(`wrong deletion of ${deletion.accountId}/${deletion.roleName ?? deletion.accessKeyId}: ${deletion.why}`);
+    const wantDead = expectations.deadLetters ?? 0;
+    if (this.queue.deadLetters.length !== wantDead) {
+      problems.push(`dead-letter queue holds ${this.queue.deadLetters.length} message(s), want ${wantDead}: ${this.queue.deadLetters.map((m) => m.body).join(' | ')}`);
+    }
+    if (!expectations.allowPending && this.queue.depth > 0) problems.push(`the queue still holds ${this.queue.depth} message(s)`);
+    if (this.workerCrashes) problems.push(`the worker invocation itself failed ${this.workerCrashes} time(s)`);
+    return { problems, accountsChecked, inScopeConverged };
+  }
+
+  get wrongDeletions(): number {
+    this.auditDeletions();
+    return this.deletions.filter((d) => d.wrong).length;
+  }
+}
