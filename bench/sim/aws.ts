@@ -21,7 +21,10 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { iamCall } from '../../test/standins/aws/iam';
-import { AwsApiError, IAM_WRITE_OPERATIONS, type AwsServiceName, type Caller, type FakeAwsOrganization } from '../../test/standins/aws/model';
+import { AwsApiError, IAM_WRITE_OPERATIONS, type AwsServiceName as StandinServiceName, type Caller, type FakeAwsOrganization } from '../../test/standins/aws/model';
+
+/** The services the simulation charges for (Secrets Manager is read once per cold start: not simulated). */
+type AwsServiceName = Exclude<StandinServiceName, 'secretsmanager'>;
 import { organizationsCall } from '../../test/standins/aws/organizations';
 import { QueryParams } from '../../test/standins/aws/protocol';
 import { identifyCaller } from '../../test/standins/aws/server';

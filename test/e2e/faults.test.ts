@@ -100,6 +100,17 @@ afterAll(() => {
 const RATE_LIMIT = { 'X-RateLimit-Limit': '100', 'X-RateLimit-Period': '10', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Name': 'integration_aws' };
 
 describe('end-to-end fault matrix', () => {
+  it('the handlers read the Datadog keys from Secrets Manager, once per container, never from the environment', async () => {
+    await start();
+    const accounts = [1, 2].map((i) => h!.model.createAccount({ name: `keys-${i}` }));
+    for (const id of accounts) await h!.deliverEvent(events.createAccountResult(id));
+    expect((await drain()).idle).toBe(true);
+    expect(accounts.every((id) => h!.ours(id).length === 1)).toBe(true);
+    // Read once and cached by the worker, whatever the number of accounts.
+    expect(h!.model.callsTo('secretsmanager', 'GetSecretValue')).toHaveLength(1);
+    finish('keys from Secrets Manager');
+  });
+
   it('Datadog 429 storms honour X-RateLimit-Reset; a reset beyond maxRetryWaitSeconds goes back to the queue', async () => {
     await start();
     const accounts = [1, 2, 3].map((i) => h!.model.createAccount({ name: `rate-${i}` }));
@@ -471,7 +482,7 @@ describe('end-to-end fault matrix', () => {
     const failures = logsWith('account failed');
     expect(failures.length).toBeGreaterThanOrEqual(2);
     expect(String(failures[0]?.error)).toContain('403');
-    expect(String(failures[0]?.error)).toContain('Check DD_API_KEY (API key) and DD_APP_KEY (application key)');
+    expect(String(failures[0]?.error)).toContain('Check the apiKey and appKey of Secrets Manager secret "datadog-aws-org-integration/datadog-keys"');
     expect(h!.metrics().AccountFailed).toBe(failures.length);
     // The operator fixes the keys (a redeploy): the messages still queued converge.
     h!.build(API_KEY, APP_KEY);

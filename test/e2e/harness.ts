@@ -25,6 +25,8 @@ import type { AWSAccount } from '../../lambda/datadog/v1/types';
 import { fakeSqsClient, LocalFifoQueue, type ReceivedMessage } from './local-queue';
 
 export const API_KEY = 'e2e-api-key-0f1e2d3c4b5a69788796a5b4';
+/** The Secrets Manager secret the handlers read the Datadog keys from, as the stack configures it. */
+export const KEYS_SECRET = 'datadog-aws-org-integration/datadog-keys';
 export const APP_KEY = 'e2e-app-key-a1b2c3d4e5f60718293a4b5c6d7e8f90';
 export const ROLE = 'DatadogIntegrationRole';
 /** The AWS account Datadog assumes roles from (datadoghq.com). */
@@ -159,9 +161,13 @@ export class E2EHarness {
   build(apiKey: string, appKey: string): void {
     this.secrets.add(apiKey);
     this.secrets.add(appKey);
-    const raw = mergeConfig({ datadog: { apiUrl: this.datadog.url, maxRetryWaitSeconds: 60 } }, this.options.config);
+    // As deployed: the keys live in a Secrets Manager secret (the AWS stand-in's), never in the environment.
+    this.model.putSecret(KEYS_SECRET, JSON.stringify({ apiKey, appKey }));
+    const raw = mergeConfig({ datadog: { apiUrl: this.datadog.url, maxRetryWaitSeconds: 60, credentialsSecretId: KEYS_SECRET } }, this.options.config);
     this.config = parseConfig(raw, 'e2e config');
-    const env = { ...process.env, DD_API_KEY: apiKey, DD_APP_KEY: appKey };
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.DD_API_KEY;
+    delete env.DD_APP_KEY;
     const datadogOptions = {
       // Datadog's retries (backoff, X-RateLimit-Reset) must not really wait.
       sleep: async () => undefined,

@@ -8,7 +8,7 @@ import { checkPolicy, normalizeTrustPolicy, trustAllows } from './policy';
  */
 
 export type Partition = 'aws' | 'aws-us-gov';
-export type AwsServiceName = 'organizations' | 'sts' | 'iam';
+export type AwsServiceName = 'organizations' | 'sts' | 'iam' | 'secretsmanager';
 export type AccountState = 'PENDING_ACTIVATION' | 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' | 'CLOSED';
 /** The legacy `Status` field Organizations still returns next to `State`. */
 export type AccountStatus = 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE';
@@ -190,6 +190,14 @@ export interface AssumeCheck {
 }
 
 /** An answer in the services' own error vocabulary; the server renders it per protocol. */
+export interface FakeSecret {
+  name: string;
+  arn: string;
+  value: string;
+  versionId: string;
+  createdDate: Date;
+}
+
 export class AwsApiError extends Error {
   constructor(
     readonly code: string,
@@ -286,6 +294,8 @@ export class FakeAwsOrganization {
   private readonly assumeDenials = new Map<string, number>();
   private readonly managedPolicies = new Set<string>();
   private readonly faults: PendingFault[] = [];
+  /** Secrets Manager, per account: name -> the secret. */
+  private readonly secrets = new Map<string, Map<string, FakeSecret>>();
   private readonly managementUser: { userName: string; userId: string };
   private seq = 0;
 
@@ -519,6 +529,31 @@ export class FakeAwsOrganization {
   }
 
   /** Whether `principal` could assume the role now: account usable, role present, trust policy allows. */
+  /** Creates or replaces a Secrets Manager secret (in the management account unless told). */
+  putSecret(name: string, value: string, accountId: string = this.managementAccountId): FakeSecret {
+    const secrets = this.secrets.get(accountId) ?? new Map<string, FakeSecret>();
+    this.secrets.set(accountId, secrets);
+    const existing = secrets.get(name);
+    const secret: FakeSecret = {
+      name,
+      // Secrets Manager appends six random characters to the name in the ARN.
+      arn: existing?.arn ?? `arn:${this.partition}:secretsmanager:us-east-1:${accountId}:secret:${name}-${this.uniqueId('').slice(-6)}`,
+      value,
+      versionId: this.uniqueId('v'),
+      createdDate: existing?.createdDate ?? this.now(),
+    };
+    secrets.set(name, secret);
+    return { ...secret };
+  }
+
+  /** A secret by name, complete ARN or partial ARN (the ARN without its suffix), as GetSecretValue finds it. */
+  findSecret(accountId: string, secretId: string): FakeSecret | undefined {
+    for (const secret of this.secrets.get(accountId)?.values() ?? []) {
+      if (secretId === secret.name || secretId === secret.arn || secret.arn.startsWith(`${secretId}-`)) return secret;
+    }
+    return undefined;
+  }
+
   canAssume(accountId: string, roleName: string, principal: AssumeCheck): boolean {
     return this.explainAssume(accountId, roleName, principal).allowed;
   }

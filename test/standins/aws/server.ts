@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { iamCall } from './iam';
 import { AwsApiError, type AwsServiceName, type Caller, type FakeAwsOrganization } from './model';
 import { ORGANIZATIONS_TARGET_PREFIX, organizationsCall } from './organizations';
+import { SECRETS_MANAGER_TARGET_PREFIX, secretsManagerCall } from './secrets-manager';
 import {
   IAM_XMLNS,
   jsonError,
@@ -64,6 +65,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
 function serviceOf(credential: Credential | undefined, target: string | undefined, params: QueryParams): string {
   if (credential) return credential.service;
   if (target?.startsWith(`${ORGANIZATIONS_TARGET_PREFIX}.`)) return 'organizations';
+  if (target?.startsWith(`${SECRETS_MANAGER_TARGET_PREFIX}.`)) return 'secretsmanager';
   if (params.get('Version') === VERSIONS.sts) return 'sts';
   return 'iam';
 }
@@ -145,7 +147,9 @@ async function handle(model: FakeAwsOrganization, req: IncomingMessage, res: Ser
   const credential = parseCredential(header(req, 'authorization'), url.searchParams, header(req, 'x-amz-security-token'));
   const service = serviceOf(credential, target, query);
 
-  if (service === 'organizations') {
+  // The JSON 1.1 services: X-Amz-Target names the operation.
+  if (service === 'organizations' || service === 'secretsmanager') {
+    const prefix = service === 'organizations' ? ORGANIZATIONS_TARGET_PREFIX : SECRETS_MANAGER_TARGET_PREFIX;
     const send = (status: number, payload: string, errorType?: string): void => {
       res.writeHead(status, {
         'content-type': 'application/x-amz-json-1.1',
@@ -155,10 +159,10 @@ async function handle(model: FakeAwsOrganization, req: IncomingMessage, res: Ser
       res.end(payload);
     };
     const fail = (error: AwsApiError): void => send(error.status, jsonError(error), error.code);
-    if (!target?.startsWith(`${ORGANIZATIONS_TARGET_PREFIX}.`) || req.method !== 'POST') {
+    if (!target?.startsWith(`${prefix}.`) || req.method !== 'POST') {
       return fail(new AwsApiError('UnknownOperationException', 'The operation is not recognised.', 400));
     }
-    const operation = target.slice(ORGANIZATIONS_TARGET_PREFIX.length + 1);
+    const operation = target.slice(prefix.length + 1);
     let input: Record<string, unknown> = {};
     try {
       const parsed: unknown = body.trim() === '' ? {} : JSON.parse(body);
@@ -168,13 +172,14 @@ async function handle(model: FakeAwsOrganization, req: IncomingMessage, res: Ser
       return fail(new AwsApiError('SerializationException', 'The request body is not valid JSON.', 400));
     }
     return serve(model, {
-      service: 'organizations',
+      service,
       operation,
       params: input,
       credential,
       json: true,
       actingAccount: (caller) => caller.accountId,
-      run: (caller) => organizationsCall(model, caller, operation, input),
+      run: (caller) =>
+        service === 'organizations' ? organizationsCall(model, caller, operation, input) : secretsManagerCall(model, caller, operation, input),
       succeed: (output) => send(200, JSON.stringify(output)),
       fail,
     });
