@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import type {
   AWSAccountCreateRequestAttributes,
@@ -10,6 +9,9 @@ import type {
   AWSAuthConfigKeys,
   AWSAuthConfigRole,
 } from '../../lambda/datadog/v2/types';
+import { DatadogHttpStandin, send, type RoutedRequest } from './datadog-http';
+
+export type { Fault, RecordedRequest } from './datadog-http';
 
 /**
  * A stateful stand-in for Datadog's v2 AWS integration API on loopback: JSON:API bodies,
@@ -20,22 +22,6 @@ import type {
 
 /** Datadog's v2 document, in ../shared beside the repository (never copied here). */
 export const DATADOG_V2_SPEC = resolve(__dirname, '..', '..', '..', 'shared', 'datadog', 'aws-integration-v2.openapi.yaml');
-
-export type Fault =
-  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
-  | { kind: 'delay'; ms: number }
-  | { kind: 'hang' }
-  | { kind: 'reset' };
-
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  body: unknown;
-  /** Raw body text ('' when none). */
-  text: string;
-  authorized: boolean;
-}
 
 export interface DatadogV2StandinOptions {
   apiKey: string;
@@ -75,46 +61,17 @@ export interface StoredV2Account {
 const PATH = '/api/v2/integration/aws';
 const ACCOUNTS = `${PATH}/accounts`;
 
-export class DatadogV2Standin {
-  readonly requests: RecordedRequest[] = [];
+export class DatadogV2Standin extends DatadogHttpStandin {
   private readonly accounts = new Map<string, StoredV2Account>();
   /** Minted external IDs not yet used, with the time they were minted. */
   private readonly minted = new Map<string, number>();
-  private readonly faults: Fault[] = [];
-  private readonly sockets = new Set<Socket>();
-  private server?: Server;
 
   /** Settable per test; starts from the option. */
   generateExternalIdOnCreate: boolean;
 
   constructor(private readonly options: DatadogV2StandinOptions) {
+    super(options, 'Datadog v2 stand-in', true);
     this.generateExternalIdOnCreate = options.generateExternalIdOnCreate ?? true;
-  }
-
-  async start(port = 0): Promise<string> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((done) => server.listen(port, '127.0.0.1', done));
-    this.server = server;
-    return this.url;
-  }
-
-  get url(): string {
-    const address = this.server?.address() as AddressInfo | undefined;
-    if (!address) throw new Error('the Datadog v2 stand-in is not started');
-    return `http://127.0.0.1:${address.port}`;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((done) => (this.server ? this.server.close(() => done()) : done()));
-  }
-
-  inject(...faults: Fault[]): void {
-    this.faults.push(...faults);
   }
 
   /** Stored configs, secrets included (what Datadog knows). */
@@ -137,40 +94,14 @@ export class DatadogV2Standin {
     this.accounts.clear();
     this.minted.clear();
     this.generateExternalIdOnCreate = this.options.generateExternalIdOnCreate ?? true;
-    this.faults.length = 0;
-    this.requests.length = 0;
+    this.clearRequestsAndFaults();
   }
 
   private now(): number {
     return (this.options.now ?? Date.now)();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://standin');
-    const text = await readBody(req);
-    let body: unknown;
-    let malformed = false;
-    if (text) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        malformed = true;
-      }
-    }
-    const authorized =
-      req.headers['dd-api-key'] === this.options.apiKey && req.headers['dd-application-key'] === this.options.appKey;
-    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body, text, authorized });
-
-    const fault = this.faults.shift();
-    if (fault?.kind === 'reset') return void req.socket.destroy();
-    if (fault?.kind === 'hang') return;
-    if (fault?.kind === 'delay') await new Promise((done) => setTimeout(done, fault.ms));
-    if (fault?.kind === 'status') return send(res, fault.status, fault.body ?? { errors: [statusText(fault.status)] }, fault.headers);
-
-    if (!authorized) return send(res, 403, { errors: ['Forbidden'] });
-    if (malformed) return send(res, 400, { errors: ['Invalid JSON in request body'] });
-
-    const method = req.method ?? 'GET';
+  protected route({ method, url, body }: RoutedRequest, res: ServerResponse): void {
     const path = url.pathname;
     if (path === ACCOUNTS && method === 'GET') return send(res, 200, { data: this.list(url.searchParams.get('aws_account_id')) });
     if (path === ACCOUNTS && method === 'POST') return this.create(res, body);
@@ -320,22 +251,5 @@ function permissions(list: string[]): unknown {
   return { data: { id: 'permissions', type: 'permissions', attributes: { permissions: list } } };
 }
 
-function statusText(status: number): string {
-  return { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 429: 'Too many requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' }[status] ?? 'Error';
-}
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((done, reject) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (text += chunk));
-    req.on('end', () => done(text));
-    req.on('error', reject);
-  });
-}

@@ -1,28 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import type { AWSAccount } from '../../lambda/datadog/v1/types';
+import { DatadogHttpStandin, send, type RoutedRequest } from './datadog-http';
+
+export type { Fault, RecordedRequest } from './datadog-http';
 
 /**
  * A stateful stand-in for Datadog's v1 AWS integration API on loopback. It keeps the
  * integrations in memory, answers like Datadog (statuses and `errors` bodies), checks the
  * auth headers, and can inject faults: statuses with headers, delays, hangs and resets.
  */
-
-export type Fault =
-  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
-  | { kind: 'delay'; ms: number } // then answers normally
-  | { kind: 'hang' } // never answers (until the server closes)
-  | { kind: 'reset' }; // destroys the connection
-
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  body: unknown;
-  /** Both keys were present and right. The key values themselves are never kept. */
-  authorized: boolean;
-}
 
 export interface DatadogStandinOptions {
   apiKey: string;
@@ -41,41 +28,11 @@ interface StoredAccount extends AWSAccount {
 
 const PATH = '/api/v1/integration/aws';
 
-export class DatadogStandin {
-  readonly requests: RecordedRequest[] = [];
+export class DatadogStandin extends DatadogHttpStandin {
   private readonly accounts = new Map<string, StoredAccount>();
-  private readonly faults: Fault[] = [];
-  private readonly sockets = new Set<Socket>();
-  private server?: Server;
 
-  constructor(private readonly options: DatadogStandinOptions) {}
-
-  /** Starts on a free loopback port; returns the base URL (use it as DD_API_URL). */
-  async start(port = 0): Promise<string> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    this.server = server;
-    return this.url;
-  }
-
-  get url(): string {
-    const address = this.server?.address() as AddressInfo | undefined;
-    if (!address) throw new Error('the Datadog stand-in is not started');
-    return `http://127.0.0.1:${address.port}`;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  /** The next requests meet these faults, one each, in order. */
-  inject(...faults: Fault[]): void {
-    this.faults.push(...faults);
+  constructor(private readonly options: DatadogStandinOptions) {
+    super(options, 'Datadog stand-in');
   }
 
   /** Integrations as stored, external IDs included (what Datadog knows, not what it lists). */
@@ -90,42 +47,11 @@ export class DatadogStandin {
 
   reset(): void {
     this.accounts.clear();
-    this.faults.length = 0;
-    this.requests.length = 0;
+    this.clearRequestsAndFaults();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://standin');
-    const text = await readBody(req);
-    let body: unknown;
-    let malformed = false;
-    if (text) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        malformed = true;
-      }
-    }
-    const authorized =
-      req.headers['dd-api-key'] === this.options.apiKey && req.headers['dd-application-key'] === this.options.appKey;
-    this.requests.push({
-      method: req.method ?? 'GET',
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      body,
-      authorized,
-    });
-
-    const fault = this.faults.shift();
-    if (fault?.kind === 'reset') return void req.socket.destroy();
-    if (fault?.kind === 'hang') return;
-    if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
-    if (fault?.kind === 'status') return send(res, fault.status, fault.body ?? { errors: [statusText(fault.status)] }, fault.headers);
-
-    if (!authorized) return send(res, 403, { errors: ['Forbidden'] });
-    if (malformed) return send(res, 400, { errors: ['Invalid JSON in request body'] });
-    const route = `${req.method} ${url.pathname}`;
-    switch (route) {
+  protected route({ method, url, body }: RoutedRequest, res: ServerResponse): void {
+    switch (`${method} ${url.pathname}`) {
       case `GET ${PATH}`:
         return send(res, 200, { accounts: this.list(url.searchParams) });
       case `POST ${PATH}`:
@@ -224,22 +150,5 @@ function newExternalId(): string {
   return randomBytes(16).toString('hex');
 }
 
-function statusText(status: number): string {
-  return { 400: 'Bad Request', 403: 'Forbidden', 409: 'Conflict', 429: 'Too many requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' }[status] ?? 'Error';
-}
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (text += chunk));
-    req.on('end', () => resolve(text));
-    req.on('error', reject);
-  });
-}

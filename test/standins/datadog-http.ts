@@ -1,0 +1,152 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * What Datadog's stand-ins (v1 and v2) share: a loopback HTTP server, the request log, the
+ * DD-API-KEY / DD-APPLICATION-KEY check (403 otherwise), malformed JSON (400), and faults
+ * injected into the next requests. Each version answers its own routes.
+ */
+
+export type Fault =
+  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
+  | { kind: 'delay'; ms: number } // then answers normally
+  | { kind: 'hang' } // never answers (until the server closes)
+  | { kind: 'reset' }; // destroys the connection
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  /** Raw body text ('' when none); recorded by the stand-ins that ask for it. */
+  text?: string;
+  /** Both keys were present and right. The key values themselves are never kept. */
+  authorized: boolean;
+}
+
+export interface DatadogKeys {
+  apiKey: string;
+  appKey: string;
+}
+
+/** A request past the shared checks, for a version's own routes. */
+export interface RoutedRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly body: unknown;
+}
+
+export abstract class DatadogHttpStandin {
+  readonly requests: RecordedRequest[] = [];
+  protected readonly faults: Fault[] = [];
+  private readonly sockets = new Set<Socket>();
+  private server?: Server;
+
+  protected constructor(
+    private readonly keys: DatadogKeys,
+    private readonly name: string,
+    private readonly recordBodyText = false,
+  ) {}
+
+  /** Answers a request that passed the key and JSON checks. */
+  protected abstract route(request: RoutedRequest, res: ServerResponse): void | Promise<void>;
+
+  /** Starts on a free loopback port; returns the base URL (use it as DD_API_URL). */
+  async start(port = 0): Promise<string> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((done) => server.listen(port, '127.0.0.1', done));
+    this.server = server;
+    return this.url;
+  }
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | undefined;
+    if (!address) throw new Error(`the ${this.name} is not started`);
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((done) => (this.server ? this.server.close(() => done()) : done()));
+  }
+
+  /** The next requests meet these faults, one each, in order. */
+  inject(...faults: Fault[]): void {
+    this.faults.push(...faults);
+  }
+
+  /** Forgets the request log and the faults not yet met. */
+  protected clearRequestsAndFaults(): void {
+    this.faults.length = 0;
+    this.requests.length = 0;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://standin');
+    const text = await readBody(req);
+    let body: unknown;
+    let malformed = false;
+    if (text) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        malformed = true;
+      }
+    }
+    const method = req.method ?? 'GET';
+    const authorized = req.headers['dd-api-key'] === this.keys.apiKey && req.headers['dd-application-key'] === this.keys.appKey;
+    this.requests.push({
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body,
+      ...(this.recordBodyText && { text }),
+      authorized,
+    });
+
+    const fault = this.faults.shift();
+    if (fault?.kind === 'reset') return void req.socket.destroy();
+    if (fault?.kind === 'hang') return;
+    if (fault?.kind === 'delay') await new Promise((done) => setTimeout(done, fault.ms));
+    if (fault?.kind === 'status') return send(res, fault.status, fault.body ?? { errors: [statusText(fault.status)] }, fault.headers);
+
+    if (!authorized) return send(res, 403, { errors: ['Forbidden'] });
+    if (malformed) return send(res, 400, { errors: ['Invalid JSON in request body'] });
+    return this.route({ method, url, body }, res);
+  }
+}
+
+export function statusText(status: number): string {
+  return (
+    {
+      400: 'Bad Request',
+      403: 'Forbidden',
+      404: 'Not Found',
+      409: 'Conflict',
+      429: 'Too many requests',
+      500: 'Internal Server Error',
+      502: 'Bad Gateway',
+      503: 'Service Unavailable',
+    }[status] ?? 'Error'
+  );
+}
+
+export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((done, reject) => {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (text += chunk));
+    req.on('end', () => done(text));
+    req.on('error', reject);
+  });
+}
