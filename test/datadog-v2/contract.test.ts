@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { DatadogApiError } from '../../lambda/datadog/errors';
 import type { IntegrationSettings } from '../../lambda/datadog/port';
 import { DatadogV2Integrations } from '../../lambda/datadog/v2/adapter';
 import { DatadogAwsV2Client } from '../../lambda/datadog/v2/client';
@@ -14,7 +13,7 @@ import {
   V2_STANDIN_NAMESPACES,
   type Fault,
 } from '../standins/datadog-v2';
-import { startPrismProxy, violationRecorder, type PrismProxy, type ViolationRecorder } from '../support/prism';
+import { expectDocumentedError, startPrismProxy, violationRecorder, type PrismProxy, type ViolationRecorder } from '../support/prism';
 
 /**
  * Proves that our v2 traffic matches Datadog's v2 OpenAPI document: every call goes through
@@ -247,17 +246,11 @@ if (!specPresent) {
     describe('documented error statuses', () => {
       it.each(errorCases.map((c) => [`${c.operation} ${c.status}`, c] as const))('%s', async (_name, c) => {
         c.setup?.();
-        const error = await calls[c.operation](client(c.wrongKey ? 'wrong-api-key-00000000' : API_KEY)).then(
-          () => undefined,
-          (e: unknown) => e,
+        await expectDocumentedError(
+          calls[c.operation](client(c.wrongKey ? 'wrong-api-key-00000000' : API_KEY)),
+          { operation: c.operation, status: c.status, kind: KIND[c.status] },
+          { requests: standin.requests, recorder },
         );
-        expect(error).toBeInstanceOf(DatadogApiError);
-        expect(error).toMatchObject({ operation: c.operation, status: c.status, kind: KIND[c.status], attempts: 1 });
-        if (c.status === 429) {
-          expect((error as DatadogApiError).rateLimit).toEqual({ limit: 60, period: 60, remaining: 0, reset: 42, name: 'aws_integration' });
-        }
-        expect(standin.requests).toHaveLength(1);
-        expect(recorder.responses.map((r) => r.status)).toEqual([c.status]);
       });
     });
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { DatadogApiError } from '../../lambda/datadog/errors';
 
 /** ../shared beside the repository, where Datadog's OpenAPI documents live (never copied here). */
 export const SHARED_DIR = resolve(__dirname, '..', '..', '..', 'shared');
@@ -113,4 +114,27 @@ export function violationRecorder(base: typeof fetch = fetch): ViolationRecorder
     return response;
   };
   return { fetch: recording, violations, responses };
+}
+
+/** The X-RateLimit-* headers the contract suites send with a 429, as DatadogApiError parses them. */
+export const CONTRACT_RATE_LIMIT = { limit: 60, period: 60, remaining: 0, reset: 42, name: 'aws_integration' };
+
+/**
+ * A documented error status went through Prism untouched and became the right typed error:
+ * one attempt, one request to the stand-in, one response with that status.
+ */
+export async function expectDocumentedError(
+  call: Promise<unknown>,
+  expected: { operation: string; status: number; kind: string },
+  seen: { requests: readonly unknown[]; recorder: ViolationRecorder },
+): Promise<void> {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DatadogApiError);
+  expect(error).toMatchObject({ ...expected, attempts: 1 });
+  if (expected.status === 429) expect((error as DatadogApiError).rateLimit).toEqual(CONTRACT_RATE_LIMIT);
+  expect(seen.requests).toHaveLength(1);
+  expect(seen.recorder.responses.map((r) => r.status)).toEqual([expected.status]);
 }
