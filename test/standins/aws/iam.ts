@@ -1,9 +1,10 @@
 /**
- * AWS IAM (Query protocol) role operations of the stand-in, acting in the caller's account, with
- * IAM's input constraints, policy checks, quotas and error codes.
+ * AWS IAM (Query protocol) operations of the stand-in: roles and customer managed policies (with
+ * their versions), acting in the caller's account, with IAM's input constraints, policy checks,
+ * quotas and error codes.
  */
 
-import { AwsApiError, type Caller, type FakeAwsOrganization, type FakeRole } from './model';
+import { AwsApiError, type Caller, type FakeAwsOrganization, type FakeManagedPolicy, type FakePolicyVersion, type FakeRole } from './model';
 import { checkPolicy, normalizeTrustPolicy, policySize, type PolicyKind } from './policy';
 import type { QueryParams, XmlValue } from './protocol';
 
@@ -14,11 +15,18 @@ const DESCRIPTION = /^[\t\n\r\u0020-\u007E\u00A1-\u00FF]*$/;
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const POLICY_ARN = /^arn:[a-z-]+:iam::(aws|\d{12}):policy\/([\u0021-\u007E]+\/)*[\w+=,.@-]+$/;
+const VERSION_ID = /^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$/;
 
 const TRUST_POLICY_QUOTA = 2048;
 const INLINE_POLICIES_QUOTA = 10240;
 const MANAGED_POLICIES_PER_ROLE = 10;
 const TAGS_PER_ROLE = 50;
+/** Managed policy documents: characters other than white space. */
+const MANAGED_POLICY_QUOTA = 6144;
+const VERSIONS_PER_POLICY = 5;
+const MANAGED_POLICIES_PER_ACCOUNT = 1500;
+/** When the AWS managed policies the stand-in knows were created (their placeholder v1 too). */
+const AWS_POLICY_DATE = new Date('2015-02-06T18:39:46Z');
 
 function constraint(value: string | number, member: string, rule: string): AwsApiError {
   return new AwsApiError(
@@ -45,6 +53,13 @@ function checkDocumentText(value: string, member: string): string {
 function checkDocument(model: FakeAwsOrganization, text: string, kind: PolicyKind): void {
   const result = checkPolicy(text, kind, model.partition);
   if (!result.ok) throw new AwsApiError('MalformedPolicyDocument', result.message, 400);
+}
+
+function checkPath(value: string): string {
+  if (value.length > 512 || !PATH.test(value)) {
+    throw constraint(value, 'path', 'Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)');
+  }
+  return value;
 }
 
 function checkMaxSession(value: number | undefined): void {
@@ -126,6 +141,104 @@ function inlineName(role: FakeRole, policyName: string): string | undefined {
   return Object.keys(role.inlinePolicies).find((name) => name.toLowerCase() === policyName.toLowerCase());
 }
 
+function checkPolicyArn(value: string): string {
+  if (value.length < 20 || value.length > 2048 || !POLICY_ARN.test(value)) throw new AwsApiError('InvalidInput', `ARN ${value} is not valid.`, 400);
+  return value;
+}
+
+function checkVersionId(value: string): string {
+  if (!VERSION_ID.test(value)) {
+    throw constraint(value, 'versionId', 'Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?');
+  }
+  return value;
+}
+
+function checkManagedPolicySize(document: string): void {
+  if (policySize(document) > MANAGED_POLICY_QUOTA) {
+    throw new AwsApiError('LimitExceeded', `Cannot exceed quota for PolicySize: ${MANAGED_POLICY_QUOTA}`, 409);
+  }
+}
+
+function policyNotFound(arn: string): AwsApiError {
+  return new AwsApiError('NoSuchEntity', `Policy ${arn} was not found.`, 404);
+}
+
+function versionNotFound(arn: string, versionId: string): AwsApiError {
+  return new AwsApiError('NoSuchEntity', `Policy ${arn} version ${versionId} does not exist or is not attachable.`, 404);
+}
+
+/** A managed policy a caller may read: a customer one (with versions) or one known without a record (AWS managed). */
+type ReadablePolicy = { kind: 'customer'; policy: FakeManagedPolicy } | { kind: 'known'; arn: string };
+
+/** The policy behind `arn` for a read in `accountId`: another account's policies are out of reach (IAM has no resource policies). */
+function readablePolicy(model: FakeAwsOrganization, caller: Caller, action: string, arn: string): ReadablePolicy {
+  const owner = POLICY_ARN.exec(arn)?.[1];
+  if (owner !== 'aws' && owner !== caller.accountId) throw notAuthorized(caller, action, arn);
+  const policy = model.findCustomerPolicy(arn);
+  if (policy && owner === caller.accountId) return { kind: 'customer', policy };
+  if (model.isKnownPolicyWithoutRecord(arn)) return { kind: 'known', arn };
+  throw policyNotFound(arn);
+}
+
+/** The caller's own customer managed policy behind `arn`, for a write. */
+function writablePolicy(model: FakeAwsOrganization, caller: Caller, action: string, arn: string): FakeManagedPolicy {
+  const found = readablePolicy(model, caller, action, arn);
+  if (found.kind === 'customer') return found.policy;
+  if (POLICY_ARN.exec(arn)?.[1] === 'aws') throw notAuthorized(caller, action, arn);
+  throw new AwsApiError('InvalidInput', `The AWS stand-in keeps no versions of ${arn} (added with addManagedPolicy): it cannot be changed.`, 400);
+}
+
+function notAuthorized(caller: Caller, action: string, arn: string): AwsApiError {
+  return new AwsApiError('AccessDenied', `User: ${caller.arn} is not authorized to perform: iam:${action} on resource: policy ${arn}`, 403);
+}
+
+function findVersion(policy: FakeManagedPolicy, versionId: string): FakePolicyVersion {
+  const version = policy.versions.find((candidate) => candidate.versionId === versionId);
+  if (!version) throw versionNotFound(policy.arn, versionId);
+  return version;
+}
+
+/** What the stand-in answers for a policy known without a record: one placeholder version, v1. */
+function placeholderDocument(arn: string): string {
+  const action = arn.endsWith(':policy/AdministratorAccess') ? '*' : ['iam:Get*', 'iam:List*'];
+  return JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'StandinPlaceholder', Effect: 'Allow', Action: action, Resource: '*' }] });
+}
+
+/** A customer managed policy as IAM answers it (CreatePolicy leaves out Description). */
+function policyXml(model: FakeAwsOrganization, accountId: string, policy: FakeManagedPolicy, detail: 'create' | 'get'): XmlValue {
+  const updateDate = policy.versions.reduce((latest, version) => (version.createDate > latest ? version.createDate : latest), policy.createDate);
+  return {
+    PolicyName: policy.policyName,
+    PolicyId: policy.policyId,
+    Arn: policy.arn,
+    Path: policy.path,
+    DefaultVersionId: policy.defaultVersionId,
+    AttachmentCount: model.policyAttachmentCount(accountId, policy.arn),
+    PermissionsBoundaryUsageCount: 0,
+    IsAttachable: true,
+    Description: detail === 'get' ? policy.description : undefined,
+    CreateDate: policy.createDate,
+    UpdateDate: updateDate,
+    Tags: Object.keys(policy.tags).length > 0 ? tagList(policy.tags) : undefined,
+  };
+}
+
+function knownPolicyXml(model: FakeAwsOrganization, accountId: string, arn: string): XmlValue {
+  const resource = arn.slice(arn.indexOf(':policy') + ':policy'.length);
+  return {
+    PolicyName: resource.slice(resource.lastIndexOf('/') + 1),
+    PolicyId: model.stablePolicyId(arn),
+    Arn: arn,
+    Path: resource.slice(0, resource.lastIndexOf('/') + 1),
+    DefaultVersionId: 'v1',
+    AttachmentCount: model.policyAttachmentCount(accountId, arn),
+    PermissionsBoundaryUsageCount: 0,
+    IsAttachable: true,
+    CreateDate: AWS_POLICY_DATE,
+    UpdateDate: AWS_POLICY_DATE,
+  };
+}
+
 /** A page of `items` for IAM's Marker/MaxItems pagination. */
 function page<T>(items: T[], params: QueryParams, scope: string): { items: T[]; IsTruncated: boolean; Marker?: string } {
   const maxItems = params.int('MaxItems') ?? 100;
@@ -144,15 +257,12 @@ function page<T>(items: T[], params: QueryParams, scope: string): { items: T[]; 
   return { items: slice, IsTruncated: true, Marker: Buffer.from(`${scope}:${next}`).toString('base64') };
 }
 
-type Handler = (model: FakeAwsOrganization, accountId: string, params: QueryParams) => XmlValue | null;
+type Handler = (model: FakeAwsOrganization, accountId: string, params: QueryParams, caller: Caller) => XmlValue | null;
 
 const HANDLERS: Record<string, Handler> = {
   CreateRole(model, accountId, params) {
     const roleName = checkName(params.require('RoleName'), 'roleName', 64);
-    const path = params.get('Path') ?? '/';
-    if (path.length > 512 || !PATH.test(path)) {
-      throw constraint(path, 'path', 'Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)');
-    }
+    const path = checkPath(params.get('Path') ?? '/');
     const document = checkDocumentText(params.require('AssumeRolePolicyDocument'), 'assumeRolePolicyDocument');
     const description = params.get('Description');
     checkDescription(description);
@@ -371,6 +481,141 @@ const HANDLERS: Record<string, Handler> = {
     const result = page(tagList(role.tags), params, `ListRoleTags/${role.roleId}`);
     return { Tags: result.items, IsTruncated: result.IsTruncated, Marker: result.Marker };
   },
+
+  CreatePolicy(model, accountId, params) {
+    const policyName = checkName(params.require('PolicyName'), 'policyName', 128);
+    const path = checkPath(params.get('Path') ?? '/');
+    const document = checkDocumentText(params.require('PolicyDocument'), 'policyDocument');
+    const description = params.get('Description');
+    checkDescription(description);
+    const tags = readTags(params) ?? {};
+    const policies = model.policiesOf(accountId);
+    if (policies.has(policyName.toLowerCase())) {
+      throw new AwsApiError('EntityAlreadyExists', `A policy called ${policyName} already exists. Duplicate names are not allowed.`, 409);
+    }
+    checkDocument(model, document, 'permissions');
+    checkManagedPolicySize(document);
+    if (policies.size >= MANAGED_POLICIES_PER_ACCOUNT) {
+      throw new AwsApiError('LimitExceeded', `Cannot exceed quota for PoliciesPerAccount: ${MANAGED_POLICIES_PER_ACCOUNT}`, 409);
+    }
+    const createDate = model.secondsNow();
+    const policy: FakeManagedPolicy = {
+      policyName,
+      policyId: model.newPolicyId(),
+      arn: model.policyArn(accountId, path, policyName),
+      path,
+      tags,
+      versions: [{ versionId: 'v1', document, createDate }],
+      defaultVersionId: 'v1',
+      nextVersion: 2,
+      createDate,
+      ...(description !== undefined && { description }),
+    };
+    policies.set(policyName.toLowerCase(), policy);
+    return { Policy: policyXml(model, accountId, policy, 'create') };
+  },
+
+  GetPolicy(model, accountId, params, caller) {
+    const arn = checkPolicyArn(params.require('PolicyArn'));
+    const found = readablePolicy(model, caller, 'GetPolicy', arn);
+    return {
+      Policy: found.kind === 'customer' ? policyXml(model, accountId, found.policy, 'get') : knownPolicyXml(model, accountId, arn),
+    };
+  },
+
+  GetPolicyVersion(model, _accountId, params, caller) {
+    const arn = checkPolicyArn(params.require('PolicyArn'));
+    const versionId = checkVersionId(params.require('VersionId'));
+    const found = readablePolicy(model, caller, 'GetPolicyVersion', arn);
+    if (found.kind === 'known') {
+      if (versionId !== 'v1') throw versionNotFound(arn, versionId);
+      return {
+        PolicyVersion: { Document: encodeURIComponent(placeholderDocument(arn)), VersionId: 'v1', IsDefaultVersion: true, CreateDate: AWS_POLICY_DATE },
+      };
+    }
+    const version = findVersion(found.policy, versionId);
+    return {
+      PolicyVersion: {
+        Document: encodeURIComponent(version.document),
+        VersionId: version.versionId,
+        IsDefaultVersion: version.versionId === found.policy.defaultVersionId,
+        CreateDate: version.createDate,
+      },
+    };
+  },
+
+  CreatePolicyVersion(model, _accountId, params, caller) {
+    const arn = checkPolicyArn(params.require('PolicyArn'));
+    const document = checkDocumentText(params.require('PolicyDocument'), 'policyDocument');
+    const setAsDefault = params.get('SetAsDefault')?.toLowerCase() === 'true';
+    const policy = writablePolicy(model, caller, 'CreatePolicyVersion', arn);
+    checkDocument(model, document, 'permissions');
+    checkManagedPolicySize(document);
+    if (policy.versions.length >= VERSIONS_PER_POLICY) {
+      throw new AwsApiError(
+        'LimitExceeded',
+        `A managed policy can have up to ${VERSIONS_PER_POLICY} versions. Before you create a new version, you must delete an existing version.`,
+        409,
+      );
+    }
+    const version: FakePolicyVersion = { versionId: `v${policy.nextVersion}`, document, createDate: model.secondsNow() };
+    policy.nextVersion += 1;
+    policy.versions.push(version);
+    if (setAsDefault) policy.defaultVersionId = version.versionId;
+    return { PolicyVersion: { VersionId: version.versionId, IsDefaultVersion: setAsDefault, CreateDate: version.createDate } };
+  },
+
+  ListPolicyVersions(model, _accountId, params, caller) {
+    const arn = checkPolicyArn(params.require('PolicyArn'));
+    const found = readablePolicy(model, caller, 'ListPolicyVersions', arn);
+    const versions: XmlValue[] = found.kind === 'known'
+      ? [{ VersionId: 'v1', IsDefaultVersion: true, CreateDate: AWS_POLICY_DATE }]
+      : [...found.policy.versions].reverse().map((version) => ({
+        VersionId: version.versionId,
+        IsDefaultVersion: version.versionId === found.policy.defaultVersionId,
+        CreateDate: version.createDate,
+      }));
+    const scope = `ListPolicyVersions/${found.kind === 'known' ? arn : found.policy.policyId}`;
+    const result = page(versions, params, scope);
+    return { Versions: result.items, IsTruncated: result.IsTruncated, Marker: result.Marker };
+  },
+
+  SetDefaultPolicyVersion(model, _accountId, params, caller) {
+    const arn = checkPolicyArn(params.require('PolicyArn'));
+    const versionId = checkVersionId(params.require('VersionId'));
+    const policy = writablePolicy(model, caller, 'SetDefaultPolicyVersion', arn);
+    policy.defaultVersionId = findVersion(policy, versionId).versionId;
+    return null;
+  },
+
+  DeletePolicyVersion(model, _accountId, params, caller) {
+    const arn = checkPolicyArn(params.require('PolicyArn'));
+    const versionId = checkVersionId(params.require('VersionId'));
+    const policy = writablePolicy(model, caller, 'DeletePolicyVersion', arn);
+    const version = findVersion(policy, versionId);
+    if (version.versionId === policy.defaultVersionId) {
+      throw new AwsApiError('DeleteConflict', 'Cannot delete the default version of a policy.', 409);
+    }
+    policy.versions = policy.versions.filter((candidate) => candidate !== version);
+    return null;
+  },
+
+  DeletePolicy(model, accountId, params, caller) {
+    const arn = checkPolicyArn(params.require('PolicyArn'));
+    const policy = writablePolicy(model, caller, 'DeletePolicy', arn);
+    if (model.policyAttachmentCount(accountId, arn) > 0) {
+      throw new AwsApiError('DeleteConflict', 'Cannot delete a policy attached to entities.', 409);
+    }
+    if (policy.versions.length > 1) {
+      throw new AwsApiError(
+        'DeleteConflict',
+        "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
+        409,
+      );
+    }
+    model.policiesOf(accountId).delete(policy.policyName.toLowerCase());
+    return null;
+  },
 };
 
 export const IAM_OPERATIONS: readonly string[] = Object.keys(HANDLERS);
@@ -379,5 +624,5 @@ export const IAM_OPERATIONS: readonly string[] = Object.keys(HANDLERS);
 export function iamCall(model: FakeAwsOrganization, caller: Caller, operation: string, params: QueryParams): XmlValue | null {
   const handler = HANDLERS[operation];
   if (!handler) throw new AwsApiError('InvalidAction', `Could not find operation ${operation} for version 2010-05-08`, 400);
-  return handler(model, caller.accountId, params);
+  return handler(model, caller.accountId, params, caller);
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { checkPolicy, normalizeTrustPolicy, trustAllows } from './policy';
 
 /**
@@ -71,6 +71,59 @@ export interface FakeRole {
   inlinePolicies: Record<string, string>;
   attachedPolicyArns: string[];
   createDate: Date;
+}
+
+/** One version of a customer managed policy. */
+export interface FakePolicyVersion {
+  /** v1, v2, ... (never reused within a policy). */
+  versionId: string;
+  /** The JSON document as submitted (not URL-encoded). */
+  document: string;
+  createDate: Date;
+}
+
+/** A customer managed policy of one account. */
+export interface FakeManagedPolicy {
+  policyName: string;
+  policyId: string;
+  /** arn:<partition>:iam::<account>:policy<path><name> */
+  arn: string;
+  path: string;
+  description?: string;
+  tags: Record<string, string>;
+  /** Oldest first. */
+  versions: FakePolicyVersion[];
+  defaultVersionId: string;
+  /** The number the next version gets (v<n>). */
+  nextVersion: number;
+  createDate: Date;
+}
+
+/** A customer managed policy as tests inspect it (`customerPolicies`). */
+export interface CustomerPolicyView {
+  name: string;
+  arn: string;
+  path: string;
+  policyId: string;
+  description?: string;
+  defaultVersionId: string;
+  /** The default version's document, parsed (the text when it does not parse). */
+  document: unknown;
+  /** How many versions it has (at most 5). */
+  versions: number;
+  versionIds: string[];
+  /** Roles of its account it is attached to. */
+  attachmentCount: number;
+  tags: Record<string, string>;
+}
+
+/** A customer managed policy as tests hand it to `putCustomerPolicyByHand`. */
+export interface CustomerPolicyByHand {
+  policyName: string;
+  document: string | object;
+  path?: string;
+  description?: string;
+  tags?: Record<string, string>;
 }
 
 /** A role as tests hand it to `putRoleByHand`: the trust policy may be an object. */
@@ -216,6 +269,7 @@ export const CONTROL_TOWER_ROLE = 'AWSControlTowerExecution';
 export const IAM_WRITE_OPERATIONS: ReadonlySet<string> = new Set([
   'CreateRole', 'DeleteRole', 'UpdateRole', 'UpdateRoleDescription', 'UpdateAssumeRolePolicy', 'PutRolePolicy',
   'DeleteRolePolicy', 'AttachRolePolicy', 'DetachRolePolicy', 'TagRole', 'UntagRole',
+  'CreatePolicy', 'DeletePolicy', 'CreatePolicyVersion', 'DeletePolicyVersion', 'SetDefaultPolicyVersion',
 ]);
 
 const AWS_MANAGED_POLICIES = [
@@ -293,6 +347,8 @@ export class FakeAwsOrganization {
   private readonly accessKeys = new Map<string, { accountId: string; userName: string; userId: string }>();
   private readonly assumeDenials = new Map<string, number>();
   private readonly managedPolicies = new Set<string>();
+  /** Customer managed policies, per account: lower-cased name -> the policy. */
+  private readonly customerManagedPolicies = new Map<string, Map<string, FakeManagedPolicy>>();
   private readonly faults: PendingFault[] = [];
   /** Secrets Manager, per account: name -> the secret. */
   private readonly secrets = new Map<string, Map<string, FakeSecret>>();
@@ -528,7 +584,61 @@ export class FakeAwsOrganization {
     this.managedPolicies.add(arn);
   }
 
-  /** Whether `principal` could assume the role now: account usable, role present, trust policy allows. */
+  /** The customer managed policies of an account, by name, with their default document parsed. */
+  customerPolicies(accountId: string): CustomerPolicyView[] {
+    return [...this.policiesOf(accountId).values()]
+      .sort((a, b) => a.policyName.localeCompare(b.policyName))
+      .map((policy) => this.policyView(accountId, policy));
+  }
+
+  /** One customer managed policy by name (case-insensitive), as `customerPolicies` shows it. */
+  customerPolicy(accountId: string, policyName: string): CustomerPolicyView | undefined {
+    const policy = this.policiesOf(accountId).get(policyName.toLowerCase());
+    return policy && this.policyView(accountId, policy);
+  }
+
+  /** The document of one version of a customer managed policy (JSON text as submitted). */
+  customerPolicyDocument(accountId: string, policyName: string, versionId?: string): string | undefined {
+    const policy = this.policiesOf(accountId).get(policyName.toLowerCase());
+    const wanted = versionId ?? policy?.defaultVersionId;
+    return policy?.versions.find((version) => version.versionId === wanted)?.document;
+  }
+
+  /**
+   * Creates or replaces a customer managed policy outside the API (someone in the console), without
+   * IAM's checks: a replaced policy keeps its ID and attachments and gets one version, v1.
+   */
+  putCustomerPolicyByHand(accountId: string, policy: CustomerPolicyByHand): CustomerPolicyView {
+    const policies = this.policiesOf(accountId);
+    const existing = policies.get(policy.policyName.toLowerCase());
+    const path = policy.path ?? existing?.path ?? '/';
+    const createDate = existing?.createDate ?? this.secondsNow();
+    const stored: FakeManagedPolicy = {
+      policyName: policy.policyName,
+      policyId: existing?.policyId ?? this.newPolicyId(),
+      arn: this.policyArn(accountId, path, policy.policyName),
+      path,
+      tags: { ...(policy.tags ?? existing?.tags) },
+      versions: [{
+        versionId: 'v1',
+        document: typeof policy.document === 'string' ? policy.document : JSON.stringify(policy.document),
+        createDate,
+      }],
+      defaultVersionId: 'v1',
+      nextVersion: 2,
+      createDate,
+    };
+    const description = policy.description ?? existing?.description;
+    if (description !== undefined) stored.description = description;
+    policies.set(policy.policyName.toLowerCase(), stored);
+    return this.policyView(accountId, stored);
+  }
+
+  /** Deletes a customer managed policy outside the API (attachments stay, as dangling ARNs). */
+  deleteCustomerPolicyByHand(accountId: string, policyName: string): boolean {
+    return this.policiesOf(accountId).delete(policyName.toLowerCase());
+  }
+
   /** Creates or replaces a Secrets Manager secret (in the management account unless told). */
   putSecret(name: string, value: string, accountId: string = this.managementAccountId): FakeSecret {
     const secrets = this.secrets.get(accountId) ?? new Map<string, FakeSecret>();
@@ -554,6 +664,7 @@ export class FakeAwsOrganization {
     return undefined;
   }
 
+  /** Whether `principal` could assume the role now: account usable, role present, trust policy allows. */
   canAssume(accountId: string, roleName: string, principal: AssumeCheck): boolean {
     return this.explainAssume(accountId, roleName, principal).allowed;
   }
@@ -709,9 +820,63 @@ export class FakeAwsOrganization {
     return roles;
   }
 
-  /** @internal */
+  /** @internal AWS managed policies, those added by `addManagedPolicy`, and customer managed policies. */
   isManagedPolicy(arn: string): boolean {
+    return this.managedPolicies.has(arn) || this.findCustomerPolicy(arn) !== undefined;
+  }
+
+  /** @internal Whether `arn` is a policy known without a record (AWS managed, or `addManagedPolicy`). */
+  isKnownPolicyWithoutRecord(arn: string): boolean {
     return this.managedPolicies.has(arn);
+  }
+
+  /** @internal The live customer managed policies of an account, keyed by lower-cased name. */
+  policiesOf(accountId: string): Map<string, FakeManagedPolicy> {
+    let policies = this.customerManagedPolicies.get(accountId);
+    if (!policies) {
+      policies = new Map();
+      this.customerManagedPolicies.set(accountId, policies);
+    }
+    return policies;
+  }
+
+  /** @internal The live customer managed policy with exactly this ARN. */
+  findCustomerPolicy(arn: string): FakeManagedPolicy | undefined {
+    const account = /^arn:[a-z-]+:iam::(\d{12}):policy\//.exec(arn)?.[1];
+    if (account === undefined) return undefined;
+    const name = arn.slice(arn.lastIndexOf('/') + 1);
+    const policy = this.customerManagedPolicies.get(account)?.get(name.toLowerCase());
+    return policy?.arn === arn ? policy : undefined;
+  }
+
+  /** @internal How many roles of `accountId` have `arn` attached. */
+  policyAttachmentCount(accountId: string, arn: string): number {
+    let count = 0;
+    for (const role of this.rolesOf(accountId).values()) if (role.attachedPolicyArns.includes(arn)) count += 1;
+    return count;
+  }
+
+  /** @internal */
+  newPolicyId(): string {
+    return this.uniqueId('ANPA');
+  }
+
+  /** @internal A stable ID for a policy known without a record (no draw from the seeded IDs). */
+  stablePolicyId(arn: string): string {
+    const digest = createHash('sha256').update(arn).digest();
+    let id = 'ANPA';
+    for (let i = 0; i < 17; i += 1) id += UPPER_ID[(digest[i] ?? 0) % UPPER_ID.length];
+    return id;
+  }
+
+  /** @internal */
+  policyArn(accountId: string, path: string, policyName: string): string {
+    return `arn:${this.partition}:iam::${accountId}:policy${path}${policyName}`;
+  }
+
+  /** @internal The model's time, to the second (what IAM prints). */
+  secondsNow(): Date {
+    return new Date(Math.floor(this.now().getTime() / 1000) * 1000);
   }
 
   /** @internal Counts one AssumeRole attempt into a member-access role; true: deny it (still propagating). */
@@ -758,6 +923,29 @@ export class FakeAwsOrganization {
   }
 
   // ---------------------------------------------------------------- private
+
+  private policyView(accountId: string, policy: FakeManagedPolicy): CustomerPolicyView {
+    const text = policy.versions.find((version) => version.versionId === policy.defaultVersionId)?.document ?? '';
+    let document: unknown = text;
+    try {
+      document = JSON.parse(text);
+    } catch {
+      // by hand: kept as text
+    }
+    return {
+      name: policy.policyName,
+      arn: policy.arn,
+      path: policy.path,
+      policyId: policy.policyId,
+      ...(policy.description !== undefined && { description: policy.description }),
+      defaultVersionId: policy.defaultVersionId,
+      document,
+      versions: policy.versions.length,
+      versionIds: policy.versions.map((version) => version.versionId),
+      attachmentCount: this.policyAttachmentCount(accountId, policy.arn),
+      tags: { ...policy.tags },
+    };
+  }
 
   private createMemberRole(accountId: string, roleName: string): void {
     const trust = {
