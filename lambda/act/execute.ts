@@ -1,7 +1,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Config } from '../config/schema';
 import { DatadogApiError } from '../datadog/errors';
-import type { AwsIntegrationPort, IntegrationRef } from '../datadog/port';
+import type { AwsIntegrationPort, CreateOptions, IntegrationRef } from '../datadog/port';
 import { datadogTrustPolicy, denyStatements, externalIdsIn } from '../domain/policy';
 import type { AccountObservation } from '../observe/model';
 import { desiredRole, desiredSettings } from '../plan/desired';
@@ -63,8 +63,14 @@ export async function executePlan(
   };
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const write = <T>(call: () => Promise<T>) => retryOnConflict(call, sleep);
-  // An external ID obtained in this run (create or rotate) is the one to write into the trust.
+  // An external ID obtained in this run (minted, created or rotated) is the one to write into the trust.
   let externalId: string | undefined;
+  // v2: a new integration starts with an ID minted before the role is written, so the role is ready first.
+  const mint = plan.actions.some((a) => a.type === 'create-integration') ? deps.datadog.mintExternalId?.bind(deps.datadog) : undefined;
+  const idForRole = async (): Promise<string> => {
+    if (externalId === undefined && mint) externalId = await write(mint);
+    return requireExternalId(externalId ?? currentExternalId(observation, config.role.name), observation);
+  };
   const done: Action[] = [];
 
   for (const action of plan.actions) {
@@ -73,7 +79,7 @@ export async function executePlan(
         case 'none':
           continue;
         case 'create-integration':
-          externalId = await createOrAdopt(deps.datadog, ref, settings, write);
+          externalId = await createOrAdopt(deps.datadog, ref, settings, write, { externalId, partition: observation.partition });
           break;
         case 'rotate-external-id':
           externalId = (await write(() => deps.datadog.rotateExternalId(ref))).externalId;
@@ -83,13 +89,12 @@ export async function executePlan(
           break;
         case 'create-role': {
           const desired = role();
-          await createRole(iam(), desired, datadogTrustPolicy(desired.principalArn, requireExternalId(externalId, observation)));
+          await createRole(iam(), desired, datadogTrustPolicy(desired.principalArn, await idForRole()));
           break;
         }
         case 'update-role-trust': {
           const desired = role();
-          const id = externalId ?? currentExternalId(observation, config.role.name);
-          const trust = datadogTrustPolicy(desired.principalArn, requireExternalId(id, observation));
+          const trust = datadogTrustPolicy(desired.principalArn, await idForRole());
           // Deny statements someone added only restrict the role: keep them.
           const observedTrust = observation.role.kind === 'present' ? observation.role.role.trustPolicy : undefined;
           trust.Statement.push(...denyStatements(observedTrust));
@@ -116,18 +121,22 @@ export async function executePlan(
 
 type ConflictRetry = <T>(call: () => Promise<T>) => Promise<T>;
 
-/** Create; if Datadog already has it (409 on create means "exists"), adopt it: a fresh external ID and our settings. */
+/**
+ * Create; if Datadog already has it (409 on create means "exists"), adopt it: our settings and
+ * an external ID the role will trust (the given one, v2, which the role already trusts; else a new one).
+ */
 async function createOrAdopt(
   datadog: AwsIntegrationPort,
   ref: IntegrationRef,
   settings: ReturnType<typeof desiredSettings>,
   write: ConflictRetry,
+  options: CreateOptions,
 ): Promise<string> {
   try {
-    return (await datadog.createIntegration(ref, settings)).externalId;
+    return (await datadog.createIntegration(ref, settings, options)).externalId;
   } catch (error) {
     if (!(error instanceof DatadogApiError && error.kind === 'conflict')) throw error;
-    const { externalId } = await write(() => datadog.rotateExternalId(ref));
+    const { externalId } = await write(() => datadog.rotateExternalId(ref, { externalId: options.externalId }));
     await write(() => datadog.updateIntegration(ref, settings));
     return externalId;
   }

@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import { InputError } from '../domain/errors';
 import { SITE_NAMES, isDatadogSite, type DatadogSite } from '../datadog/sites';
 import { isAccountId } from '../domain/account-id';
+import { PARTITION_REGIONS } from '../datadog/v2/mapping';
 import { filterTagProblem, parseNamespaceRule, regionProblem, roleNameProblem, tagKeyProblem, tagProblem } from '../domain/tags';
 
 /**
@@ -42,6 +43,9 @@ function checkedString(problem: (value: string) => string | undefined) {
   );
 }
 
+/** See README "Which Datadog API version". */
+export const DEFAULT_API_VERSION = 'v1';
+
 const list = <T extends z.core.SomeType>(item: T) => z._default(z.array(item), []);
 
 export const datadogConfigSchema = z.strictObject({
@@ -53,7 +57,8 @@ export const datadogConfigSchema = z.strictObject({
     ),
     z.transform((site) => site as DatadogSite),
   ),
-  apiVersion: z._default(z.enum(['v1'], { error: 'must be "v1" (the v2 API is not supported yet)' }), 'v1'),
+  /** Datadog's AWS integration API: v2 reads external IDs back (trust drift shows); v1 is deprecated by Datadog. */
+  apiVersion: z._default(z.enum(['v1', 'v2'], { error: 'must be "v1" or "v2"' }), DEFAULT_API_VERSION),
   apiUrl: z.optional(
     z.pipe(
       z.string().check(
@@ -109,7 +114,10 @@ export const integrationConfigSchema = z.strictObject({
   ),
   filterTags: list(checkedString(filterTagProblem)),
   excludedRegions: list(checkedString(regionProblem)),
-  /** Per-namespace overrides, e.g. { "auto_scaling": false }. */
+  /**
+   * Per-namespace overrides of Datadog's defaults, e.g. { "auto_scaling": false } (v1 keys) or
+   * { "AWS/AutoScaling": false } (v2: CloudWatch namespaces); checked against apiVersion below.
+   */
   namespaceRules: z._default(z.record(z.string(), z.boolean()), {}).check(
     z.superRefine((rules, ctx) => {
       for (const namespace of Object.keys(rules)) {
@@ -206,14 +214,61 @@ export const reconcileConfigSchema = z.strictObject({
   inspectRoles: z._default(z.boolean(), true),
 });
 
-export const configSchema = z.strictObject({
-  datadog: z.prefault(datadogConfigSchema, {}),
-  role: z.prefault(roleConfigSchema, {}),
-  integration: z.prefault(integrationConfigSchema, {}),
-  scope: z.prefault(scopeConfigSchema, {}),
-  reconcile: z.prefault(reconcileConfigSchema, {}),
-  deployment: z.prefault(deploymentConfigSchema, {}),
-});
+export const configSchema = z
+  .strictObject({
+    datadog: z.prefault(datadogConfigSchema, {}),
+    role: z.prefault(roleConfigSchema, {}),
+    integration: z.prefault(integrationConfigSchema, {}),
+    scope: z.prefault(scopeConfigSchema, {}),
+    reconcile: z.prefault(reconcileConfigSchema, {}),
+    deployment: z.prefault(deploymentConfigSchema, {}),
+  })
+  .check(
+    z.superRefine((config, ctx) => {
+      for (const { path, message } of apiVersionProblems(config.datadog.apiVersion, config.integration)) {
+        ctx.addIssue({ code: 'custom', path, message, input: config });
+      }
+    }),
+  );
+
+// v1 names namespaces by rule keys (auto_scaling); v2 by CloudWatch namespace (AWS/AutoScaling).
+const V1_NAMESPACE_KEY = /^[a-z0-9_]+$/;
+const KNOWN_REGIONS = new Set(Object.values(PARTITION_REGIONS).flat());
+
+/** What one API version cannot express of the integration settings. */
+function apiVersionProblems(apiVersion: 'v1' | 'v2', integration: z.output<typeof integrationConfigSchema>): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = [];
+  const rulesPath = ['integration', 'namespaceRules'];
+  for (const key of Object.keys(integration.namespaceRules)) {
+    if (apiVersion === 'v2' && V1_NAMESPACE_KEY.test(key)) {
+      problems.push({
+        path: rulesPath,
+        message:
+          `${JSON.stringify(key)} is a v1 namespace key; with datadog.apiVersion "v2" name the CloudWatch namespace, ` +
+          'e.g. "AWS/AutoScaling" (list them: dd-aws-org integration namespaces --api-version v2), or convert with dd-aws-org migrate --to v2',
+      });
+    }
+    if (apiVersion === 'v1' && key.includes('/')) {
+      problems.push({
+        path: rulesPath,
+        message: `${JSON.stringify(key)} is a v2 (CloudWatch) namespace; with datadog.apiVersion "v1" use v1 keys such as auto_scaling (dd-aws-org integration namespaces --api-version v1)`,
+      });
+    }
+  }
+  if (apiVersion === 'v2') {
+    for (const region of integration.excludedRegions) {
+      if (!KNOWN_REGIONS.has(region)) {
+        problems.push({
+          path: ['integration', 'excludedRegions'],
+          message:
+            `${JSON.stringify(region)} is not a region this version knows; v2 has no exclusion list, so excluded regions are ` +
+            'sent as the list of the other known regions: remove it, or use datadog.apiVersion "v1" until the product knows it',
+        });
+      }
+    }
+  }
+  return problems;
+}
 
 export type Config = z.output<typeof configSchema>;
 export type DatadogConfig = Config['datadog'];

@@ -5,6 +5,8 @@ import { DatadogHttp, type RetryNotice } from './http';
 import { siteApiBaseUrl } from './sites';
 import { DatadogV1Integrations } from './v1/adapter';
 import { DatadogAwsV1Client } from './v1/client';
+import { DatadogV2Integrations } from './v2/adapter';
+import { DatadogAwsV2Client } from './v2/client';
 import type { AwsIntegrationPort } from './port';
 
 export interface DatadogDependencies {
@@ -48,7 +50,13 @@ export function createV1Client(config: DatadogConfig, deps: DatadogDependencies)
   return new DatadogAwsV1Client(createDatadogHttp(config, deps));
 }
 
-/** The version-independent port, for the convergence pipeline. */
+export function createV2Client(config: DatadogConfig, deps: DatadogDependencies): DatadogAwsV2Client {
+  return new DatadogAwsV2Client(createDatadogHttp(config, deps));
+}
+
+/** The version-independent port for datadog.apiVersion, for the convergence pipeline and the CLI. */
 export function createIntegrationPort(config: DatadogConfig, deps: DatadogDependencies): AwsIntegrationPort {
-  return new DatadogV1Integrations(createV1Client(config, deps));
+  return config.apiVersion === 'v2'
+    ? new DatadogV2Integrations(createV2Client(config, deps))
+    : new DatadogV1Integrations(createV1Client(config, deps));
 }

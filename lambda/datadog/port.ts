@@ -1,8 +1,8 @@
 /**
  * The domain's view of Datadog's AWS integration, independent of the API version.
  * An integration is identified by account ID + role name; an external ID is something
- * obtained from it (on create or rotation). The v1 adapter implements this today; a v2
- * adapter implements the same interface, so callers do not change.
+ * obtained from it (on create or rotation). The v1 and v2 adapters implement it, so callers
+ * do not change with the version.
  */
 
 export interface IntegrationRef {
@@ -34,15 +34,33 @@ export interface Integration {
   readonly externalId?: string;
 }
 
+/** An external ID to use instead of a new one Datadog would make (v2 only: v1 issues its own). */
+export interface GivenExternalId {
+  readonly externalId?: string;
+}
+
+export interface CreateOptions extends GivenExternalId {
+  /** The account's AWS partition (v2 records it; v1 has no such field). */
+  readonly partition?: 'aws' | 'aws-us-gov' | 'aws-cn';
+}
+
 export interface AwsIntegrationPort {
   readonly apiVersion: 'v1' | 'v2';
   /** Every integration, or only those of one account. */
   listIntegrations(filter?: { accountId?: string }): Promise<Integration[]>;
-  /** Creates the integration; throws DatadogApiError kind 'conflict' when it exists. */
-  createIntegration(ref: IntegrationRef, settings: IntegrationSettings): Promise<{ externalId: string }>;
+  /**
+   * Creates the integration, with the given external ID (v2: one from mintExternalId) or one
+   * Datadog makes. Throws DatadogApiError kind 'conflict' when it exists.
+   */
+  createIntegration(ref: IntegrationRef, settings: IntegrationSettings, options?: CreateOptions): Promise<{ externalId: string }>;
   updateIntegration(ref: IntegrationRef, settings: IntegrationSettings): Promise<void>;
   deleteIntegration(ref: IntegrationRef): Promise<void>;
-  /** A new external ID; the previous one stops working. */
-  rotateExternalId(ref: IntegrationRef): Promise<{ externalId: string }>;
+  /** A new external ID (or the given one, v2); the previous one stops working. */
+  rotateExternalId(ref: IntegrationRef, given?: GivenExternalId): Promise<{ externalId: string }>;
+  /**
+   * v2 only: an external ID tied to no integration yet, valid 48 hours. The role can trust it
+   * before the integration exists, so Datadog never meets a missing role.
+   */
+  mintExternalId?(): Promise<string>;
   listNamespaces(): Promise<string[]>;
 }

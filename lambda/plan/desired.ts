@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema';
 import type { IntegrationSettings } from '../datadog/port';
 import { DATADOG_SITES, type DatadogSite } from '../datadog/sites';
+import { PARTITION_REGIONS, settingsAsV2Reads } from '../datadog/v2/mapping';
 import { InputError } from '../domain/errors';
 import {
   accountRootArn,
@@ -101,6 +102,15 @@ export function desiredSettings(config: Config, account: OrgAccount): Integratio
     cspmResourceCollection: integration.cspm,
     extendedResourceCollection: integration.resourceCollection || integration.cspm,
   };
+}
+
+/**
+ * The desired settings as Datadog will show them once written, for comparison: v2 reads
+ * namespace rules back as one exclusion list and excluded regions as the known ones only.
+ */
+export function expectedSettings(config: Config, account: OrgAccount, partition: Partition): IntegrationSettings {
+  const desired = desiredSettings(config, account);
+  return config.datadog.apiVersion === 'v2' ? settingsAsV2Reads(desired, PARTITION_REGIONS[partition]) : desired;
 }
 
 const sameSet = (a: readonly string[], b: readonly string[]) => {

@@ -2,7 +2,7 @@ import type { Config } from '../config/schema';
 import type { Integration } from '../datadog/port';
 import { allowedActions, externalIdsIn, isExactTrust } from '../domain/policy';
 import type { AccountObservation, ObservedRole } from '../observe/model';
-import { MANAGED_BY_TAG, desiredRole, desiredSettings, isOurPolicyName, settingsDrift, type DesiredRole } from './desired';
+import { MANAGED_BY_TAG, desiredRole, expectedSettings, isOurPolicyName, settingsDrift, type DesiredRole } from './desired';
 import { scopeOf } from './scope';
 
 export type ActionType =
@@ -76,12 +76,15 @@ function orNone(actions: Action[], reason: string): Action[] {
 /** Without reading the role: create what is missing, repair Datadog settings; the role is left to the per-account run. */
 function shallowActions(observation: AccountObservation, config: Config, ours: Integration | undefined): Action[] {
   if (!ours) {
-    return [
-      { type: 'create-integration', reason: `Datadog has no integration for this account with role ${config.role.name}` },
-      { type: 'create-role', reason: `role ${config.role.name} is created, or its trust rewritten, with the new external ID` },
-    ];
+    return sortActions(
+      [
+        { type: 'create-integration', reason: `Datadog has no integration for this account with role ${config.role.name}` },
+        { type: 'create-role', reason: `role ${config.role.name} is created, or its trust rewritten, with the new external ID` },
+      ],
+      config,
+    );
   }
-  const drift = settingsDrift(ours.settings, desiredSettings(config, observation.organization));
+  const drift = settingsDrift(ours.settings, expectedSettings(config, observation.organization, observation.partition));
   return drift.length > 0 ? [{ type: 'update-integration', reason: `Datadog settings differ: ${drift.join(', ')}` }] : [];
 }
 
@@ -103,11 +106,14 @@ function onboardActions(
         : { type: 'create-role', reason: `role ${roleName} does not exist` },
     );
   } else {
-    const drift = settingsDrift(ours.settings, desiredSettings(config, observation.organization));
+    const drift = settingsDrift(ours.settings, expectedSettings(config, observation.organization, observation.partition));
     if (drift.length > 0) actions.push({ type: 'update-integration', reason: `Datadog settings differ: ${drift.join(', ')}` });
-    if (!role) {
+    if (!role && ours.externalId === undefined) {
       actions.unshift({ type: 'rotate-external-id', reason: `role ${roleName} is missing: a new external ID is needed for it` });
       actions.push({ type: 'create-role', reason: `role ${roleName} does not exist` });
+    } else if (!role) {
+      // v2 tells the external ID: the role is recreated trusting it, nothing to rotate.
+      actions.push({ type: 'create-role', reason: `role ${roleName} does not exist: it is created trusting Datadog's current external ID` });
     } else {
       actions.push(...trustActions(role, desired.principalArn, ours.externalId));
     }
@@ -116,7 +122,7 @@ function onboardActions(
     const policyDrift = permissionDrift(role, desired);
     if (policyDrift) actions.push({ type: 'update-role-policy', reason: policyDrift });
   }
-  return sortActions(actions);
+  return sortActions(actions, config);
 }
 
 /**
@@ -182,7 +188,7 @@ function offboardActions(
   return { actions, notes };
 }
 
-const ORDER: readonly ActionType[] = [
+const ORDER_V1: readonly ActionType[] = [
   'create-integration',
   'rotate-external-id',
   'update-integration',
@@ -194,8 +200,21 @@ const ORDER: readonly ActionType[] = [
   'none',
 ];
 
-/** Datadog first (it issues the external ID), then IAM, whatever order the rules found them in. */
-function sortActions(actions: Action[]): Action[] {
-  return [...actions].sort((a, b) => ORDER.indexOf(a.type) - ORDER.indexOf(b.type));
-}
+/** v2 mints the external ID before the integration exists: the role comes first, so Datadog never meets a missing role. */
+const ORDER_V2: readonly ActionType[] = [
+  'rotate-external-id',
+  'update-integration',
+  'create-role',
+  'update-role-trust',
+  'update-role-policy',
+  'create-integration',
+  'delete-integration',
+  'delete-role',
+  'none',
+];
 
+/** The order the external ID flows in, whatever order the rules found the actions in: v1 Datadog first (it issues the ID), v2 IAM first. */
+function sortActions(actions: Action[], config: Config): Action[] {
+  const order = config.datadog.apiVersion === 'v2' ? ORDER_V2 : ORDER_V1;
+  return [...actions].sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
+}

@@ -8,12 +8,13 @@ import {
   fromV2Account,
   normalizeNamespaceRulesV2,
   rulesFromFilters,
+  settingsAsV2Reads,
   toV2Attributes,
   toV2CreateRequest,
   type V2Integration,
 } from '../../lambda/datadog/v2/adapter';
 import { DatadogAwsV2Client } from '../../lambda/datadog/v2/client';
-import { createV2Client, createV2IntegrationPort } from '../../lambda/datadog/v2/factory';
+import { createIntegrationPort, createV2Client } from '../../lambda/datadog/factory';
 import { parseConfig } from '../../lambda/config/schema';
 import type { AWSAccountCreateRequest, AWSAccountResponseAttributes, AWSAccountResponseData } from '../../lambda/datadog/v2/types';
 import {
@@ -224,7 +225,7 @@ const FULL: IntegrationSettings = {
   hostTags: ['team:platform', 'env:prod'],
   filterTags: ['datadog:monitored', '!env:dev*'],
   excludedRegions: ['ap-east-1', 'me-south-1'],
-  namespaceRules: { 'AWS/SQS': false, 'AWS/Usage': false },
+  namespaceRules: { 'AWS/ElasticMapReduce': false, 'AWS/Lambda': false, 'AWS/SQS': false, 'AWS/Usage': false },
   metricsCollection: false,
   cspmResourceCollection: true,
   extendedResourceCollection: true,
@@ -239,7 +240,7 @@ describe('mapping: settings -> v2 (toV2Attributes)', () => {
       {
         account_tags: [],
         aws_regions: { include_all: true },
-        metrics_config: { enabled: true, namespace_filters: { exclude_only: [] }, tag_filters: [] },
+        metrics_config: { enabled: true, namespace_filters: { exclude_only: ['AWS/ElasticMapReduce', 'AWS/SQS', 'AWS/Usage'] }, tag_filters: [] },
         resources_config: { cloud_security_posture_management_collection: false, extended_collection: false },
       },
     ],
@@ -251,19 +252,19 @@ describe('mapping: settings -> v2 (toV2Attributes)', () => {
         aws_regions: { include_only: ALL_BUT('ap-east-1', 'me-south-1') },
         metrics_config: {
           enabled: false,
-          namespace_filters: { exclude_only: ['AWS/SQS', 'AWS/Usage'] },
+          namespace_filters: { exclude_only: ['AWS/ElasticMapReduce', 'AWS/Lambda', 'AWS/SQS', 'AWS/Usage'] },
           tag_filters: [{ namespace: 'AWS/EC2', tags: ['datadog:monitored', '!env:dev*'] }],
         },
         resources_config: { cloud_security_posture_management_collection: true, extended_collection: true },
       },
     ],
     [
-      'include rules win: include_only of the true ones',
-      { ...DEFAULTS, namespaceRules: { 'AWS/EC2': true, 'AWS/Lambda': true, 'AWS/SQS': false } },
+      'rules are overrides of Datadog\'s default exclusions, sent as exclude_only (never include_only)',
+      { ...DEFAULTS, namespaceRules: { 'AWS/EC2': false, 'AWS/SQS': true } },
       {
         account_tags: [],
         aws_regions: { include_all: true },
-        metrics_config: { enabled: true, namespace_filters: { include_only: ['AWS/EC2', 'AWS/Lambda'] }, tag_filters: [] },
+        metrics_config: { enabled: true, namespace_filters: { exclude_only: ['AWS/EC2', 'AWS/ElasticMapReduce', 'AWS/Usage'] }, tag_filters: [] },
         resources_config: { cloud_security_posture_management_collection: false, extended_collection: false },
       },
     ],
@@ -286,7 +287,7 @@ describe('mapping: settings -> v2 (toV2Attributes)', () => {
       automute_enabled: false,
       collect_custom_metrics: true,
       enabled: false,
-      namespace_filters: { exclude_only: ['AWS/SQS', 'AWS/Usage'] },
+      namespace_filters: { exclude_only: ['AWS/ElasticMapReduce', 'AWS/Lambda', 'AWS/SQS', 'AWS/Usage'] },
       tag_filters: [{ namespace: 'AWS/RDS', tags: ['db:yes'] }, { namespace: 'AWS/EC2', tags: ['datadog:monitored', '!env:dev*'] }],
     });
   });
@@ -326,7 +327,7 @@ describe('mapping: v2 -> Integration (fromV2Account)', () => {
         aws_regions: { include_only: ALL_BUT('ap-east-1', 'me-south-1') },
         metrics_config: {
           enabled: false,
-          namespace_filters: { exclude_only: ['AWS/SQS', 'AWS/Usage'] },
+          namespace_filters: { exclude_only: ['AWS/ElasticMapReduce', 'AWS/Lambda', 'AWS/SQS', 'AWS/Usage'] },
           tag_filters: [{ namespace: 'AWS/RDS', tags: ['x:y'] }, { namespace: 'AWS/EC2', tags: ['datadog:monitored', '!env:dev*'] }],
         },
         resources_config: { cloud_security_posture_management_collection: true, extended_collection: true },
@@ -356,19 +357,26 @@ describe('mapping: v2 -> Integration (fromV2Account)', () => {
     expect(fromV2Account(data(attributes))).toEqual(expected);
   });
 
-  it.each<[string, IntegrationSettings]>([
-    ['defaults', DEFAULTS],
-    ['every field', FULL],
-    ['include rules', { ...DEFAULTS, namespaceRules: { 'AWS/EC2': true } }],
-  ])('round trip settings -> v2 -> settings: %s', (_name, settings) => {
+  it.each<[string, IntegrationSettings, IntegrationSettings]>([
+    ['defaults', DEFAULTS, { ...DEFAULTS, namespaceRules: { 'AWS/ElasticMapReduce': false, 'AWS/SQS': false, 'AWS/Usage': false } }],
+    ['every field', FULL, FULL],
+    [
+      'a true rule lifts a default exclusion',
+      { ...DEFAULTS, namespaceRules: { 'AWS/SQS': true } },
+      { ...DEFAULTS, namespaceRules: { 'AWS/ElasticMapReduce': false, 'AWS/SQS': true, 'AWS/Usage': false } },
+    ],
+    ['an unknown excluded region is lost', { ...DEFAULTS, excludedRegions: ['xx-nowhere-1', 'eu-west-1'] }, { ...DEFAULTS, ...{ namespaceRules: { 'AWS/ElasticMapReduce': false, 'AWS/SQS': false, 'AWS/Usage': false } }, excludedRegions: ['eu-west-1'] }],
+  ])('round trip settings -> v2 -> settings: %s (settingsAsV2Reads says so in advance)', (_name, settings, readBack) => {
     const back = fromV2Account(data({ aws_account_id: ACCOUNT, auth_config: { role_name: ROLE }, ...toV2Attributes(settings) }));
-    expect(back!.settings).toEqual(settings);
+    expect(back!.settings).toEqual(readBack);
+    expect(settingsAsV2Reads(settings)).toEqual(readBack);
+    expect(settingsAsV2Reads(readBack)).toEqual(readBack);
   });
 
-  it('mixed namespace rules do not survive v2; normalizeNamespaceRulesV2 says what will', () => {
-    const rules = { 'AWS/EC2': true, 'AWS/SQS': false };
-    expect(filtersFromRules(rules)).toEqual({ include_only: ['AWS/EC2'] });
-    expect(normalizeNamespaceRulesV2(rules)).toEqual({ 'AWS/EC2': true });
+  it('mixed namespace rules are one exclusion list in v2; normalizeNamespaceRulesV2 says what reads back', () => {
+    const rules = { 'AWS/EC2': true, 'AWS/SQS': false, 'AWS/Usage': true };
+    expect(filtersFromRules(rules)).toEqual({ exclude_only: ['AWS/ElasticMapReduce', 'AWS/SQS'] });
+    expect(normalizeNamespaceRulesV2(rules)).toEqual({ 'AWS/ElasticMapReduce': false, 'AWS/SQS': false, 'AWS/Usage': true });
     expect(rulesFromFilters(undefined)).toEqual({ 'AWS/SQS': false, 'AWS/ElasticMapReduce': false, 'AWS/Usage': false });
   });
 });
@@ -400,16 +408,17 @@ describe('DatadogV2Integrations (port) against the stand-in', () => {
     expect(standin.stored()[0]!.attributes.auth_config).toEqual({ role_name: ROLE, external_id: externalId });
   });
 
-  it('factory: createV2IntegrationPort over the shared DatadogHttp (env keys, apiUrl)', async () => {
-    const config = parseConfig({ datadog: { apiUrl: standin.url, maxAttempts: 1 } }).datadog;
+  it('factory: datadog.apiVersion v2 builds the v2 port over the shared DatadogHttp (env keys, apiUrl)', async () => {
+    const config = parseConfig({ datadog: { apiVersion: 'v2', apiUrl: standin.url, maxAttempts: 1 } }).datadog;
     const deps = {
       env: { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY },
       secretsManager: () => {
         throw new Error('no secret here');
       },
     };
-    const built = createV2IntegrationPort(config, deps, { partition: 'aws-us-gov' });
-    await built.createIntegration(REF, DEFAULTS);
+    const built = createIntegrationPort(config, deps);
+    expect(built.apiVersion).toBe('v2');
+    await built.createIntegration(REF, DEFAULTS, { partition: 'aws-us-gov' });
     expect(standin.stored()[0]!.attributes.aws_partition).toBe('aws-us-gov');
     expect((await createV2Client(config, deps).listAccounts()).data).toHaveLength(1);
     expect(standin.requests.every((r) => r.authorized)).toBe(true);

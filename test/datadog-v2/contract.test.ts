@@ -167,11 +167,11 @@ if (!specPresent) {
         const { externalId } = await port.createIntegration(REF, FULL);
         const [listed] = await port.listIntegrations({ accountId: ACCOUNT });
         expect(listed).toMatchObject({ externalId, settings: FULL });
-        await port.updateIntegration(REF, { ...FULL, hostTags: ['team:data'], excludedRegions: [], namespaceRules: { 'AWS/EC2': true } });
+        await port.updateIntegration(REF, { ...FULL, hostTags: ['team:data'], excludedRegions: [], namespaceRules: { 'AWS/EC2': false, 'AWS/SQS': true } });
         const rotated = await port.rotateExternalId(REF);
         expect(rotated.externalId).not.toBe(externalId);
         const [after] = await port.listIntegrations();
-        expect(after).toMatchObject({ externalId: rotated.externalId, settings: { hostTags: ['team:data'], excludedRegions: [], namespaceRules: { 'AWS/EC2': true } } });
+        expect(after).toMatchObject({ externalId: rotated.externalId, settings: { hostTags: ['team:data'], excludedRegions: [], namespaceRules: { 'AWS/EC2': false, 'AWS/ElasticMapReduce': false, 'AWS/SQS': true, 'AWS/Usage': false } } });
         await port.deleteIntegration(REF);
         expect(await port.listIntegrations()).toEqual([]);
       });

@@ -167,9 +167,28 @@ describe('parseConfig', () => {
     expect(message).toContain('datadog.maxAttempts: must be a whole number from 1 to 10');
   });
 
-  it('rejects apiVersion v2 with the reason', async () => {
-    const message = await configError({ datadog: { apiVersion: 'v2' } });
-    expect(message).toContain('datadog.apiVersion: must be "v1" (the v2 API is not supported yet)');
+  it('accepts apiVersion v1 and v2; anything else is refused by name', async () => {
+    expect(parseConfig({ datadog: { apiVersion: 'v2' } }).datadog.apiVersion).toBe('v2');
+    expect(parseConfig({ datadog: { apiVersion: 'v1' } }).datadog.apiVersion).toBe('v1');
+    expect(await configError({ datadog: { apiVersion: 'v3' } })).toContain('datadog.apiVersion: must be "v1" or "v2"');
+  });
+
+  it.each([
+    ['v2', { 'AWS/EC2': false, Glue: false, 'ECS/ContainerInsights': true }, undefined],
+    ['v1', { auto_scaling: false, ec2: true }, undefined],
+    ['v2', { auto_scaling: false }, 'integration.namespaceRules: "auto_scaling" is a v1 namespace key; with datadog.apiVersion "v2" name the CloudWatch namespace'],
+    ['v1', { 'AWS/EC2': false }, 'integration.namespaceRules: "AWS/EC2" is a v2 (CloudWatch) namespace; with datadog.apiVersion "v1" use v1 keys'],
+  ])('namespace rules are named the way apiVersion %s names them: %j', async (apiVersion, namespaceRules, problem) => {
+    const raw = { datadog: { apiVersion }, integration: { namespaceRules } };
+    if (problem === undefined) expect(parseConfig(raw).integration.namespaceRules).toEqual(namespaceRules);
+    else expect(await configError(raw)).toContain(problem);
+  });
+
+  it('v2: an excluded region the product does not know is refused (v2 can only list the regions to include)', async () => {
+    expect(parseConfig({ datadog: { apiVersion: 'v2' }, integration: { excludedRegions: ['eu-west-1', 'us-gov-west-1'] } }).integration.excludedRegions).toHaveLength(2);
+    const message = await configError({ datadog: { apiVersion: 'v2' }, integration: { excludedRegions: ['xx-future-1'] } });
+    expect(message).toContain('integration.excludedRegions: "xx-future-1" is not a region this version knows');
+    expect(parseConfig({ datadog: { apiVersion: 'v1' }, integration: { excludedRegions: ['xx-future-1'] } }).integration.excludedRegions).toEqual(['xx-future-1']);
   });
 
   it('rejects an empty credentialsSecretId', async () => {

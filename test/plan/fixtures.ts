@@ -7,7 +7,7 @@ import type { Integration, IntegrationSettings } from '../../lambda/datadog/port
 import { datadogTrustPolicy, type Partition, type PolicyDocument, type PolicyStatement } from '../../lambda/domain/policy';
 import type { AccountObservation, ObservedRole, OrgAccount, RoleObservation } from '../../lambda/observe/model';
 import type { AccountPlan, ActionType } from '../../lambda/plan/plan-account';
-import { MANAGED_BY_TAG, desiredRole, desiredSettings } from '../../lambda/plan/desired';
+import { MANAGED_BY_TAG, desiredRole, expectedSettings } from '../../lambda/plan/desired';
 
 export const ACCOUNT_ID = '123456789012';
 export const MANAGEMENT_ACCOUNT_ID = '999999999999';
@@ -66,12 +66,12 @@ export function desiredObservedRole(config: Config, partition: Partition = 'aws'
   };
 }
 
-/** Our integration (the configured role name), with the desired settings. */
+/** Our integration (the configured role name), with the desired settings as the configured API version reads them. */
 export function ourIntegration(config: Config, account: OrgAccount = orgAccount(), overrides: Partial<Integration> = {}): Integration {
   return {
     accountId: account.accountId,
     auth: { kind: 'role', roleName: config.role.name },
-    settings: desiredSettings(config, account),
+    settings: expectedSettings(config, account, 'aws'),
     ...overrides,
   };
 }

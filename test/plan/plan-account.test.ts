@@ -132,13 +132,57 @@ describe('planAccount: the integration exists but the role is missing', () => {
 
   it.each<[string, AccountObservation, ActionType[]]>([
     ['v1 (no known external ID)', noRole, ['rotate-external-id', 'create-role']],
-    ['v2 (external ID known)', withOurIntegration(noRole, config, { externalId: EXTERNAL_ID }), ['rotate-external-id', 'create-role']],
     ['and the settings drifted', withSettings(noRole, config, { metricsCollection: false }), ['rotate-external-id', 'update-integration', 'create-role']],
   ])('%s: rotate, then create the role', (_name, observation, expected) => {
     const plan = planAccount(observation, config);
     expect(typesOf(plan)).toEqual(expected);
     expect(reasonOf(plan, 'rotate-external-id')).toContain(ROLE);
     expect(reasonOf(plan, 'create-role')).toContain(ROLE);
+  });
+});
+
+describe('planAccount with datadog.apiVersion v2', () => {
+  const v2 = makeConfig({ datadog: { apiVersion: 'v2' } });
+  const v2Synced = inSyncObservation({ config: v2 });
+  const known = withOurIntegration(v2Synced, v2, { externalId: EXTERNAL_ID });
+
+  it.each<[string, AccountObservation, ActionType[]]>([
+    ['in sync, external ID known and trusted', known, ['none']],
+    ['new account: the role first (trusting a minted ID), then the integration', withRoleObservation(withoutOurIntegration(v2Synced, v2), { kind: 'absent' }), ['create-role', 'create-integration']],
+    ['role exists, integration missing: trust first, then the integration', withoutOurIntegration(v2Synced, v2), ['update-role-trust', 'create-integration']],
+    ['integration exists, role missing, ID known: the role is recreated trusting it, nothing rotated', withRoleObservation(known, { kind: 'absent' }), ['create-role']],
+    ['integration exists without an ID, role missing: rotate as in v1', withRoleObservation(v2Synced, { kind: 'absent' }), ['rotate-external-id', 'create-role']],
+    ["the role trusts another single ID than Datadog's: v1 cannot see it, v2 rewrites the trust", withTrust(known, trustDocument(trustStatement(US1_PRINCIPAL, OTHER_EXTERNAL_ID))), ['update-role-trust']],
+  ])('%s', (_name, observation, expected) => {
+    expect(typesOf(planAccount(observation, v2))).toEqual(expected);
+  });
+
+  it('the same hand-edited external ID is invisible to v1 (the single ID in the trust is taken as right)', () => {
+    const edited = withTrust(synced, trustDocument(trustStatement(US1_PRINCIPAL, OTHER_EXTERNAL_ID)));
+    expect(typesOf(planAccount(edited, config))).toEqual(['none']);
+  });
+
+  it.each<[string, Partial<IntegrationSettings>, Record<string, unknown>]>([
+    ["Datadog's default exclusions read back for no rules: in sync", {}, {}],
+    ['a rule set to false is one more exclusion', { namespaceRules: { 'AWS/ElasticMapReduce': false, 'AWS/SQS': false, 'AWS/Usage': false, 'AWS/Lambda': false } }, { namespaceRules: { 'AWS/Lambda': false } }],
+    ['a true rule lifts a default exclusion', { namespaceRules: { 'AWS/ElasticMapReduce': false, 'AWS/SQS': true, 'AWS/Usage': false } }, { namespaceRules: { 'AWS/SQS': true } }],
+    ['excluded regions read back as the known regions outside include_only', { excludedRegions: ['eu-west-1'] }, { excludedRegions: ['eu-west-1'] }],
+  ])('settings compared in v2 terms, no endless drift: %s', (_name, actual, configured) => {
+    const custom = makeConfig({ datadog: { apiVersion: 'v2' }, integration: configured });
+    const observation = withSettings(inSyncObservation({ config: custom }), custom, actual);
+    expect(typesOf(planAccount(observation, custom))).toEqual(['none']);
+  });
+
+  it.each<[string, Partial<IntegrationSettings>, string]>([
+    ['someone set include_only', { namespaceRules: { 'AWS/EC2': true } }, 'account_specific_namespace_rules'],
+    ['a default exclusion was lifted by hand', { namespaceRules: { 'AWS/ElasticMapReduce': false, 'AWS/SQS': true, 'AWS/Usage': false } }, 'account_specific_namespace_rules'],
+    ['all regions collected, one should be excluded', { excludedRegions: [] }, 'excluded_regions'],
+  ])('drift in v2 terms: %s', (_name, actual, field) => {
+    const custom = makeConfig({ datadog: { apiVersion: 'v2' }, integration: { excludedRegions: ['eu-west-1'] } });
+    const observation = withSettings(inSyncObservation({ config: custom }), custom, actual);
+    const plan = planAccount(observation, custom);
+    expect(typesOf(plan)).toEqual(['update-integration']);
+    expect(reasonOf(plan, 'update-integration')).toContain(field);
   });
 });
 

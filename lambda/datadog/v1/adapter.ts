@@ -1,5 +1,5 @@
 import { DatadogApiError } from '../errors';
-import type { AwsIntegrationPort, Integration, IntegrationRef, IntegrationSettings } from '../port';
+import type { AwsIntegrationPort, CreateOptions, GivenExternalId, Integration, IntegrationRef, IntegrationSettings } from '../port';
 import type { DatadogAwsV1Client } from './client';
 import type { AWSAccount } from './types';
 
@@ -17,7 +17,8 @@ export class DatadogV1Integrations implements AwsIntegrationPort {
     });
   }
 
-  async createIntegration(ref: IntegrationRef, settings: IntegrationSettings): Promise<{ externalId: string }> {
+  async createIntegration(ref: IntegrationRef, settings: IntegrationSettings, options: CreateOptions = {}): Promise<{ externalId: string }> {
+    refuseGivenId(options, 'CreateAWSAccount');
     const response = await this.client.createAccount(toV1Account(ref, settings));
     return { externalId: requireExternalId(response.external_id, 'CreateAWSAccount') };
   }
@@ -30,7 +31,8 @@ export class DatadogV1Integrations implements AwsIntegrationPort {
     await this.client.deleteAccount({ account_id: ref.accountId, role_name: ref.roleName });
   }
 
-  async rotateExternalId(ref: IntegrationRef): Promise<{ externalId: string }> {
+  async rotateExternalId(ref: IntegrationRef, given: GivenExternalId = {}): Promise<{ externalId: string }> {
+    refuseGivenId(given, 'CreateNewAWSExternalID');
     const response = await this.client.createNewExternalId({ account_id: ref.accountId, role_name: ref.roleName });
     return { externalId: requireExternalId(response.external_id, 'CreateNewAWSExternalID') };
   }
@@ -81,4 +83,9 @@ export function toV1Account(ref: IntegrationRef, settings: IntegrationSettings):
 function requireExternalId(externalId: string | undefined, operation: string): string {
   if (externalId) return externalId;
   throw new DatadogApiError(operation, 'unexpected', 200, [], `${operation} answered without an external_id`);
+}
+
+/** v1 makes every external ID itself; a caller that brings one has mixed up the versions. */
+function refuseGivenId(given: GivenExternalId, operation: string): void {
+  if (given.externalId !== undefined) throw new Error(`${operation}: Datadog's v1 API issues external IDs itself and cannot be given one`);
 }
