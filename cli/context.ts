@@ -3,10 +3,12 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { configFromEnvironment, mergeConfig } from '../lambda/config/environment';
 import { parseConfig, type Config } from '../lambda/config/schema';
 import { InputError } from '../lambda/domain/errors';
-import { createV1Client } from '../lambda/datadog/factory';
+import { createIntegrationPort, createV1Client, createV2Client, type DatadogDependencies } from '../lambda/datadog/factory';
+import type { AwsIntegrationPort } from '../lambda/datadog/port';
 import { pipelineDependencies, type PipelineDependencies } from '../lambda/dependencies';
 import type { RetryNotice } from '../lambda/datadog/http';
 import type { DatadogAwsV1Client } from '../lambda/datadog/v1/client';
+import type { DatadogAwsV2Client } from '../lambda/datadog/v2/client';
 import type { Output } from './output';
 
 /** What the CLI needs from the outside world; tests pass their own. */
@@ -24,6 +26,8 @@ export interface CliDependencies {
   /** Asks a question on the terminal and returns the answer. */
   readonly prompt?: (question: string) => Promise<string>;
   readonly now?: () => number;
+  /** The working directory, where `migrate` looks for cdk.json; default process.cwd(). */
+  readonly cwd?: () => string;
 }
 
 export interface GlobalOptions {
@@ -32,7 +36,7 @@ export interface GlobalOptions {
   secretId?: string;
 }
 
-async function readConfigFile(path: string): Promise<unknown> {
+export async function readConfigFile(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -50,28 +54,50 @@ async function readConfigFile(path: string): Promise<unknown> {
 /** Config file, then the standard environment, then command-line flags: later wins. */
 export async function loadCliConfig(options: GlobalOptions, env: NodeJS.ProcessEnv): Promise<Config> {
   const fromFile = options.config ? await readConfigFile(options.config) : {};
-  // The file alone must be a valid configuration: a wrong shape must not vanish in the merge below.
-  if (options.config) parseConfig(fromFile, options.config);
+  return mergeCliConfig(fromFile, options.config, options, env);
+}
+
+/**
+ * A configuration read from `source` (a file, cdk.json's context), with the standard
+ * environment and the flags over it. The source alone must be a valid configuration: a wrong
+ * shape must not vanish in the merge.
+ */
+export function mergeCliConfig(fromSource: unknown, source: string | undefined, options: GlobalOptions, env: NodeJS.ProcessEnv): Config {
+  if (source) parseConfig(fromSource, source);
   const fromFlags = {
     datadog: {
       ...(options.site !== undefined && { site: options.site }),
       ...(options.secretId !== undefined && { credentialsSecretId: options.secretId }),
     },
   };
-  const source = options.config ? `${options.config} (with the environment and flags)` : 'configuration';
-  return parseConfig(mergeConfig(fromFile, configFromEnvironment(env), fromFlags), source);
+  const label = source ? `${source} (with the environment and flags)` : 'configuration';
+  return parseConfig(mergeConfig(fromSource, configFromEnvironment(env), fromFlags), label);
 }
 
-export function datadogV1Client(config: Config, deps: CliDependencies, output: Output): DatadogAwsV1Client {
+/** How every Datadog client of the CLI is built: each key it reads is masked in the output. */
+function datadogDependencies(deps: CliDependencies, output: Output): DatadogDependencies {
   output.addSecrets(deps.env.DD_API_KEY, deps.env.DD_APP_KEY);
-  return createV1Client(config.datadog, {
+  return {
     env: deps.env,
     secretsManager: deps.secretsManager ?? (() => new SecretsManagerClient({})),
     fetch: deps.fetch,
     sleep: deps.sleep,
     onCredentials: (credentials) => output.addSecrets(credentials.apiKey, credentials.appKey),
     onRetry: (notice) => output.stderr(retryLine(notice)),
-  });
+  };
+}
+
+export function datadogV1Client(config: Config, deps: CliDependencies, output: Output): DatadogAwsV1Client {
+  return createV1Client(config.datadog, datadogDependencies(deps, output));
+}
+
+export function datadogV2Client(config: Config, deps: CliDependencies, output: Output): DatadogAwsV2Client {
+  return createV2Client(config.datadog, datadogDependencies(deps, output));
+}
+
+/** The version-independent port of one API version, whatever datadog.apiVersion says. */
+export function datadogPort(config: Config, apiVersion: 'v1' | 'v2', deps: CliDependencies, output: Output): AwsIntegrationPort {
+  return createIntegrationPort({ ...config.datadog, apiVersion }, datadogDependencies(deps, output));
 }
 
 export function retryLine(notice: RetryNotice): string {

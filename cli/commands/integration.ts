@@ -1,36 +1,48 @@
 import { Command, Option } from 'commander';
+import type { AWSAccountPartition } from '../../lambda/datadog/v2/types';
 import type { AWSAccount } from '../../lambda/datadog/v1/types';
-import { InputError } from '../../lambda/domain/errors';
-import { datadogV1Client, loadCliConfig, type CliDependencies, type GlobalOptions } from '../context';
+import { datadogV1Client, datadogV2Client, loadCliConfig, type CliDependencies, type GlobalOptions } from '../context';
+import { checkNamespaceRules, type ApiVersion } from '../namespaces';
 import { accountIdArg, filterTagArg, hostTagArg, namespaceRuleArg, regionArg, roleNameArg } from '../options';
 import { table, type Output } from '../output';
+import {
+  authLabel,
+  cspmTurnsOnResources,
+  describeRow,
+  LIST_HEADERS,
+  nothingToUpdate,
+  printCreated,
+  printDeleted,
+  printRotated,
+  printTable,
+  printUpdated,
+  type JsonOption,
+  type RefOptions,
+  type SettingsOptions,
+} from './integration-common';
+import { createV2, deleteV2, listV2, namespacesV2, PARTITIONS, rotateV2, updateV2 } from './integration-v2';
 
 /**
- * `integration ...`: Datadog's six v1 AWS integration operations, one command each.
- * `--json` prints Datadog's response body as it came.
+ * `integration ...`: Datadog's AWS integration operations, one command each, through the v1
+ * or the v2 API (`--api-version`, default datadog.apiVersion). `--json` prints Datadog's
+ * response body as it came.
  */
-
-interface SettingsOptions {
-  hostTag?: string[];
-  filterTag?: string[];
-  excludedRegion?: string[];
-  namespace?: Record<string, boolean>;
-  metrics?: boolean;
-  cspm?: boolean;
-  resourceCollection?: boolean;
-}
-
-interface RefOptions {
-  accountId: string;
-  roleName: string;
-}
 
 function addSettingsOptions(command: Command): Command {
   return command
     .option('--host-tag <key:value>', 'tag for every host and metric of this account (repeatable)', hostTagArg)
     .option('--filter-tag <key:value>', 'only import EC2 hosts with this tag; ! in front excludes, ? and * match (repeatable)', filterTagArg)
-    .option('--excluded-region <region>', 'do not collect metrics from this region (repeatable)', regionArg)
-    .option('--namespace <ns=true|false>', 'turn one metric namespace on or off, e.g. auto_scaling=false (repeatable)', namespaceRuleArg)
+    .option(
+      '--excluded-region <region>',
+      'do not collect metrics from this region (repeatable). v2 has no exclusion list: the CLI sends include_only = the ' +
+        "partition's other known regions, so a region AWS adds later is not collected until included",
+      regionArg,
+    )
+    .option(
+      '--namespace <ns=true|false>',
+      'turn one metric namespace on or off (repeatable): v1 keys such as auto_scaling=false, v2 CloudWatch names such as AWS/AutoScaling=false',
+      namespaceRuleArg,
+    )
     .addOption(new Option('--metrics', 'collect metrics (Datadog default: on)'))
     .addOption(new Option('--no-metrics', 'do not collect metrics').default(undefined))
     .addOption(new Option('--resource-collection', 'collect resource attributes and configuration (extended resource collection)'))
@@ -55,122 +67,127 @@ function settingsBody(options: SettingsOptions): AWSAccount {
   if (options.metrics !== undefined) body.metrics_collection_enabled = options.metrics;
   if (options.resourceCollection !== undefined) body.extended_resource_collection_enabled = options.resourceCollection;
   if (options.cspm !== undefined) body.cspm_resource_collection_enabled = options.cspm;
-  if (options.cspm === true) {
-    if (options.resourceCollection === false) {
-      throw new InputError('--cspm needs extended resource collection: drop --no-resource-collection');
-    }
-    body.extended_resource_collection_enabled = true;
-  }
+  if (cspmTurnsOnResources(options)) body.extended_resource_collection_enabled = true;
   return body;
 }
 
-function onOff(value: boolean | undefined, fallback: boolean): string {
-  return (value ?? fallback) ? 'on' : 'off';
+function describeAccount(account: AWSAccount): string[] {
+  return describeRow({
+    accountId: account.account_id,
+    auth: authLabel(account.role_name, account.access_key_id),
+    metrics: account.metrics_collection_enabled,
+    resources: account.extended_resource_collection_enabled ?? account.resource_collection_enabled,
+    cspm: account.cspm_resource_collection_enabled,
+    hostTags: account.host_tags,
+    filterTags: account.filter_tags,
+    excludedRegions: account.excluded_regions,
+    namespaceRules: account.account_specific_namespace_rules,
+  });
 }
 
-function describeAccount(account: AWSAccount): string[] {
-  const rules = Object.entries(account.account_specific_namespace_rules ?? {})
-    .map(([ns, on]) => `${ns}=${on ? 'on' : 'off'}`)
-    .join(',');
-  return [
-    account.account_id ?? '',
-    account.role_name ? `role ${account.role_name}` : account.access_key_id ? `key ${account.access_key_id}` : '',
-    onOff(account.metrics_collection_enabled, true),
-    onOff(account.extended_resource_collection_enabled ?? account.resource_collection_enabled, false),
-    onOff(account.cspm_resource_collection_enabled, false),
-    (account.host_tags ?? []).join(','),
-    (account.filter_tags ?? []).join(','),
-    (account.excluded_regions ?? []).join(','),
-    rules,
-  ];
+interface ApiVersionOption {
+  apiVersion?: ApiVersion;
 }
 
 export function integrationCommand(deps: CliDependencies, output: Output): Command {
-  const group = new Command('integration').description("Datadog's AWS integrations, one command per API operation (v1)");
+  const group = new Command('integration')
+    .description("Datadog's AWS integrations, one command per API operation (v1 or v2: --api-version)")
+    .addOption(
+      new Option('--api-version <version>', "Datadog API to use, before or after the subcommand (default: the config's datadog.apiVersion, else v1)").choices([
+        'v1',
+        'v2',
+      ]),
+    );
 
-  const client = async (command: Command) => {
-    const config = await loadCliConfig(command.optsWithGlobals<GlobalOptions>(), deps.env);
-    return datadogV1Client(config, deps, output);
+  /** The config, the API version chosen, and the namespace rules checked against it. */
+  const session = async (command: Command, namespace?: Record<string, boolean>) => {
+    const options = command.optsWithGlobals<GlobalOptions & ApiVersionOption>();
+    const config = await loadCliConfig(options, deps.env);
+    const apiVersion = options.apiVersion ?? config.datadog.apiVersion;
+    if (namespace) checkNamespaceRules(apiVersion, namespace);
+    return {
+      apiVersion,
+      v1: () => datadogV1Client(config, deps, output),
+      v2: () => datadogV2Client(config, deps, output),
+    };
   };
 
   group
     .command('list')
-    .description('list the AWS integrations of the Datadog organization')
+    .description('list the AWS integrations of the Datadog organization (v2 also shows external IDs and config IDs)')
     .option('--account-id <id>', 'only this AWS account', accountIdArg)
-    .option('--role-name <name>', 'only integrations with this role name', roleNameArg)
+    .option('--role-name <name>', 'only integrations with this role name (v2: matched by the CLI)', roleNameArg)
     .option('--json', "print Datadog's response as JSON")
-    .action(async (options: { accountId?: string; roleName?: string; json?: boolean }, command: Command) => {
-      const response = await (await client(command)).listAccounts({ accountId: options.accountId, roleName: options.roleName });
+    .action(async (options: { accountId?: string; roleName?: string } & JsonOption, command: Command) => {
+      const api = await session(command);
+      if (api.apiVersion === 'v2') return listV2(api.v2(), output, options);
+      const response = await api.v1().listAccounts({ accountId: options.accountId, roleName: options.roleName });
       if (options.json) return output.json(response);
-      const accounts = response.accounts ?? [];
-      if (accounts.length === 0) return output.line('No AWS integrations match.');
-      output.line(
-        table(
-          ['ACCOUNT ID', 'AUTH', 'METRICS', 'RESOURCES', 'CSPM', 'HOST TAGS', 'FILTER TAGS', 'EXCLUDED REGIONS', 'NAMESPACE RULES'],
-          accounts.map(describeAccount),
-        ),
-      );
-      output.line(`${accounts.length} integration${accounts.length === 1 ? '' : 's'}`);
+      printTable(output, (response.accounts ?? []).map(describeAccount), (rows) => table(LIST_HEADERS, rows));
     });
 
   addSettingsOptions(addRefOptions(group.command('create')))
     .description('create an AWS integration and print its external ID')
+    .addOption(new Option('--partition <partition>', "the account's AWS partition (v2 only; v1 has none)").choices(PARTITIONS).default('aws'))
     .option('--json', "print Datadog's response as JSON")
-    .action(async (options: RefOptions & SettingsOptions & { json?: boolean }, command: Command) => {
+    .action(async (options: RefOptions & SettingsOptions & JsonOption & { partition: AWSAccountPartition }, command: Command) => {
+      const api = await session(command, options.namespace);
+      if (api.apiVersion === 'v2') return createV2(api.v2(), output, options);
       const body: AWSAccount = { account_id: options.accountId, role_name: options.roleName, ...settingsBody(options) };
-      const response = await (await client(command)).createAccount(body);
+      const response = await api.v1().createAccount(body);
       if (options.json) return output.json(response);
-      output.line(`Created the AWS integration for account ${options.accountId} with role ${options.roleName}.`);
-      output.line(`External ID: ${response.external_id ?? '(none returned)'}`);
-      output.line(`Use it as the sts:ExternalId condition in the trust policy of role ${options.roleName}.`);
+      printCreated(output, options, response.external_id);
     });
 
   addSettingsOptions(addRefOptions(group.command('update')))
     .description('change an AWS integration; only the options given are changed')
     .option('--json', "print Datadog's response as JSON")
-    .action(async (options: RefOptions & SettingsOptions & { json?: boolean }, command: Command) => {
+    .action(async (options: RefOptions & SettingsOptions & JsonOption, command: Command) => {
+      const api = await session(command, options.namespace);
+      if (api.apiVersion === 'v2') return updateV2(api.v2(), output, options);
       const changes = settingsBody(options);
-      if (Object.keys(changes).length === 0) {
-        throw new InputError('nothing to update: give at least one option to change (see --help)');
-      }
+      if (Object.keys(changes).length === 0) throw nothingToUpdate();
       const ref = { accountId: options.accountId, roleName: options.roleName };
-      const response = await (await client(command)).updateAccount(ref, {
-        account_id: options.accountId,
-        role_name: options.roleName,
-        ...changes,
-      });
+      const response = await api.v1().updateAccount(ref, { account_id: options.accountId, role_name: options.roleName, ...changes });
       if (options.json) return output.json(response);
-      output.line(`Updated the AWS integration for account ${options.accountId} with role ${options.roleName}: ${Object.keys(changes).join(', ')}.`);
+      printUpdated(output, options, Object.keys(changes));
     });
 
   addRefOptions(group.command('delete'))
     .description('delete an AWS integration')
-    .option('--json', "print Datadog's response as JSON")
-    .action(async (options: RefOptions & { json?: boolean }, command: Command) => {
-      const response = await (await client(command)).deleteAccount({ account_id: options.accountId, role_name: options.roleName });
+    .option('--json', "print Datadog's response as JSON (v2 answers 204: {})")
+    .action(async (options: RefOptions & JsonOption, command: Command) => {
+      const api = await session(command);
+      if (api.apiVersion === 'v2') return deleteV2(api.v2(), output, options);
+      const response = await api.v1().deleteAccount({ account_id: options.accountId, role_name: options.roleName });
       if (options.json) return output.json(response);
-      output.line(`Deleted the AWS integration for account ${options.accountId} with role ${options.roleName}.`);
+      printDeleted(output, options);
     });
 
   group
     .command('namespaces')
-    .description('list the AWS namespaces that --namespace rules can name')
+    .description('list the namespaces that --namespace rules can name (v1 keys such as ec2, v2 CloudWatch names such as AWS/EC2)')
     .option('--json', "print Datadog's response as JSON")
-    .action(async (options: { json?: boolean }, command: Command) => {
-      const namespaces = await (await client(command)).listAvailableNamespaces();
+    .action(async (options: JsonOption, command: Command) => {
+      const api = await session(command);
+      if (api.apiVersion === 'v2') return namespacesV2(api.v2(), output, options);
+      const namespaces = await api.v1().listAvailableNamespaces();
       if (options.json) return output.json(namespaces);
       for (const namespace of namespaces) output.line(namespace);
     });
 
   addRefOptions(group.command('rotate-external-id'))
-    .description('generate a new external ID; the old one stops working')
-    .option('--json', "print Datadog's response as JSON")
-    .action(async (options: RefOptions & { json?: boolean }, command: Command) => {
-      const response = await (await client(command)).createNewExternalId({ account_id: options.accountId, role_name: options.roleName });
+    .description('generate a new external ID; the old one stops working (v2: mint one, then write it into the integration)')
+    .option('--json', "print Datadog's response as JSON (v2: the PATCH response)")
+    .action(async (options: RefOptions & JsonOption, command: Command) => {
+      const api = await session(command);
+      if (api.apiVersion === 'v2') return rotateV2(api.v2(), output, options);
+      const response = await api.v1().createNewExternalId({ account_id: options.accountId, role_name: options.roleName });
       if (options.json) return output.json(response);
-      output.line(`New external ID for account ${options.accountId} with role ${options.roleName}: ${response.external_id ?? '(none returned)'}`);
-      output.line(`The previous external ID no longer works: put the new one in the sts:ExternalId condition of role ${options.roleName}'s trust policy.`);
+      printRotated(output, options, response.external_id);
     });
 
+  // The group's options (--api-version) show in each subcommand's help.
+  for (const command of group.commands) command.configureHelp({ showGlobalOptions: true });
   return group;
 }

@@ -17,6 +17,8 @@ export interface CliRunOptions {
   env: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   secretsManager?: () => SecretsManagerClient;
+  /** The working directory the CLI sees (migrate looks for cdk.json there). */
+  cwd?: string;
 }
 
 /** Runs the CLI in-process, collecting its output; retries never really wait. */
@@ -33,14 +35,16 @@ export async function runCliCollect(args: string[], options: CliRunOptions): Pro
     },
     ...(options.fetch && { fetch: options.fetch }),
     ...(options.secretsManager && { secretsManager: options.secretsManager }),
+    ...(options.cwd !== undefined && { cwd: () => options.cwd! }),
   });
   return { code, stdout, stderr, sleeps };
 }
 
 /** A temporary directory for config files, removed by `cleanup()`. */
-export function tempFiles(): { write(name: string, content: string | object): string; cleanup(): void } {
+export function tempFiles(): { dir: string; write(name: string, content: string | object): string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'dd-aws-org-test-'));
   return {
+    dir,
     write(name, content) {
       const path = join(dir, name);
       writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
