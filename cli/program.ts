@@ -4,6 +4,7 @@ import { InputError } from '../lambda/domain/errors';
 import { version } from '../package.json';
 import { convergeCommands } from './commands/converge';
 import { integrationCommand } from './commands/integration';
+import { migrateCommand } from './commands/migrate';
 import { organizationCommands } from './commands/organization';
 import type { CliDependencies } from './context';
 import { Output } from './output';
@@ -24,6 +25,7 @@ export function buildProgram(deps: CliDependencies, output: Output, setExitCode:
   program.addCommand(integrationCommand(deps, output));
   for (const command of convergeCommands(deps, output, setExitCode)) program.addCommand(command);
   for (const command of organizationCommands(deps, output, setExitCode)) program.addCommand(command);
+  program.addCommand(migrateCommand(deps, output, setExitCode));
   // Settings such as exitOverride are copied when a command is created; apply them to the tree.
   for (const command of allCommands(program)) {
     command.exitOverride().configureOutput(program.configureOutput()).showHelpAfterError('(add --help for usage)');

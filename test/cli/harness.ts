@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { runCli } from '../../cli/program';
+import { DatadogStandin } from '../standins/datadog';
 
 /** What one in-process CLI run produced. */
 export interface CliRun {
@@ -69,3 +70,31 @@ export function stubFetch(body: unknown, status = 200): { fetch: typeof fetch; u
 export const ACCOUNT_A = '123456789012';
 export const ACCOUNT_B = '210987654321';
 export const ROLE = 'DatadogIntegrationRole';
+
+/**
+ * For one test file: the Datadog stand-in (v1 and v2 over one store), started once and reset
+ * before each test, a temporary directory, and a CLI run against the stand-in that checks that
+ * neither key reaches its output.
+ */
+export function standinSession(keys: { apiKey: string; appKey: string }) {
+  const standin = new DatadogStandin(keys);
+  const files = tempFiles();
+  beforeAll(async () => {
+    await standin.start();
+  });
+  afterAll(async () => {
+    await standin.stop();
+    files.cleanup();
+  });
+  beforeEach(() => standin.reset());
+  const cli = async (args: string[], extra: { fetch?: typeof fetch; cwd?: string } = {}): Promise<CliRun> => {
+    const run = await runCliCollect(args, {
+      env: { DD_API_URL: standin.url, DD_API_KEY: keys.apiKey, DD_APP_KEY: keys.appKey },
+      secretsManager: () => new SecretsManagerClient({ region: 'us-east-1' }),
+      ...extra,
+    });
+    for (const key of [keys.apiKey, keys.appKey]) expect(run.stdout + run.stderr).not.toContain(key);
+    return run;
+  };
+  return { standin, files, cli };
+}

@@ -1,9 +1,7 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PARTITION_REGIONS } from '../../lambda/datadog/v2/mapping';
 import type { AWSAccountResponseAttributes } from '../../lambda/datadog/v2/types';
-import { DatadogStandin } from '../standins/datadog';
 import { V2_STANDIN_NAMESPACES } from '../standins/datadog-v2';
-import { ACCOUNT_A, ACCOUNT_B, ROLE, runCliCollect, tempFiles, type CliRun } from './harness';
+import { ACCOUNT_A, ACCOUNT_B, ROLE, standinSession } from './harness';
 
 /**
  * `dd-aws-org integration ... --api-version v2` run in-process against the Datadog stand-in,
@@ -14,31 +12,7 @@ const API_KEY = 'cliV2ApiKeyQh4Tz8Wm2Rb6';
 const APP_KEY = 'cliV2AppKeyLs3Gv9Pn5Dx1Jc7';
 const ACCOUNTS = '/api/v2/integration/aws/accounts';
 
-const standin = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
-const files = tempFiles();
-
-beforeAll(async () => {
-  await standin.start();
-});
-
-afterAll(async () => {
-  await standin.stop();
-  files.cleanup();
-});
-
-beforeEach(() => {
-  standin.reset();
-});
-
-async function cli(args: string[]): Promise<CliRun> {
-  const run = await runCliCollect(args, {
-    env: { DD_API_URL: standin.url, DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY },
-    secretsManager: () => new SecretsManagerClient({ region: 'us-east-1' }),
-  });
-  // Whatever a run did, no key reached its output.
-  for (const key of [API_KEY, APP_KEY]) expect(run.stdout + run.stderr).not.toContain(key);
-  return run;
-}
+const { standin, files, cli } = standinSession({ apiKey: API_KEY, appKey: APP_KEY });
 
 const v2 = (...args: string[]) => cli(['integration', '--api-version', 'v2', ...args]);
 const ref = ['--account-id', ACCOUNT_A, '--role-name', ROLE];

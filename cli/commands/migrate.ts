@@ -1,0 +1,247 @@
+import { randomBytes } from 'node:crypto';
+import { access, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { parseConfig, type Config } from '../../lambda/config/schema';
+import type { Integration } from '../../lambda/datadog/port';
+import { InputError } from '../../lambda/domain/errors';
+import { CONFIG_CONTEXT_KEY } from '../../lib/config';
+import { datadogPort, mergeCliConfig, readConfigFile, type CliDependencies, type GlobalOptions } from '../context';
+import { overridesOfDefaults } from '../namespaces';
+import type { Output } from '../output';
+
+/**
+ * `migrate --to v2`: moves a deployment's configuration from Datadog's v1 API to v2 without
+ * recreating an integration or rotating an external ID. It only reads Datadog (both APIs: they
+ * are two views of the same integrations) and writes nothing there or to AWS; unless
+ * --dry-run it rewrites the configuration file (or cdk.json's context), atomically.
+ */
+
+export interface MigrationChange {
+  path: string;
+  from: unknown;
+  to: unknown;
+}
+
+/** What `migrate --json` prints (README). */
+export interface MigrationReport {
+  from: 'v1' | 'v2';
+  to: 'v2';
+  dryRun: boolean;
+  configFile: string;
+  written: boolean;
+  changes: MigrationChange[];
+  integrations: { ours: number; seenInV2: number; externalIdsKept: number };
+  problems: string[];
+}
+
+type JsonObject = Record<string, unknown>;
+
+/** Where the configuration lives, and how a new one goes back in its place. */
+interface ConfigSource {
+  path: string;
+  /** For messages: the file, or cdk.json's context key. */
+  label: string;
+  /** The configuration object as written there. */
+  raw: JsonObject;
+  /** The whole file with the configuration replaced, everything else as it was. */
+  withConfig(config: JsonObject): unknown;
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function objectAt(value: unknown, where: string): JsonObject {
+  if (value === undefined) return {};
+  if (!isObject(value)) throw new InputError(`${where} must be a JSON object`);
+  return value;
+}
+
+async function configSource(options: GlobalOptions, cwd: string): Promise<ConfigSource> {
+  if (options.config) {
+    const raw = objectAt(await readConfigFile(options.config), `config file ${options.config}`);
+    return { path: options.config, label: options.config, raw, withConfig: (config) => config };
+  }
+  const path = join(cwd, 'cdk.json');
+  try {
+    await access(path);
+  } catch {
+    throw new InputError(`no --config given and no cdk.json in ${cwd}: name the configuration file with --config <file>, or run in the CDK app's directory`);
+  }
+  const document = objectAt(await readConfigFile(path), path);
+  const context = objectAt(document.context, `${path}: context`);
+  const label = `${path}: context.${CONFIG_CONTEXT_KEY}`;
+  const value = context[CONFIG_CONTEXT_KEY];
+  // The CDK app takes the context as an object or as a JSON string (lib/config.ts); it stays in its form.
+  const asString = typeof value === 'string';
+  let parsed: unknown = value;
+  if (asString) {
+    try {
+      parsed = JSON.parse(value);
+    } catch (error) {
+      throw new InputError(`${label} is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  return {
+    path,
+    label,
+    raw: objectAt(parsed, label),
+    withConfig: (config) => ({ ...document, context: { ...context, [CONFIG_CONTEXT_KEY]: asString ? JSON.stringify(config) : config } }),
+  };
+}
+
+/** Writes a file whole or not at all: a temporary file in the same directory, renamed over it. */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const mode = (await stat(path)).mode & 0o777;
+  try {
+    await writeFile(temporary, text, { mode, flag: 'wx' });
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+const refKey = (integration: Integration) => `${integration.accountId}\u0000${integration.auth.kind === 'role' ? integration.auth.roleName : ''}`;
+const describe = (integration: Integration, roleName: string) => `account ${integration.accountId} (role ${roleName})`;
+const canonical = (rules: Readonly<Record<string, boolean>>) => JSON.stringify(Object.entries(rules).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+interface Pair {
+  v1: Integration;
+  v2?: Integration;
+}
+
+/**
+ * The configured v1 rules in v2's names, learnt from Datadog: the v2 view of the integrations
+ * whose v1 rules are exactly the configured ones, minus what restates Datadog's defaults.
+ */
+function translateRules(rules: Readonly<Record<string, boolean>>, pairs: Pair[]): { rules: Record<string, boolean> } | { problem: string } {
+  if (Object.keys(rules).length === 0) return { rules: {} };
+  const matching = pairs.filter((pair) => pair.v2 && canonical(pair.v1.settings.namespaceRules) === canonical(rules));
+  if (matching.length === 0) {
+    throw new InputError(
+      `integration.namespaceRules ${JSON.stringify(rules)} cannot be translated: no integration of ours in Datadog has exactly ` +
+        "these rules, so Datadog cannot show their v2 names. Write them as CloudWatch namespaces yourself (e.g. \"AWS/AutoScaling\": false; " +
+        'list the names with dd-aws-org integration namespaces --api-version v2) together with datadog.apiVersion "v2", or apply the ' +
+        'configuration under v1 first (dd-aws-org apply) and migrate again',
+    );
+  }
+  const [first, ...rest] = matching as Required<Pair>[];
+  const readForm = first!.v2.settings.namespaceRules;
+  const other = rest.find((pair) => canonical(pair.v2.settings.namespaceRules) !== canonical(readForm));
+  if (other) {
+    return {
+      problem:
+        `integration.namespaceRules: account ${first!.v1.accountId} and account ${other.v1.accountId} have the configured rules in v1 ` +
+        `but different ones in v2 (${JSON.stringify(readForm)} and ${JSON.stringify(other.v2.settings.namespaceRules)}): ` +
+        'align them in Datadog, or write the rules as CloudWatch namespaces yourself',
+    };
+  }
+  return { rules: overridesOfDefaults(readForm) };
+}
+
+function printReport(output: Output, report: MigrationReport, source: ConfigSource, roleName: string): void {
+  const { ours, seenInV2, externalIdsKept } = report.integrations;
+  output.line(`Checked ${ours} integration${ours === 1 ? '' : 's'} with role ${roleName} through Datadog's v1 API: ${seenInV2} seen through v2.`);
+  output.line(`External IDs kept: ${externalIdsKept} of ${ours} (nothing rotated, nothing recreated; nothing was written to Datadog or AWS).`);
+  output.line('');
+  output.line(`Configuration changes (${source.label}):`);
+  for (const change of report.changes) output.line(`  ${change.path}: ${JSON.stringify(change.from)} -> ${JSON.stringify(change.to)}`);
+  output.line('');
+  output.line(report.written ? `Wrote ${report.configFile}.` : `Dry run: ${report.configFile} was not written.`);
+  output.line('');
+  output.line('Next steps:');
+  output.line(`  1. Review the change (e.g. git diff ${report.configFile}).`);
+  output.line('  2. npx cdk deploy, so that the Lambdas use v2.');
+  output.line('  3. dd-aws-org plan: drift now shows in v2 terms; e.g. a role whose trust does not name');
+  output.line("     Datadog's external ID now shows update-role-trust.");
+}
+
+export function migrateCommand(deps: CliDependencies, output: Output, setExitCode: (code: number) => void): Command {
+  return new Command('migrate')
+    .description("move the configuration from Datadog's v1 API to v2, keeping every integration and external ID; writes nothing to Datadog or AWS")
+    .requiredOption('--to <version>', 'the API version to move to: v2', (value: string) => {
+      if (value !== 'v2') throw new InvalidArgumentError(`only v2: migrate moves a v1 configuration to v2 (got "${value}")`);
+      return value;
+    })
+    .option('--dry-run', 'check and report, write nothing')
+    .option('--json', 'print the report as one JSON object')
+    .addHelpText(
+      'after',
+      `
+The configuration is the --config file, else ./cdk.json's context.${CONFIG_CONTEXT_KEY}; it is rewritten
+in place (2-space JSON, everything else kept) unless --dry-run. Every integration with role.name seen
+through v1 must be seen through v2 with its external ID; v1 namespace rules are translated to
+CloudWatch names as Datadog's v2 API shows them.
+Exit codes: 0 done or nothing to do, 1 a Datadog-side problem (nothing written), 2 usage or configuration.`,
+    )
+    .action(async (options: { dryRun?: boolean; json?: boolean }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const source = await configSource(globals, (deps.cwd ?? process.cwd)());
+      const config: Config = mergeCliConfig(source.raw, source.label, globals, deps.env);
+      const report: MigrationReport = {
+        from: config.datadog.apiVersion,
+        to: 'v2',
+        dryRun: Boolean(options.dryRun),
+        configFile: source.path,
+        written: false,
+        changes: [],
+        integrations: { ours: 0, seenInV2: 0, externalIdsKept: 0 },
+        problems: [],
+      };
+      const finish = (code: number) => {
+        if (options.json) output.json(report);
+        else for (const problem of report.problems) output.stderr(`dd-aws-org: ${problem}\n`);
+        setExitCode(code);
+      };
+      if (config.datadog.apiVersion === 'v2') {
+        if (!options.json) output.line(`${source.label} already uses datadog.apiVersion "v2": nothing to do.`);
+        return finish(0);
+      }
+
+      // Only reads: both views of the same integrations.
+      const roleName = config.role.name;
+      const [v1, v2] = await Promise.all([
+        datadogPort(config, 'v1', deps, output).listIntegrations(),
+        datadogPort(config, 'v2', deps, output).listIntegrations(),
+      ]);
+      const isOurs = (integration: Integration) => integration.auth.kind === 'role' && integration.auth.roleName === roleName;
+      const seen = new Map(v2.filter(isOurs).map((integration) => [refKey(integration), integration]));
+      const pairs: Pair[] = v1.filter(isOurs).map((integration) => ({ v1: integration, v2: seen.get(refKey(integration)) }));
+      report.integrations = {
+        ours: pairs.length,
+        seenInV2: pairs.filter((pair) => pair.v2).length,
+        externalIdsKept: pairs.filter((pair) => pair.v2?.externalId).length,
+      };
+      for (const pair of pairs) {
+        if (!pair.v2) report.problems.push(`${describe(pair.v1, roleName)}: not seen through Datadog's v2 API`);
+        else if (!pair.v2.externalId) report.problems.push(`${describe(pair.v1, roleName)}: seen through Datadog's v2 API without an external ID`);
+      }
+      if (report.problems.length) return finish(1);
+
+      const translated = translateRules(config.integration.namespaceRules, pairs);
+      if ('problem' in translated) {
+        report.problems.push(translated.problem);
+        return finish(1);
+      }
+
+      report.changes.push({ path: 'datadog.apiVersion', from: 'v1', to: 'v2' });
+      const next: JsonObject = { ...source.raw, datadog: { ...objectAt(source.raw.datadog, 'datadog'), apiVersion: 'v2' } };
+      const rules = config.integration.namespaceRules;
+      if (canonical(rules) !== canonical(translated.rules)) {
+        report.changes.push({ path: 'integration.namespaceRules', from: rules, to: translated.rules });
+        next.integration = { ...objectAt(source.raw.integration, 'integration'), namespaceRules: translated.rules };
+      }
+      // The schema's own checks (e.g. excluded regions v2 does not know); its message goes through, exit 2.
+      parseConfig(next, `${source.label} migrated to v2`);
+
+      if (!options.dryRun) {
+        await writeAtomically(resolve(source.path), JSON.stringify(source.withConfig(next), null, 2) + '\n');
+        report.written = true;
+      }
+      if (!options.json) printReport(output, report, source, roleName);
+      finish(0);
+    });
+}
