@@ -2,6 +2,7 @@ import type { Config } from './config/schema';
 import { assertAccountId } from './domain/account-id';
 import { ActionError, executePlan, type ActDependencies } from './act/execute';
 import { observeAccount, type KnownFacts, type ObserveDependencies } from './observe/observe-account';
+import { PINNED_PERMISSIONS, type DatadogPermissions } from './observe/datadog-permissions';
 import { planAccount, type AccountPlan, type Action } from './plan/plan-account';
 
 /** One account through the pipeline: observe -> plan -> act. The result is what is reported. */
@@ -21,9 +22,12 @@ export interface ConvergeResult {
 
 export interface ConvergeOptions {
   readonly config: Config;
-  readonly deps: ObserveDependencies & Pick<ActDependencies, 'datadog'>;
+  readonly deps: ObserveDependencies &
+    Pick<ActDependencies, 'datadog'> & {
+      /** Datadog's current IAM permission lists; the pinned list when absent. */
+      readonly permissions?: () => Promise<DatadogPermissions>;
+    };
   readonly dryRun: boolean;
-  readonly permissions?: readonly string[];
   /** Facts an org-wide walk already read (organization, Datadog integrations). */
   readonly known?: KnownFacts;
 }
@@ -33,7 +37,10 @@ export async function convergeAccount(accountId: string, options: ConvergeOption
   let plan: AccountPlan | undefined;
   try {
     const { observation, iam } = await observeAccount(accountId, options.config, options.deps, options.known);
-    plan = planAccount(observation, options.config, options.permissions);
+    // Only a role that is read or made needs Datadog's lists.
+    const inspected = observation.role.kind === 'present' || observation.role.kind === 'absent';
+    const permissions = inspected && options.deps.permissions ? await options.deps.permissions() : PINNED_PERMISSIONS;
+    plan = planAccount(observation, options.config, permissions);
     const base = { accountId, scope: plan.scope, notes: plan.notes };
     if (plan.blocked) {
       return {
@@ -46,7 +53,7 @@ export async function convergeAccount(accountId: string, options: ConvergeOption
     const idle = plan.actions.every((a) => a.type === 'none');
     const status = !plan.inScope && idle ? 'skipped' : 'ok';
     if (options.dryRun || idle) return { ...base, status, actions: plan.actions };
-    const done = await executePlan(plan, observation, options.config, { datadog: options.deps.datadog, iam }, options.permissions);
+    const done = await executePlan(plan, observation, options.config, { datadog: options.deps.datadog, iam }, permissions);
     return { ...base, status, actions: done };
   } catch (error) {
     const failed = error instanceof ActionError ? [...error.done, error.action] : [];

@@ -2,23 +2,40 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { awsClientConfig } from './aws-config';
 import type { Config } from './config/schema';
-import { createIntegrationPort, type DatadogDependencies } from './datadog/factory';
+import { createDatadogHttp, integrationPortOver, type DatadogDependencies } from './datadog/factory';
 import type { AwsIntegrationPort } from './datadog/port';
+import { DatadogAwsV2Client } from './datadog/v2/client';
+import { DatadogPermissionSource, type DatadogPermissions } from './observe/datadog-permissions';
 import { OrganizationsReader } from './observe/organizations';
 
-export type DatadogOptions = Omit<DatadogDependencies, 'env' | 'secretsManager'>;
+export type DatadogOptions = Omit<DatadogDependencies, 'env' | 'secretsManager'> & {
+  /** Told when Datadog's permission lists cannot be read and the pinned list is used. */
+  readonly onPermissionsFallback?: (reason: string) => void;
+};
+
+export interface OrganizationDependencies {
+  readonly organizationsClient: OrganizationsClient;
+  readonly organizations: OrganizationsReader;
+  readonly datadog: AwsIntegrationPort;
+  /** Datadog's current IAM permission lists (cached for the life of the process). */
+  readonly permissions: () => Promise<DatadogPermissions>;
+}
 
 /** Organizations and Datadog: what the org-wide reconciler reads (no IAM or STS loaded). */
-export function organizationDependencies(
-  config: Config,
-  env: NodeJS.ProcessEnv,
-  datadog: DatadogOptions = {},
-): { organizationsClient: OrganizationsClient; organizations: OrganizationsReader; datadog: AwsIntegrationPort } {
+export function organizationDependencies(config: Config, env: NodeJS.ProcessEnv, datadog: DatadogOptions = {}): OrganizationDependencies {
   const aws = awsClientConfig(env);
   const organizationsClient = new OrganizationsClient(aws);
+  // One HTTP client: the keys are read once for the integration API and the permission lists.
+  const http = createDatadogHttp(config.datadog, { ...datadog, env, secretsManager: () => new SecretsManagerClient(aws) });
+  const lists = new DatadogAwsV2Client(http);
+  const source = new DatadogPermissionSource(
+    { standard: () => lists.getIamPermissionsStandard(), resourceCollection: () => lists.getIamPermissionsResourceCollection() },
+    { onFallback: datadog.onPermissionsFallback },
+  );
   return {
     organizationsClient,
     organizations: new OrganizationsReader(organizationsClient),
-    datadog: createIntegrationPort(config.datadog, { ...datadog, env, secretsManager: () => new SecretsManagerClient(aws) }),
+    datadog: integrationPortOver(config.datadog.apiVersion, http),
+    permissions: () => source.current(),
   };
 }

@@ -4,7 +4,8 @@ import { DatadogApiError } from '../datadog/errors';
 import type { AwsIntegrationPort, CreateOptions, IntegrationRef } from '../datadog/port';
 import { datadogTrustPolicy, denyStatements, externalIdsIn } from '../domain/policy';
 import type { AccountObservation } from '../observe/model';
-import { desiredRole, desiredSettings } from '../plan/desired';
+import { PINNED_PERMISSIONS, type DatadogPermissions } from '../observe/datadog-permissions';
+import { desiredRole, desiredSettings, permissionsToApply } from '../plan/desired';
 import type { AccountPlan, Action } from '../plan/plan-account';
 import { applyPermissions, createRole, deleteRole, updateTrust } from './iam-role';
 
@@ -52,11 +53,13 @@ export async function executePlan(
   observation: AccountObservation,
   config: Config,
   deps: ActDependencies,
-  permissions?: readonly string[],
+  permissions: DatadogPermissions = PINNED_PERMISSIONS,
 ): Promise<Action[]> {
   const ref: IntegrationRef = { accountId: plan.accountId, roleName: config.role.name };
   const settings = desiredSettings(config, observation.organization);
-  const role = () => desiredRole(config, observation.partition, permissions);
+  const observedRole = observation.role.kind === 'present' ? observation.role.role : undefined;
+  const role = () => desiredRole(config, observation.partition, permissionsToApply(permissions, observedRole));
+  const account = { accountId: plan.accountId, partition: observation.partition };
   const iam = (): IAMClient => {
     if (!deps.iam) throw new Error(`IAM in account ${plan.accountId} is not reachable`);
     return deps.iam;
@@ -89,20 +92,19 @@ export async function executePlan(
           break;
         case 'create-role': {
           const desired = role();
-          await createRole(iam(), desired, datadogTrustPolicy(desired.principalArn, await idForRole()));
+          await createRole(iam(), desired, datadogTrustPolicy(desired.principalArn, await idForRole()), account);
           break;
         }
         case 'update-role-trust': {
           const desired = role();
           const trust = datadogTrustPolicy(desired.principalArn, await idForRole());
           // Deny statements someone added only restrict the role: keep them.
-          const observedTrust = observation.role.kind === 'present' ? observation.role.role.trustPolicy : undefined;
-          trust.Statement.push(...denyStatements(observedTrust));
+          trust.Statement.push(...denyStatements(observedRole?.trustPolicy));
           await updateTrust(iam(), desired.roleName, trust);
           break;
         }
         case 'update-role-policy':
-          await applyPermissions(iam(), role());
+          await applyPermissions(iam(), role(), account);
           break;
         case 'delete-integration':
           await write(() => deleteIfPresent(deps.datadog, ref));

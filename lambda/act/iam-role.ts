@@ -1,25 +1,37 @@
 import {
   AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  CreatePolicyVersionCommand,
   CreateRoleCommand,
+  DeletePolicyCommand,
+  DeletePolicyVersionCommand,
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
   EntityAlreadyExistsException,
+  GetPolicyCommand,
+  ListPolicyVersionsCommand,
   NoSuchEntityException,
   PutRolePolicyCommand,
   UpdateAssumeRolePolicyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import type { PolicyDocument } from '../domain/policy';
-import { attachedPolicyArns, inlinePolicyNames } from '../observe/role';
-import { isOurPolicyName, type DesiredRole } from '../plan/desired';
+import { allowedActions, type Partition, type PolicyDocument } from '../domain/policy';
+import { attachedPolicyArns, inlinePolicyNames, readPolicyDocument } from '../observe/role';
+import { CUSTOMER_POLICY_PATH, MANAGED_BY_TAG, customerPolicyArn, isOurCustomerPolicyArn, isOurPolicyName, type DesiredRole } from '../plan/desired';
+
+/** Where the role lives: customer managed policy ARNs name the account and partition. */
+export interface RoleAccount {
+  readonly accountId: string;
+  readonly partition: Partition;
+}
 
 /** IAM writes on the Datadog role in one member account. Each is idempotent. */
 
 const json = (document: PolicyDocument) => JSON.stringify(document);
 
 /** Creates the role, or, when it already exists, rewrites its trust: either way the trust ends as given. */
-export async function createRole(iam: IAMClient, desired: DesiredRole, trust: PolicyDocument): Promise<void> {
+export async function createRole(iam: IAMClient, desired: DesiredRole, trust: PolicyDocument, account: RoleAccount): Promise<void> {
   try {
     await iam.send(
       new CreateRoleCommand({
@@ -34,15 +46,15 @@ export async function createRole(iam: IAMClient, desired: DesiredRole, trust: Po
     if (!(error instanceof EntityAlreadyExistsException)) throw error;
     await updateTrust(iam, desired.roleName, trust);
   }
-  await applyPermissions(iam, desired);
+  await applyPermissions(iam, desired, account);
 }
 
 export async function updateTrust(iam: IAMClient, roleName: string, trust: PolicyDocument): Promise<void> {
   await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: json(trust) }));
 }
 
-/** Our inline policies and managed attachments become exactly the desired ones; other policies are left alone. */
-export async function applyPermissions(iam: IAMClient, desired: DesiredRole): Promise<void> {
+/** Our inline policies, customer managed policies and managed attachments become exactly the desired ones; other policies are left alone. */
+export async function applyPermissions(iam: IAMClient, desired: DesiredRole, account: RoleAccount): Promise<void> {
   const roleName = desired.roleName;
   for (const [PolicyName, document] of Object.entries(desired.inlinePolicies)) {
     await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName, PolicyDocument: json(document) }));
@@ -53,13 +65,76 @@ export async function applyPermissions(iam: IAMClient, desired: DesiredRole): Pr
     }
   }
   const attached = await attachedPolicyArns(iam, roleName);
-  for (const arn of desired.managedPolicyArns) {
+  const customerArns: string[] = [];
+  for (const [name, document] of Object.entries(desired.customerPolicies)) {
+    const arn = customerPolicyArn(account.partition, account.accountId, name);
+    await putCustomerPolicy(iam, arn, name, document);
+    customerArns.push(arn);
+  }
+  for (const arn of [...desired.managedPolicyArns, ...customerArns]) {
     if (!attached.includes(arn)) await iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: arn }));
   }
   for (const arn of attached) {
     if (arn.endsWith(':policy/SecurityAudit') && !desired.managedPolicyArns.includes(arn)) {
       await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: arn }));
     }
+    if (isOurCustomerPolicyArn(arn, roleName) && !customerArns.includes(arn)) {
+      await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: arn }));
+      await deleteCustomerPolicy(iam, arn);
+    }
+  }
+}
+
+/** IAM keeps at most 5 versions of a managed policy. */
+const MAX_POLICY_VERSIONS = 5;
+
+/** Creates the policy, or makes the document its default version when it differs. */
+async function putCustomerPolicy(iam: IAMClient, arn: string, name: string, document: PolicyDocument): Promise<void> {
+  try {
+    await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: name,
+        Path: CUSTOMER_POLICY_PATH,
+        PolicyDocument: json(document),
+        Description: "Datadog's resource-collection permissions (managed by datadog-aws-org-integration)",
+        Tags: [{ Key: MANAGED_BY_TAG.key, Value: MANAGED_BY_TAG.value }],
+      }),
+    );
+    return;
+  } catch (error) {
+    if (!(error instanceof EntityAlreadyExistsException)) throw error;
+  }
+  const current = await readPolicyDocument(iam, arn);
+  if (current && sameActions(current, document)) return;
+  const versions = (await iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn }))).Versions ?? [];
+  if (versions.length >= MAX_POLICY_VERSIONS) {
+    // The oldest version that is not the default makes room; versions are listed newest first.
+    const oldest = versions.filter((v) => !v.IsDefaultVersion).at(-1);
+    if (oldest?.VersionId) await iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: oldest.VersionId }));
+  }
+  await iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: json(document), SetAsDefault: true }));
+}
+
+const sameActions = (a: PolicyDocument, b: PolicyDocument) => {
+  const left = allowedActions([a]);
+  const right = allowedActions([b]);
+  return left.length === right.length && left.every((action, i) => action === right[i]);
+};
+
+/** Deletes one of our customer managed policies (detached): IAM wants its other versions gone first. Only if it carries our tag. */
+async function deleteCustomerPolicy(iam: IAMClient, arn: string): Promise<void> {
+  try {
+    const policy = (await iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy;
+    if (!policy?.Tags?.some((tag) => tag.Key === MANAGED_BY_TAG.key && tag.Value === MANAGED_BY_TAG.value)) return;
+    const versions = (await iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn }))).Versions ?? [];
+    for (const version of versions) {
+      if (!version.IsDefaultVersion && version.VersionId) {
+        await iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: version.VersionId }));
+      }
+    }
+    await iam.send(new DeletePolicyCommand({ PolicyArn: arn }));
+  } catch (error) {
+    if (!(error instanceof NoSuchEntityException)) throw error;
   }
 }
 
@@ -71,6 +146,7 @@ export async function deleteRole(iam: IAMClient, roleName: string): Promise<void
     }
     for (const arn of await attachedPolicyArns(iam, roleName)) {
       await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: arn }));
+      if (isOurCustomerPolicyArn(arn, roleName)) await deleteCustomerPolicy(iam, arn);
     }
     await iam.send(new DeleteRoleCommand({ RoleName: roleName }));
   } catch (error) {

@@ -56,7 +56,9 @@ export function createV2Client(config: DatadogConfig, deps: DatadogDependencies)
 
 /** The version-independent port for datadog.apiVersion, for the convergence pipeline and the CLI. */
 export function createIntegrationPort(config: DatadogConfig, deps: DatadogDependencies): AwsIntegrationPort {
-  return config.apiVersion === 'v2'
-    ? new DatadogV2Integrations(createV2Client(config, deps))
-    : new DatadogV1Integrations(createV1Client(config, deps));
+  return integrationPortOver(config.apiVersion, createDatadogHttp(config, deps));
+}
+
+export function integrationPortOver(apiVersion: DatadogConfig['apiVersion'], http: DatadogHttp): AwsIntegrationPort {
+  return apiVersion === 'v2' ? new DatadogV2Integrations(new DatadogAwsV2Client(http)) : new DatadogV1Integrations(new DatadogAwsV1Client(http));
 }

@@ -29,6 +29,8 @@ export interface ObservedRole {
   /** Inline policies by name. */
   readonly inlinePolicies: Readonly<Record<string, PolicyDocument | undefined>>;
   readonly attachedPolicyArns: readonly string[];
+  /** Our customer managed policies attached to the role, by name, with their default version's document. */
+  readonly customerPolicies: Readonly<Record<string, PolicyDocument | undefined>>;
 }
 
 export type RoleObservation =

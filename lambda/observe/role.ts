@@ -1,4 +1,6 @@
 import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   ListAttachedRolePoliciesCommand,
@@ -7,7 +9,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { parsePolicyDocument, type PolicyDocument } from '../domain/policy';
-import { isOurPolicyName } from '../plan/desired';
+import { isOurCustomerPolicyArn, isOurPolicyName } from '../plan/desired';
 import type { RoleObservation } from './model';
 
 /** Reads the Datadog role in a member account (through the assumed member access role). */
@@ -20,6 +22,7 @@ export async function readRole(iam: IAMClient, roleName: string): Promise<RoleOb
     throw error;
   }
   const [inlinePolicies, attached] = await Promise.all([readOurInlinePolicies(iam, roleName), attachedPolicyArns(iam, roleName)]);
+  const customerPolicies = await readOurCustomerPolicies(iam, attached.filter((arn) => isOurCustomerPolicyArn(arn, roleName)));
   return {
     kind: 'present',
     role: {
@@ -28,8 +31,33 @@ export async function readRole(iam: IAMClient, roleName: string): Promise<RoleOb
       tags: Object.fromEntries((role?.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
       inlinePolicies,
       attachedPolicyArns: attached,
+      customerPolicies,
     },
   };
+}
+
+/** The default version's document of each of our attached customer managed policies, by name. */
+async function readOurCustomerPolicies(iam: IAMClient, arns: readonly string[]): Promise<Record<string, PolicyDocument | undefined>> {
+  const entries = await Promise.all(
+    arns.map(async (arn): Promise<[string, PolicyDocument | undefined]> => {
+      const name = arn.slice(arn.lastIndexOf('/') + 1);
+      const document = await readPolicyDocument(iam, arn);
+      return [name, document];
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** A customer managed policy's default version; undefined when it is gone. */
+export async function readPolicyDocument(iam: IAMClient, arn: string): Promise<PolicyDocument | undefined> {
+  try {
+    const policy = (await iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy;
+    const version = await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy?.DefaultVersionId }));
+    return parsePolicyDocument(version.PolicyVersion?.Document);
+  } catch (error) {
+    if (error instanceof NoSuchEntityException) return undefined;
+    throw error;
+  }
 }
 
 /** Every inline policy name; documents only for ours (the others are not ours to judge). */

@@ -5,14 +5,15 @@ import { PARTITION_REGIONS, settingsAsV2Reads } from '../datadog/v2/mapping';
 import { InputError } from '../domain/errors';
 import {
   accountRootArn,
+  allowedActions,
   managedPolicyArn,
   permissionPolicies,
   policySize,
   type Partition,
   type PolicyDocument,
 } from '../domain/policy';
-import type { OrgAccount } from '../observe/model';
-import { DATADOG_STANDARD_PERMISSIONS } from './datadog-permissions';
+import { PINNED_PERMISSIONS, type DatadogPermissions } from '../observe/datadog-permissions';
+import type { ObservedRole, OrgAccount } from '../observe/model';
 
 /** What an in-scope account should look like, derived from the configuration alone. */
 
@@ -20,13 +21,23 @@ export const MANAGED_BY_TAG = { key: 'managed-by', value: 'datadog-aws-org-integ
 export const PERMISSIONS_POLICY_NAME = 'DatadogIntegrationPolicy';
 /** IAM: all inline policies of a role together hold at most 10,240 characters. */
 const INLINE_POLICIES_MAX_CHARS = 10_240;
+/** IAM: a managed policy holds at most 6,144 characters (without white space). */
 const POLICY_MAX_CHARS = 6_144;
+/** IAM's default quota of managed policies attached to one role. */
+const MANAGED_POLICIES_PER_ROLE = 10;
+/** Customer managed policies this product creates live under this path, so they are told apart from anyone else's. */
+export const CUSTOMER_POLICY_PATH = '/datadog-aws-org-integration/';
 
 export interface DesiredRole {
   readonly roleName: string;
   readonly principalArn: string;
-  /** Inline permission policies by name (several when one would be too large). */
+  /** Inline permission policies by name (several when one would be too large): Datadog's standard list. */
   readonly inlinePolicies: Readonly<Record<string, PolicyDocument>>;
+  /**
+   * Customer managed policies by name, under CUSTOMER_POLICY_PATH: Datadog's resource-collection
+   * list, too large for the inline budget, split at 6,144 characters each (as Datadog's own template does).
+   */
+  readonly customerPolicies: Readonly<Record<string, PolicyDocument>>;
   readonly managedPolicyArns: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
   readonly description: string;
@@ -53,23 +64,60 @@ export function isOurPolicyName(name: string): boolean {
   return name === PERMISSIONS_POLICY_NAME || /^DatadogIntegrationPolicy\d+$/.test(name);
 }
 
-export function desiredRole(
-  config: Config,
-  partition: Partition,
-  permissions: readonly string[] = DATADOG_STANDARD_PERMISSIONS,
-): DesiredRole {
-  const documents = permissionPolicies(permissions, POLICY_MAX_CHARS);
+/** The names of the resource-collection policies for a role: one per account, tied to the role name. */
+export function resourceCollectionPolicyName(roleName: string, index: number): string {
+  return `${roleName}-ResourceCollection${index + 1}`;
+}
+
+/** A customer managed policy this product made for this role (by path and name). */
+export function isOurCustomerPolicyArn(arn: string, roleName: string): boolean {
+  const at = arn.indexOf(`:policy${CUSTOMER_POLICY_PATH}`);
+  if (at < 0) return false;
+  const name = arn.slice(at + `:policy${CUSTOMER_POLICY_PATH}`.length);
+  const prefix = `${roleName}-ResourceCollection`;
+  return name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length));
+}
+
+export function customerPolicyArn(partition: Partition, accountId: string, name: string): string {
+  return `arn:${partition}:iam::${accountId}:policy${CUSTOMER_POLICY_PATH}${name}`;
+}
+
+/**
+ * While Datadog cannot be asked, keep what the role has on top of the pinned list: nothing is
+ * taken away on the word of a list that may be older than Datadog's.
+ */
+export function permissionsToApply(permissions: DatadogPermissions, role: ObservedRole | undefined): DatadogPermissions {
+  if (permissions.source !== 'fallback' || !role) return permissions;
+  const inline = Object.entries(role.inlinePolicies).filter(([name]) => isOurPolicyName(name)).map(([, document]) => document);
+  return {
+    ...permissions,
+    standard: [...new Set([...permissions.standard, ...allowedActions(inline)])].sort(),
+    resourceCollection: [...new Set([...permissions.resourceCollection, ...allowedActions(Object.values(role.customerPolicies))])].sort(),
+  };
+}
+
+export function desiredRole(config: Config, partition: Partition, permissions: DatadogPermissions = PINNED_PERMISSIONS): DesiredRole {
+  const documents = permissionPolicies(permissions.standard, POLICY_MAX_CHARS);
   const total = documents.reduce((sum, document) => sum + policySize(document), 0);
   if (total > INLINE_POLICIES_MAX_CHARS) {
     throw new InputError(`Datadog's permissions need ${total} characters of inline policy, more than IAM's ${INLINE_POLICIES_MAX_CHARS} per role`);
   }
   const { cspm, resourceCollection } = config.integration;
+  const collecting = cspm || resourceCollection;
+  const customer = collecting ? permissionPolicies(permissions.resourceCollection, POLICY_MAX_CHARS) : [];
+  // Datadog's resource collection and CSPM read through AWS's SecurityAudit policy.
+  const managedPolicyArns = collecting ? [managedPolicyArn(partition, 'SecurityAudit')] : [];
+  if (managedPolicyArns.length + customer.length > MANAGED_POLICIES_PER_ROLE) {
+    throw new InputError(
+      `Datadog's resource-collection permissions need ${customer.length} managed policies, more than IAM's ${MANAGED_POLICIES_PER_ROLE} per role with SecurityAudit`,
+    );
+  }
   return {
     roleName: config.role.name,
     principalArn: datadogPrincipalArn(config.datadog.site, partition),
     inlinePolicies: Object.fromEntries(documents.map((document, i) => [policyName(i, documents.length), document])),
-    // Datadog's resource collection and CSPM read through AWS's SecurityAudit policy.
-    managedPolicyArns: cspm || resourceCollection ? [managedPolicyArn(partition, 'SecurityAudit')] : [],
+    customerPolicies: Object.fromEntries(customer.map((document, i) => [resourceCollectionPolicyName(config.role.name, i), document])),
+    managedPolicyArns,
     tags: { [MANAGED_BY_TAG.key]: MANAGED_BY_TAG.value },
     description: 'Lets Datadog read this account for the AWS integration (managed by datadog-aws-org-integration)',
   };

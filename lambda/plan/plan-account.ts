@@ -1,8 +1,9 @@
 import type { Config } from '../config/schema';
 import type { Integration } from '../datadog/port';
-import { allowedActions, externalIdsIn, isExactTrust } from '../domain/policy';
+import { allowedActions, externalIdsIn, isExactTrust, type PolicyDocument } from '../domain/policy';
 import type { AccountObservation, ObservedRole } from '../observe/model';
-import { MANAGED_BY_TAG, desiredRole, expectedSettings, isOurPolicyName, settingsDrift, type DesiredRole } from './desired';
+import { PINNED_PERMISSIONS, type DatadogPermissions } from '../observe/datadog-permissions';
+import { MANAGED_BY_TAG, desiredRole, expectedSettings, isOurPolicyName, permissionsToApply, settingsDrift, type DesiredRole } from './desired';
 import { scopeOf } from './scope';
 
 export type ActionType =
@@ -35,7 +36,7 @@ export interface AccountPlan {
 }
 
 /** The one decision function: observation + configuration -> actions. Pure: no I/O, no clock. */
-export function planAccount(observation: AccountObservation, config: Config, permissions?: readonly string[]): AccountPlan {
+export function planAccount(observation: AccountObservation, config: Config, permissions: DatadogPermissions = PINNED_PERMISSIONS): AccountPlan {
   const scope = scopeOf(observation.organization, config.scope);
   const ours = observation.integrations.find((i) => isOurIntegration(i, config.role.name));
   const notes = observation.integrations
@@ -60,7 +61,7 @@ export function planAccount(observation: AccountObservation, config: Config, per
     const retryable = role.kind === 'unreachable' && role.retryable;
     return { ...base, actions: [], blocked: { reason: role.reason, retryable }, notes };
   }
-  const desired = desiredRole(config, observation.partition, permissions);
+  const desired = desiredRole(config, observation.partition, permissionsToApply(permissions, role.kind === 'present' ? role.role : undefined));
   const actions = onboardActions(observation, config, ours, role.kind === 'present' ? role.role : undefined, desired);
   return { ...base, actions: orNone(actions, 'the integration and the role match the configuration'), notes };
 }
@@ -151,19 +152,35 @@ function trustActions(role: ObservedRole, principalArn: string, knownExternalId:
 }
 
 function permissionDrift(role: ObservedRole, desired: DesiredRole): string | undefined {
-  const ourNames = Object.keys(role.inlinePolicies).filter(isOurPolicyName);
-  const actual = allowedActions(ourNames.map((name) => role.inlinePolicies[name]));
-  const wanted = allowedActions(Object.values(desired.inlinePolicies));
-  const missing = wanted.filter((a) => !actual.includes(a));
-  const extra = actual.filter((a) => !wanted.includes(a));
-  const reasons: string[] = [];
-  if (missing.length > 0) reasons.push(`${missing.length} of Datadog's permissions missing`);
-  if (extra.length > 0) reasons.push(`${extra.length} permissions that Datadog's list does not have`);
+  const reasons = [
+    ...actionDrift('standard', Object.values(pickOurs(role.inlinePolicies)), Object.values(desired.inlinePolicies)),
+    ...actionDrift('resource-collection', Object.values(role.customerPolicies), Object.values(desired.customerPolicies)),
+  ];
+  const ourCustomer = Object.keys(role.customerPolicies);
+  const customerMissing = Object.keys(desired.customerPolicies).filter((name) => !ourCustomer.includes(name));
+  const customerExtra = ourCustomer.filter((name) => !(name in desired.customerPolicies));
+  if (customerMissing.length > 0) reasons.push(`${customerMissing.join(', ')} not attached`);
+  if (customerExtra.length > 0) reasons.push(`${customerExtra.join(', ')} attached but not needed`);
   const attachedMissing = desired.managedPolicyArns.filter((arn) => !role.attachedPolicyArns.includes(arn));
   const attachedExtra = role.attachedPolicyArns.filter((arn) => arn.endsWith(':policy/SecurityAudit') && !desired.managedPolicyArns.includes(arn));
   if (attachedMissing.length > 0) reasons.push(`${attachedMissing.map(policyTail).join(', ')} not attached`);
   if (attachedExtra.length > 0) reasons.push(`${attachedExtra.map(policyTail).join(', ')} attached but neither CSPM nor resource collection is on`);
   return reasons.length > 0 ? `role permissions differ: ${reasons.join('; ')}` : undefined;
+}
+
+const pickOurs = (policies: Readonly<Record<string, PolicyDocument | undefined>>) =>
+  Object.fromEntries(Object.entries(policies).filter(([name]) => isOurPolicyName(name)));
+
+/** Missing and extra actions of one list, in words. */
+function actionDrift(list: string, actualDocuments: readonly (PolicyDocument | undefined)[], wantedDocuments: readonly PolicyDocument[]): string[] {
+  const actual = allowedActions(actualDocuments);
+  const wanted = allowedActions(wantedDocuments);
+  const missing = wanted.filter((a) => !actual.includes(a));
+  const extra = actual.filter((a) => !wanted.includes(a));
+  const reasons: string[] = [];
+  if (missing.length > 0) reasons.push(`${missing.length} of Datadog's ${list} permissions missing`);
+  if (extra.length > 0) reasons.push(`${extra.length} ${list} permissions that Datadog's list does not have`);
+  return reasons;
 }
 
 const policyTail = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);

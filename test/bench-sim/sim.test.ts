@@ -315,7 +315,7 @@ describe('simulated AWS clients', () => {
     const desired = desiredRole(config, 'aws');
     const trust = datadogTrustPolicy(desired.principalArn, 'abc123external');
     const iam = await clock.run(() => iamIn(member));
-    await clock.run(() => createRole(iam, desired, trust));
+    await clock.run(() => createRole(iam, desired, trust, { accountId: member, partition: 'aws' }));
 
     const stored = org.model.getRole(member, desired.roleName)!;
     expect(JSON.parse(stored.assumeRolePolicyDocument)).toEqual(trust);
@@ -335,7 +335,7 @@ describe('simulated AWS clients', () => {
 
     // A second createRole meets EntityAlreadyExistsException and rewrites the trust instead.
     const newTrust = datadogTrustPolicy(desired.principalArn, 'rotated-id');
-    await clock.run(() => createRole(iam, desired, newTrust));
+    await clock.run(() => createRole(iam, desired, newTrust, { accountId: member, partition: 'aws' }));
     expect(JSON.parse(org.model.getRole(member, desired.roleName)!.assumeRolePolicyDocument)).toEqual(newTrust);
     expect(org.model.callsTo('iam', 'UpdateAssumeRolePolicy')).toHaveLength(1);
   });
@@ -344,7 +344,7 @@ describe('simulated AWS clients', () => {
     const config = parseConfig({ integration: { cspm: true } });
     const desired = desiredRole(config, 'aws');
     const iam = await clock.run(() => iamIn(member));
-    await clock.run(() => createRole(iam, desired, datadogTrustPolicy(desired.principalArn, 'abc123external')));
+    await clock.run(() => createRole(iam, desired, datadogTrustPolicy(desired.principalArn, 'abc123external'), { accountId: member, partition: 'aws' }));
     await clock.run(() => iam.send(new TagRoleCommand({ RoleName: desired.roleName, Tags: [{ Key: 'owner', Value: 'bench' }] })));
     expect(org.model.getRole(member, desired.roleName)?.tags).toEqual({ ...desired.tags, owner: 'bench' });
     await clock.run(() => deleteRole(iam, desired.roleName));

@@ -360,7 +360,13 @@ describe('worker handler against the AWS and Datadog stand-ins', () => {
       expect(ours(accountId)).toBeDefined();
       expect(organizationsReadsOf(accountId)).toEqual([]);
       // No integration of ours in the facts: another message may have created it since, so Datadog is asked.
-      expect(datadog.requests.filter((r) => r.method === 'GET').map((r) => r.query)).toEqual([{ account_id: accountId }]);
+      const gets = datadog.requests.filter((r) => r.method === 'GET');
+      expect(gets.filter((r) => !r.path.includes('/iam_permissions')).map((r) => r.query)).toEqual([{ account_id: accountId }]);
+      // Datadog's permission lists, read for the new role (once per process: cached).
+      expect(gets.filter((r) => r.path.includes('/iam_permissions')).map((r) => r.path).sort()).toEqual([
+        '/api/v2/integration/aws/iam_permissions/resource_collection',
+        '/api/v2/integration/aws/iam_permissions/standard',
+      ]);
     });
 
     it('with our integration in the facts: no Organizations and no Datadog read (a role check costs only STS and IAM)', async () => {

@@ -7,6 +7,7 @@ import type { Integration, IntegrationSettings } from '../../lambda/datadog/port
 import { datadogTrustPolicy, type Partition, type PolicyDocument, type PolicyStatement } from '../../lambda/domain/policy';
 import type { AccountObservation, ObservedRole, OrgAccount, RoleObservation } from '../../lambda/observe/model';
 import type { AccountPlan, ActionType } from '../../lambda/plan/plan-account';
+import type { DatadogPermissions } from '../../lambda/observe/datadog-permissions';
 import { MANAGED_BY_TAG, desiredRole, expectedSettings } from '../../lambda/plan/desired';
 
 export const ACCOUNT_ID = '123456789012';
@@ -63,7 +64,13 @@ export function desiredObservedRole(config: Config, partition: Partition = 'aws'
     tags: { ...desired.tags },
     inlinePolicies: { ...desired.inlinePolicies },
     attachedPolicyArns: [...desired.managedPolicyArns],
+    customerPolicies: { ...desired.customerPolicies },
   };
+}
+
+/** Datadog's lists as read from Datadog: these standard actions, no resource-collection ones. */
+export function standardOnly(standard: readonly string[], resourceCollection: readonly string[] = []): DatadogPermissions {
+  return { standard, resourceCollection, source: 'datadog' };
 }
 
 /** Our integration (the configured role name), with the desired settings as the configured API version reads them. */

@@ -39,6 +39,7 @@ import {
   withSettings,
   withTrust,
   withoutOurIntegration,
+  standardOnly,
 } from './fixtures';
 
 const config = makeConfig();
@@ -377,14 +378,14 @@ describe('planAccount: role permission drift', () => {
   const half = Math.floor(rest.length / 2);
 
   it.each<[string, AccountObservation, string | undefined]>([
-    ['one of Datadog\'s actions missing', withRole(synced, { inlinePolicies: { DatadogIntegrationPolicy: policyWith(rest) } }), "1 of Datadog's permissions missing"],
+    ['one of Datadog\'s actions missing', withRole(synced, { inlinePolicies: { DatadogIntegrationPolicy: policyWith(rest) } }), "1 of Datadog's standard permissions missing"],
     ['an action added', withRole(synced, { inlinePolicies: { DatadogIntegrationPolicy: policyWith([...DATADOG_STANDARD_PERMISSIONS, 'iam:PassRole']) } }),
-      "1 permissions that Datadog's list does not have"],
-    ['our policy absent', withRole(synced, { inlinePolicies: {} }), "110 of Datadog's permissions missing"],
-    ['our policy unreadable', withRole(synced, { inlinePolicies: { DatadogIntegrationPolicy: undefined } }), "110 of Datadog's permissions missing"],
+      "1 standard permissions that Datadog's list does not have"],
+    ['our policy absent', withRole(synced, { inlinePolicies: {} }), "110 of Datadog's standard permissions missing"],
+    ['our policy unreadable', withRole(synced, { inlinePolicies: { DatadogIntegrationPolicy: undefined } }), "110 of Datadog's standard permissions missing"],
     ['Datadog\'s actions granted by a Deny only', withRole(synced, {
       inlinePolicies: { DatadogIntegrationPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: [...DATADOG_STANDARD_PERMISSIONS], Resource: '*' }] } },
-    }), "110 of Datadog's permissions missing"],
+    }), "110 of Datadog's standard permissions missing"],
     ['SecurityAudit attached while cspm and resource collection are off', withRole(synced, { attachedPolicyArns: [SECURITY_AUDIT] }), 'SecurityAudit attached'],
     ['the same actions split over DatadogIntegrationPolicy1 and 2', withRole(synced, {
       inlinePolicies: { DatadogIntegrationPolicy1: policyWith([first as string, ...rest.slice(0, half)]), DatadogIntegrationPolicy2: policyWith(rest.slice(half)) },
@@ -394,7 +395,7 @@ describe('planAccount: role permission drift', () => {
     }), undefined],
     ['an extra action in DatadogIntegrationPolicy2', withRole(synced, {
       inlinePolicies: { ...desiredObservedRole(config).inlinePolicies, DatadogIntegrationPolicy2: policyWith(['s3:GetObject']) },
-    }), "1 permissions that Datadog's list does not have"],
+    }), "1 standard permissions that Datadog's list does not have"],
     ['another team\'s inline policy with anything in it', withRole(synced, {
       inlinePolicies: { DatadogIntegrationPolicy: ourPolicy(), Admin: policyWith(['*']), Unread: undefined },
     }), undefined],
@@ -702,7 +703,7 @@ describe('planAccount: properties over every state', () => {
   });
 
   it('is pure with an explicit permissions list too', () => {
-    const permissions = deepFreeze(['ec2:Describe*', 'cloudwatch:Get*']);
+    const permissions = deepFreeze(standardOnly(['ec2:Describe*', 'cloudwatch:Get*']));
     const custom = deepFreeze(makeConfig());
     const observation = deepFreeze(withRole(inSyncObservation({ config: custom }), { inlinePolicies: { DatadogIntegrationPolicy: policyWith(['cloudwatch:Get*', 'ec2:Describe*']) } }));
     expect(typesOf(planAccount(observation, custom, permissions))).toEqual(['none']);

@@ -7,11 +7,15 @@ import type { AddressInfo, Socket } from 'node:net';
  * injected into the next requests. Each version answers its own routes.
  */
 
-export type Fault =
+export type Fault = (
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'delay'; ms: number } // then answers normally
   | { kind: 'hang' } // never answers (until the server closes)
-  | { kind: 'reset' }; // destroys the connection
+  | { kind: 'reset' } // destroys the connection
+) & {
+  /** Only requests whose path matches meet the fault (default: any request). */
+  only?: RegExp;
+};
 
 export interface RecordedRequest {
   method: string;
@@ -108,7 +112,8 @@ export abstract class DatadogHttpStandin {
       authorized,
     });
 
-    const fault = this.faults.shift();
+    const at = this.faults.findIndex((f) => f.only === undefined || f.only.test(url.pathname));
+    const fault = at < 0 ? undefined : this.faults.splice(at, 1)[0];
     if (fault?.kind === 'reset') return void req.socket.destroy();
     if (fault?.kind === 'hang') return;
     if (fault?.kind === 'delay') await new Promise((done) => setTimeout(done, fault.ms));

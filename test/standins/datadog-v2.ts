@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type {
   AWSAccountCreateRequestAttributes,
@@ -51,15 +52,26 @@ export const NAMESPACE_TABLE: ReadonlyArray<readonly [v1Key: string | undefined,
 
 export const V2_STANDIN_NAMESPACES = NAMESPACE_TABLE.map(([, cloudWatch]) => cloudWatch).sort();
 
-/** Small, realistic lists (actions from Datadog's standard policy and resource collection). */
-export const V2_STANDIN_IAM_STANDARD = [
-  'apigateway:GET', 'autoscaling:Describe*', 'cloudwatch:Describe*', 'cloudwatch:Get*', 'cloudwatch:List*',
-  'ec2:Describe*', 'lambda:List*', 'logs:DescribeLogGroups', 'rds:Describe*', 's3:ListAllMyBuckets', 'tag:GetResources',
-];
-export const V2_STANDIN_IAM_RESOURCE_COLLECTION = [
-  'account:GetContactInformation', 'backup:ListRecoveryPointsByBackupVault', 'ec2:GetSnapshotBlockPublicAccessState',
-  'lambda:GetFunction', 'sqs:ListQueues',
-];
+/** Datadog's standard list: the dated snapshot in ../shared (Datadog's data, read, not copied). */
+export const V2_STANDIN_IAM_STANDARD: string[] = readFileSync(
+  resolve(__dirname, '..', '..', '..', 'shared', 'datadog', 'iam-permissions-standard.txt'),
+  'utf8',
+)
+  .split('\n')
+  .map((line) => line.trim())
+  .filter(Boolean);
+
+/**
+ * A resource-collection list of Datadog's size (hundreds of read actions, more than IAM's inline
+ * budget of 10,240 characters per role): real service prefixes, made-up action names.
+ */
+export const V2_STANDIN_IAM_RESOURCE_COLLECTION: string[] = [
+  'access-analyzer', 'acm', 'airflow', 'amplify', 'apigateway', 'appflow', 'appstream', 'appsync', 'athena', 'backup',
+  'batch', 'bedrock', 'cassandra', 'cloudformation', 'cloudfront', 'cloudhsm', 'codeartifact', 'codebuild', 'codecommit',
+  'codedeploy', 'codepipeline', 'cognito-idp', 'comprehend', 'config', 'databrew', 'datasync', 'dax', 'detective', 'devicefarm',
+  'directconnect', 'dms', 'ds', 'dynamodb', 'ebs', 'ec2', 'ecr', 'ecs', 'eks', 'elasticache', 'elasticbeanstalk',
+].flatMap((service) => ['GetResourcePolicy', 'DescribeResourceConfiguration', 'ListResourceTags', 'GetEncryptionSettings', 'ListInventoryItems', 'DescribeAccessSettings', 'GetLoggingConfiguration', 'ListVersionsByResource'].map((action) => `${service}:${action}`))
+  .sort();
 export const V2_STANDIN_IAM_ALL = [...new Set([...V2_STANDIN_IAM_STANDARD, ...V2_STANDIN_IAM_RESOURCE_COLLECTION])].sort();
 
 /** Datadog's stated validity of a minted, unused external ID. */
@@ -113,6 +125,10 @@ export function integrationKey(accountId: string | undefined, auth: AWSAuthConfi
 
 export const newExternalId = (): string => randomBytes(16).toString('hex');
 
+function defaultIamPermissions(): { standard: string[]; resourceCollection: string[] } {
+  return { standard: [...V2_STANDIN_IAM_STANDARD], resourceCollection: [...V2_STANDIN_IAM_RESOURCE_COLLECTION] };
+}
+
 export interface StoreOptions {
   now?: () => number;
   generateExternalIdOnCreate?: boolean;
@@ -125,6 +141,8 @@ export class IntegrationStore {
   private readonly minted = new Map<string, number>();
   /** v2 create without an external_id generates one (settable per test). */
   generateExternalIdOnCreate: boolean;
+  /** What the iam_permissions endpoints serve (settable per test: Datadog changes its lists). */
+  iamPermissions: { standard: string[]; resourceCollection: string[] } = defaultIamPermissions();
 
   constructor(private readonly options: StoreOptions = {}) {
     this.generateExternalIdOnCreate = options.generateExternalIdOnCreate ?? true;
@@ -138,6 +156,7 @@ export class IntegrationStore {
     this.integrations.clear();
     this.minted.clear();
     this.generateExternalIdOnCreate = this.options.generateExternalIdOnCreate ?? true;
+    this.iamPermissions = defaultIamPermissions();
   }
 
   all(): StoredIntegration[] {
@@ -279,12 +298,14 @@ export class V2Routes {
         return reply(res, 200, { data: { id: 'namespaces', type: 'namespaces', attributes: { namespaces: this.namespaces } } });
       case `POST ${PATH}/generate_new_external_id`:
         return reply(res, 200, { data: { id: 'external_id', type: 'external_id', attributes: { external_id: this.store.mint() } } });
-      case `GET ${PATH}/iam_permissions`:
-        return reply(res, 200, permissions(V2_STANDIN_IAM_ALL));
+      case `GET ${PATH}/iam_permissions`: {
+        const { standard, resourceCollection } = this.store.iamPermissions;
+        return reply(res, 200, permissions([...new Set([...standard, ...resourceCollection])].sort()));
+      }
       case `GET ${PATH}/iam_permissions/standard`:
-        return reply(res, 200, permissions(V2_STANDIN_IAM_STANDARD));
+        return reply(res, 200, permissions(this.store.iamPermissions.standard));
       case `GET ${PATH}/iam_permissions/resource_collection`:
-        return reply(res, 200, permissions(V2_STANDIN_IAM_RESOURCE_COLLECTION));
+        return reply(res, 200, permissions(this.store.iamPermissions.resourceCollection));
       default:
         return false;
     }
