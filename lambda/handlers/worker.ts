@@ -6,12 +6,13 @@ import { createLogger, createMetrics } from '../report/telemetry';
 import { QUEUE_URL_VARIABLE, lambdaConfig, requiredVariable } from './environment';
 
 const config = lambdaConfig(process.env);
+const logger = createLogger('worker');
 
 export const handler = createWorkerHandler({
   config,
-  pipeline: pipelineDependencies(config, process.env),
+  pipeline: pipelineDependencies(config, process.env, { onPermissionsFallback: (reason) => logger.warn(reason) }),
   sqs: new SQSClient(awsClientConfig(process.env)),
   queueUrl: requiredVariable(process.env, QUEUE_URL_VARIABLE),
-  logger: createLogger('worker'),
+  logger,
   metrics: createMetrics('worker'),
 });

@@ -63,7 +63,8 @@ export function planAccount(observation: AccountObservation, config: Config, per
   }
   const desired = desiredRole(config, observation.partition, permissionsToApply(permissions, role.kind === 'present' ? role.role : undefined));
   const actions = onboardActions(observation, config, ours, role.kind === 'present' ? role.role : undefined, desired);
-  return { ...base, actions: orNone(actions, 'the integration and the role match the configuration'), notes };
+  const permissionNotes = permissions.source === 'fallback' ? [`${permissions.reason ?? "Datadog's permission lists could not be read"}: permissions are only added, none removed`] : [];
+  return { ...base, actions: orNone(actions, 'the integration and the role match the configuration'), notes: [...notes, ...permissionNotes] };
 }
 
 function isOurIntegration(integration: Integration, roleName: string): boolean {

@@ -59,7 +59,7 @@ export const V2_STANDIN_IAM_STANDARD: string[] = readFileSync(
 )
   .split('\n')
   .map((line) => line.trim())
-  .filter(Boolean);
+  .filter((line) => line !== '' && !line.startsWith('#'));
 
 /**
  * A resource-collection list of Datadog's size (hundreds of read actions, more than IAM's inline
