@@ -1,3 +1,4 @@
+import type { DatadogPermissions } from '../observe/datadog-permissions';
 import type { Config } from '../config/schema';
 import type { Integration } from '../datadog/port';
 import type { AccountObservation, OrgAccount, RoleObservation } from '../observe/model';
@@ -61,6 +62,7 @@ export function planOrganization(
   config: Config,
   limits: GuardLimits,
   roles: ReadonlyMap<string, RoleObservation> = new Map(),
+  permissions?: DatadogPermissions,
 ): OrganizationPlan {
   const byAccount = groupByAccount(integrations);
   const known = new Set(snapshot.accounts.map((a) => a.accountId));
@@ -78,7 +80,7 @@ export function planOrganization(
       integrations: byAccount.get(organization.accountId) ?? [],
       role: organization.state === 'ACTIVE' ? (roles.get(organization.accountId) ?? { kind: 'not-inspected' }) : { kind: 'not-read', reason: `the account is ${organization.state}` },
     };
-    return planAccount(observation, config);
+    return planAccount(observation, config, permissions);
   });
 
   const kinds = plans.map(workKind);

@@ -1,6 +1,7 @@
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { needsAccountTags, type Config } from '../config/schema';
 import type { AwsIntegrationPort, Integration } from '../datadog/port';
+import type { DatadogPermissions } from '../observe/datadog-permissions';
 import type { MemberAccess } from '../observe/member-access';
 import type { Partition } from '../domain/policy';
 import type { OrgAccount, RoleObservation } from '../observe/model';
@@ -19,6 +20,8 @@ export interface OrganizationDependencies {
   readonly datadog: AwsIntegrationPort;
   /** Needed for --deep and for apply (the per-account runs read the roles). */
   readonly memberAccess?: MemberAccess;
+  /** Datadog's current IAM permission lists, for --deep (the pinned list when absent). */
+  readonly permissions?: () => Promise<DatadogPermissions>;
   readonly now: () => Date;
 }
 
@@ -27,6 +30,8 @@ export interface ObservedOrganization {
   readonly integrations: readonly Integration[];
   /** With --deep: each reachable account's role as observed. */
   readonly roles: ReadonlyMap<string, RoleObservation>;
+  /** With --deep: Datadog's permission lists that the roles are compared with. */
+  readonly permissions?: DatadogPermissions;
   /** Accounts whose tags the plan needed but time did not allow: each must be converged on its own. */
   readonly tagsMissing: readonly string[];
 }
@@ -76,7 +81,9 @@ export async function observeOrganization(
         .map((a) => a.accountId)
     : [];
   const roles = new Map<string, RoleObservation>();
+  let permissions: DatadogPermissions | undefined;
   if (options.deep) {
+    permissions = await deps.permissions?.();
     const memberAccess = deps.memberAccess;
     if (!memberAccess) throw new Error('--deep needs member account access');
     const ours = new Set(integrations.filter((i) => i.auth.kind === 'role' && i.auth.roleName === config.role.name).map((i) => i.accountId));
@@ -94,7 +101,7 @@ export async function observeOrganization(
       roles.set(account.accountId, observation.role);
     });
   }
-  return { snapshot, integrations, roles, tagsMissing };
+  return { snapshot, integrations, roles, tagsMissing, ...(permissions && { permissions }) };
 }
 
 export function guardLimits(config: Config, maxDeletions?: number): GuardLimits {
@@ -105,7 +112,7 @@ export function guardLimits(config: Config, maxDeletions?: number): GuardLimits 
 }
 
 export function planObservedOrganization(observed: ObservedOrganization, config: Config, limits: GuardLimits): OrganizationPlan {
-  return planOrganization(observed.snapshot, observed.integrations, config, limits, observed.roles);
+  return planOrganization(observed.snapshot, observed.integrations, config, limits, observed.roles, observed.permissions);
 }
 
 /** Accounts a run must converge: every planned change, and every account whose tags could not be read. */
