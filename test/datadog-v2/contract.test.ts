@@ -176,6 +176,16 @@ if (!specPresent) {
         expect(await port.listIntegrations()).toEqual([]);
       });
 
+      it('the v2 order: mint an ID, create with it; adopt with a given ID (PATCH, no mint)', async () => {
+        const port = new DatadogV2Integrations(client());
+        const minted = await port.mintExternalId();
+        expect(await port.createIntegration(REF, FULL, { externalId: minted, partition: 'aws' })).toEqual({ externalId: minted });
+        expect((await port.listIntegrations())[0]).toMatchObject({ externalId: minted });
+        const second = await port.mintExternalId();
+        expect(await port.rotateExternalId(REF, { externalId: second })).toEqual({ externalId: second });
+        expect((await port.listIntegrations())[0]).toMatchObject({ externalId: second });
+      });
+
       it('create when the response carries no external ID: the mint + PATCH fallback', async () => {
         standin.generateExternalIdOnCreate = false;
         const port = new DatadogV2Integrations(client());
