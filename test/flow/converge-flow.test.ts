@@ -2,7 +2,8 @@
  * The whole pipeline, as a user runs it: the real CLI and the real AWS SDK clients against
  * the stateful AWS stand-in (through AWS_ENDPOINT_URL) and the Datadog stand-in.
  * create -> converge -> converge again (zero writes) -> delete the role by hand -> converge
- * (rotated and restored) -> close -> converge (integration deleted), and the safety rules.
+ * (restored) -> close -> converge (integration deleted), and the safety rules.
+ * Every test runs under datadog.apiVersion v1 and v2 (one Datadog stand-in serves both).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/plan/datadog-permissi
 import { runCliCollect, tempFiles } from '../cli/harness';
 import { FakeAwsOrganization, startAwsStandin } from '../standins/aws';
 import { DatadogStandin } from '../standins/datadog';
+import { API_VERSIONS, configIdOf, emptyIntegrationList, integrationListPath, missingRoleActions, newAccountActions, withApiVersion } from './api-version';
 
 const API_KEY = 'flow-api-key-1234';
 const APP_KEY = 'flow-app-key-5678';
@@ -24,7 +26,8 @@ interface JsonResult {
   error?: string;
 }
 
-describe('converge flow against the AWS and Datadog stand-ins', () => {
+describe.each(API_VERSIONS)('converge flow against the AWS and Datadog stand-ins, datadog.apiVersion %s', (apiVersion) => {
+  const v2 = apiVersion === 'v2';
   const datadog = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
   const files = tempFiles();
   let model: FakeAwsOrganization;
@@ -60,7 +63,7 @@ describe('converge flow against the AWS and Datadog stand-ins', () => {
   const env = () => ({ ...process.env, DD_API_URL: datadog.url, DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY });
 
   async function cli(...args: string[]) {
-    const run = await runCliCollect(args, { env: env() });
+    const run = await runCliCollect(withApiVersion(args, apiVersion, files.write), { env: env() });
     return { ...run, json: run.stdout.trim().startsWith('{') ? (JSON.parse(run.stdout) as { results: JsonResult[] }) : undefined };
   }
 
@@ -70,20 +73,24 @@ describe('converge flow against the AWS and Datadog stand-ins', () => {
   const datadogWrites = () => datadog.requests.filter((r) => r.method !== 'GET');
   const datadogCanAssume = (accountId: string, externalId: string | undefined) =>
     model.canAssume(accountId, ROLE, { principalAccount: DATADOG_ACCOUNT, externalId });
+  const NEW_ACCOUNT = newAccountActions(apiVersion);
 
   it('onboards, is idempotent, repairs a deleted role, and offboards a closed account', async () => {
     const accountId = model.createAccount({ name: 'Payments Prod', parentId: workloads });
 
-    // A new account: integration first (it yields the external ID), then the role.
     let run = await cli('converge', accountId, '--json');
     expect(run.code).toBe(0);
-    expect(types(run.json?.results[0])).toEqual(['create-integration', 'create-role']);
+    expect(types(run.json?.results[0])).toEqual(NEW_ACCOUNT);
     const first = ours(accountId)?.external_id;
     expect(first).toMatch(/^[0-9a-f]{32}$/);
     expect(ours(accountId)?.host_tags).toEqual(['aws_account_name:payments_prod']);
     expect(datadogCanAssume(accountId, first)).toBe(true);
     expect(datadogCanAssume(accountId, undefined)).toBe(false);
     expect(datadogCanAssume(accountId, 'another-id')).toBe(false);
+    // Every integration request went to the configured version's API.
+    const integrationPaths = datadog.requests.map((r) => r.path).filter((path) => !path.includes('/iam_permissions'));
+    expect(integrationPaths.length).toBeGreaterThan(0);
+    expect(integrationPaths.every((path) => path.startsWith(`/api/${apiVersion}/integration/aws`))).toBe(true);
     const role = model.getRole(accountId, ROLE)!;
     expect(role.tags).toEqual(MANAGED_BY);
     expect(JSON.parse(role.inlinePolicies.DatadogIntegrationPolicy!).Statement[0].Action).toEqual([...DATADOG_STANDARD_PERMISSIONS].sort());
@@ -98,14 +105,17 @@ describe('converge flow against the AWS and Datadog stand-ins', () => {
     expect(model.iamWrites(accountId)).toHaveLength(iamWritesBefore);
     expect(datadogWrites()).toHaveLength(datadogWritesBefore);
 
-    // Someone deletes the role: v1 cannot read the old external ID back, so rotate and recreate.
     model.deleteRoleByHand(accountId, ROLE);
     run = await cli('converge', accountId, '--json');
-    expect(types(run.json?.results[0])).toEqual(['rotate-external-id', 'create-role']);
     const second = ours(accountId)?.external_id;
-    expect(second).not.toEqual(first);
+    expect(types(run.json?.results[0])).toEqual(missingRoleActions(apiVersion));
+    if (v2) {
+      expect(second).toBe(first); // v2 lists the external ID: the role trusts it again, nothing rotated
+    } else {
+      expect(second).not.toEqual(first); // v1 cannot read it back: rotated
+      expect(datadogCanAssume(accountId, first)).toBe(false);
+    }
     expect(datadogCanAssume(accountId, second)).toBe(true);
-    expect(datadogCanAssume(accountId, first)).toBe(false);
 
     // The account is closed: the integration goes; the role cannot be reached any more.
     model.closeAccount(accountId, { immediate: true });
@@ -122,7 +132,7 @@ describe('converge flow against the AWS and Datadog stand-ins', () => {
   it('--dry-run prints the same plan and writes nothing anywhere', async () => {
     const accountId = model.createAccount({ name: 'dry', parentId: workloads });
     const dry = await cli('converge', accountId, '--dry-run', '--json');
-    expect(types(dry.json?.results[0])).toEqual(['create-integration', 'create-role']);
+    expect(types(dry.json?.results[0])).toEqual(NEW_ACCOUNT);
     expect(datadogWrites()).toHaveLength(0);
     expect(model.iamWrites()).toHaveLength(0);
     const real = await cli('converge', accountId, '--json');
@@ -138,7 +148,7 @@ describe('converge flow against the AWS and Datadog stand-ins', () => {
     expect(datadogWrites()).toHaveLength(0);
     const second = await cli('converge', accountId, '--json');
     expect(second.code).toBe(0);
-    expect(types(second.json?.results[0])).toEqual(['create-integration', 'create-role']);
+    expect(types(second.json?.results[0])).toEqual(NEW_ACCOUNT);
   });
 
   it('an old account whose member access role refuses us is an error naming the fix (exit 1)', async () => {
@@ -153,10 +163,10 @@ describe('converge flow against the AWS and Datadog stand-ins', () => {
     const accountId = model.createAccount({ name: 'adopted', parentId: workloads });
     datadog.seed({ account_id: accountId, role_name: ROLE, host_tags: ['old:tag'], external_id: 'stale' });
     // The first read lists nothing (as if the integration appeared between observe and act).
-    datadog.inject({ kind: 'status', status: 200, body: { accounts: [] } });
+    datadog.inject({ kind: 'status', status: 200, body: emptyIntegrationList(apiVersion), only: integrationListPath(apiVersion) });
     const run = await cli('converge', accountId, '--json');
     expect(run.code).toBe(0);
-    expect(types(run.json?.results[0])).toEqual(['create-integration', 'create-role']);
+    expect(types(run.json?.results[0])).toEqual(NEW_ACCOUNT);
     const stored = datadog.stored().filter((a) => a.account_id === accountId);
     expect(stored).toHaveLength(1);
     expect(stored[0]?.host_tags).toEqual(['aws_account_name:adopted']);
@@ -190,6 +200,7 @@ describe('converge flow against the AWS and Datadog stand-ins', () => {
     datadog.seed({ account_id: accountId, role_name: 'OtherTeamRole', host_tags: ['team:other'] });
     datadog.seed({ account_id: accountId, access_key_id: 'AKIAOTHERTEAM0000000' });
     await cli('converge', accountId);
+    const configId = configIdOf(datadog, accountId, ROLE);
     model.tagAccount(accountId, { 'datadog-integration': 'opt-out' });
     const run = await cli('--config', optOutConfig(), 'converge', accountId, '--json');
     expect(types(run.json?.results[0])).toEqual(['delete-integration', 'delete-role']);
@@ -198,7 +209,13 @@ describe('converge flow against the AWS and Datadog stand-ins', () => {
       expect.objectContaining({ access_key_id: 'AKIAOTHERTEAM0000000' }),
     ]);
     expect(model.getRole(accountId, ROLE)).toBeUndefined();
-    expect(datadog.requests.filter((r) => r.method === 'DELETE').map((r) => r.body)).toEqual([{ account_id: accountId, role_name: ROLE }]);
+    const deletes = datadog.requests.filter((r) => r.method === 'DELETE');
+    if (v2) {
+      // v2 deletes by config UUID in the path, no body: ours, exactly once.
+      expect(deletes.map((r) => [r.path, r.body])).toEqual([[`/api/v2/integration/aws/accounts/${configId}`, undefined]]);
+    } else {
+      expect(deletes.map((r) => r.body)).toEqual([{ account_id: accountId, role_name: ROLE }]);
+    }
   });
 
   it('keeps a role of our name that it did not create (no managed-by tag) when offboarding', async () => {
@@ -231,6 +248,77 @@ describe('converge flow against the AWS and Datadog stand-ins', () => {
     expect(datadog.requests).toHaveLength(0);
   });
 
+  // What only v2 can do: it reads the external ID back, so trust drift shows and needs no rotation.
+  if (v2) {
+    describe('v2 only: the external ID read back', () => {
+      const V2_ACCOUNTS = '/api/v2/integration/aws/accounts';
+      const MINT = '/api/v2/integration/aws/generate_new_external_id';
+      const trustOf = (accountId: string) => model.getRole(accountId, ROLE)!.assumeRolePolicyDocument;
+
+      async function onboarded(name: string) {
+        const accountId = model.createAccount({ name, parentId: workloads });
+        expect((await cli('converge', accountId)).code).toBe(0);
+        const externalId = ours(accountId)!.external_id!;
+        expect(datadogCanAssume(accountId, externalId)).toBe(true);
+        datadog.requests.length = 0;
+        return { accountId, externalId };
+      }
+
+      it('a role whose external ID was edited by hand gets its trust repaired: update-role-trust, no rotation', async () => {
+        const { accountId, externalId } = await onboarded('edited');
+        const role = model.getRole(accountId, ROLE)!;
+        model.putRoleByHand(accountId, { ...role, assumeRolePolicyDocument: role.assumeRolePolicyDocument.replace(externalId, 'edited-by-hand') });
+        expect(datadogCanAssume(accountId, externalId)).toBe(false);
+
+        const run = await cli('converge', accountId, '--json');
+        expect(run.code).toBe(0);
+        expect(types(run.json?.results[0])).toEqual(['update-role-trust']);
+        expect(ours(accountId)?.external_id).toBe(externalId);
+        expect(datadogWrites()).toEqual([]); // no mint, no PATCH: Datadog keeps its ID
+        expect(datadogCanAssume(accountId, externalId)).toBe(true);
+        expect(datadogCanAssume(accountId, 'edited-by-hand')).toBe(false);
+        expect(trustOf(accountId)).not.toContain('edited-by-hand');
+        expect(types((await cli('converge', accountId, '--json')).json?.results[0])).toEqual(['none']);
+      });
+
+      it('a deleted role is recreated trusting the external ID Datadog already has', async () => {
+        const { accountId, externalId } = await onboarded('deleted');
+        model.deleteRoleByHand(accountId, ROLE);
+        const run = await cli('converge', accountId, '--json');
+        expect(run.code).toBe(0);
+        expect(types(run.json?.results[0])).toEqual(['create-role']);
+        expect(ours(accountId)?.external_id).toBe(externalId);
+        expect(datadogWrites()).toEqual([]);
+        expect(model.getRole(accountId, ROLE)?.tags).toEqual(MANAGED_BY);
+        expect(datadogCanAssume(accountId, externalId)).toBe(true);
+      });
+
+      it('a new account: the role exists before the integration, which is created with the ID the role trusts', async () => {
+        const accountId = model.createAccount({ name: 'ordered', parentId: workloads });
+        // What Datadog had been asked when IAM served CreateRole.
+        let datadogWritesAtCreateRole: string[] | undefined;
+        model.onCall = (call) => {
+          if (call.operation === 'CreateRole' && !call.error) datadogWritesAtCreateRole = datadogWrites().map((r) => `${r.method} ${r.path}`);
+        };
+        try {
+          expect((await cli('converge', accountId)).code).toBe(0);
+        } finally {
+          model.onCall = undefined;
+        }
+        expect(datadogWritesAtCreateRole).toEqual([`POST ${MINT}`]);
+        expect(datadogWrites().map((r) => `${r.method} ${r.path}`)).toEqual([`POST ${MINT}`, `POST ${V2_ACCOUNTS}`]);
+
+        const created = datadogWrites()[1]!.body as { data: { attributes: { auth_config: { role_name: string; external_id: string } } } };
+        const sent = created.data.attributes.auth_config;
+        expect(sent.role_name).toBe(ROLE);
+        expect(sent.external_id).toMatch(/\S/);
+        expect(trustOf(accountId)).toContain(JSON.stringify(sent.external_id));
+        expect(datadogCanAssume(accountId, sent.external_id)).toBe(true);
+        expect(ours(accountId)?.external_id).toBe(sent.external_id);
+      });
+    });
+  }
+
   describe('handle-event', () => {
     const fixture = (name: string) => join(__dirname, '..', 'event', 'fixtures', name);
 
@@ -241,7 +329,7 @@ describe('converge flow against the AWS and Datadog stand-ins', () => {
       const run = await cli('handle-event', fixture('organizations-create-account-result-succeeded.json'), '--json');
       expect(run.code).toBe(0);
       expect(run.json?.results[0]).toMatchObject({ accountId, status: 'ok' });
-      expect(types(run.json?.results[0])).toEqual(['create-integration', 'create-role']);
+      expect(types(run.json?.results[0])).toEqual(NEW_ACCOUNT);
     });
 
     it('reads the event from standard input with -', async () => {
@@ -250,7 +338,7 @@ describe('converge flow against the AWS and Datadog stand-ins', () => {
       model.createAccount({ name: 'closing', id: accountId, parentId: workloads });
       const { runCli } = await import('../../cli/program');
       let stdout = '';
-      const code = await runCli(['handle-event', '-', '--dry-run', '--json'], {
+      const code = await runCli(withApiVersion(['handle-event', '-', '--dry-run', '--json'], apiVersion, files.write), {
         env: env(),
         stdout: (t) => (stdout += t),
         stderr: () => undefined,

@@ -5,6 +5,7 @@
  */
 import { FakeAwsOrganization, startAwsStandin } from '../standins/aws';
 import { DatadogStandin } from '../standins/datadog';
+import { API_VERSIONS, integrationListUrl } from '../flow/api-version';
 import { lambdaContext, MANAGEMENT_ACCOUNT_ID, QUEUE_URL, scheduledEvent, sqsEvent, sqsFifoRecord } from './events';
 import { captureOutput, type CapturedOutput } from './output';
 
@@ -46,9 +47,9 @@ describe('Lambda entries', () => {
   });
 
   describe.each(Object.keys(ENTRIES) as EntryName[])('%s', (name) => {
-    it('loads with QUEUE_URL and DD_AWS_ORG_CONFIG set and exports a function `handler`', () => {
+    it.each(['{}', ...API_VERSIONS.map((apiVersion) => JSON.stringify({ datadog: { apiVersion } }))])('loads with QUEUE_URL and DD_AWS_ORG_CONFIG %s and exports a function `handler`', (config) => {
       process.env.QUEUE_URL = QUEUE_URL;
-      process.env.DD_AWS_ORG_CONFIG = '{}';
+      process.env.DD_AWS_ORG_CONFIG = config;
       const entry = load(name);
       expect(typeof entry.handler).toBe('function');
       // Loading makes no call and prints nothing.
@@ -120,7 +121,7 @@ describe('Lambda entries', () => {
       expect(output.logs()).toEqual([expect.objectContaining({ service: 'worker', level: 'ERROR', messageId: record.messageId })]);
     });
 
-    it('reconcile: deployment.reconcileDryRun reaches the handler (lists, enqueues nothing)', async () => {
+    it.each(API_VERSIONS)('reconcile: deployment.reconcileDryRun reaches the handler (lists, enqueues nothing), datadog.apiVersion %s', async (apiVersion) => {
       const model = new FakeAwsOrganization({ managementAccountId: MANAGEMENT_ACCOUNT_ID });
       model.createAccount({ name: 'one' });
       const datadog = new DatadogStandin({ apiKey: 'entry-api-key-123', appKey: 'entry-app-key-456' });
@@ -129,7 +130,7 @@ describe('Lambda entries', () => {
       try {
         Object.assign(process.env, aws.env(), { DD_API_KEY: 'entry-api-key-123', DD_APP_KEY: 'entry-app-key-456' });
         delete process.env.AWS_PROFILE;
-        process.env.DD_AWS_ORG_CONFIG = JSON.stringify({ datadog: { apiUrl: datadog.url }, deployment: { reconcileDryRun: true } });
+        process.env.DD_AWS_ORG_CONFIG = JSON.stringify({ datadog: { apiUrl: datadog.url, apiVersion }, deployment: { reconcileDryRun: true } });
         const { handler } = load<ReconcileEntry>('reconcile');
         const event = scheduledEvent();
         // SQS is not emulated by the stand-in: any send would fail this run.
@@ -146,6 +147,8 @@ describe('Lambda entries', () => {
         });
         expect(model.callsTo('organizations', 'ListAccountsForParent').length).toBeGreaterThan(0);
         expect(output.metrics()).toMatchObject({ ReconcileAccountsEnqueued: 0 });
+        // The entry read datadog.apiVersion from DD_AWS_ORG_CONFIG: it listed through that version's API.
+        expect(datadog.requests.filter((r) => !r.path.includes('/iam_permissions')).map((r) => r.path)).toEqual([integrationListUrl(apiVersion)]);
       } finally {
         await aws.stop();
         await datadog.stop();

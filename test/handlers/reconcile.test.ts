@@ -2,7 +2,8 @@
  * The reconcile Lambda (schedule -> SQS FIFO) with its real Organizations and Datadog
  * dependencies against the stand-ins, SQS mocked: one walk, one Datadog listing, and only the
  * accounts that need work are enqueued (deduplicated by run and account), never another team's;
- * the deletion guard holds deletions back and says so; dry run enqueues nothing.
+ * the deletion guard holds deletions back and says so; dry run enqueues nothing. Under
+ * datadog.apiVersion v1 and v2 alike.
  */
 import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -14,6 +15,7 @@ import { createReconcileHandler } from '../../lambda/reconcile/reconcile';
 import { createLogger, createMetrics, METRICS_NAMESPACE } from '../../lambda/report/telemetry';
 import { FakeAwsOrganization, startAwsStandin, type AwsStandin } from '../standins/aws';
 import { DatadogStandin } from '../standins/datadog';
+import { API_VERSIONS, integrationListUrl } from '../flow/api-version';
 import { MANAGEMENT_ACCOUNT_ID, QUEUE_URL, REGION, scheduledEvent } from './events';
 import { captureOutput, type CapturedOutput } from './output';
 
@@ -31,8 +33,9 @@ function sentEntries(): SendMessageBatchRequestEntry[] {
   return sqsMock.commandCalls(SendMessageBatchCommand).flatMap((call) => call.args[0].input.Entries ?? []);
 }
 
-describe('reconcile handler against the AWS and Datadog stand-ins', () => {
+describe.each(API_VERSIONS)('reconcile handler against the AWS and Datadog stand-ins, datadog.apiVersion %s', (apiVersion) => {
   const datadog = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
+  const configWith = (rest: object = {}) => parseConfig({ ...rest, datadog: { apiUrl: datadog.url, apiVersion } }, 'test config');
   const savedEnv = { ...process.env };
   let model: FakeAwsOrganization;
   let aws: AwsStandin;
@@ -96,7 +99,7 @@ describe('reconcile handler against the AWS and Datadog stand-ins', () => {
     Object.assign(process.env, aws.env(), { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY });
     delete process.env.AWS_PROFILE;
     // Two deletions in a 19-account organization: allow them here; the guard has its own test.
-    config = parseConfig({ datadog: { apiUrl: datadog.url }, reconcile: { maxDeletionsPercent: 100 } }, 'test config');
+    config = configWith({ reconcile: { maxDeletionsPercent: 100 } });
     sqsMock.reset();
     sqsMock.on(SendMessageBatchCommand).callsFake((input: { Entries?: SendMessageBatchRequestEntry[] }) => ({
       Successful: (input.Entries ?? []).map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: 'x' })),
@@ -174,6 +177,8 @@ describe('reconcile handler against the AWS and Datadog stand-ins', () => {
     expect(model.calls.filter((c) => ['DescribeAccount', 'ListParents', 'ListTagsForResource'].includes(c.operation))).toEqual([]);
     expect(model.calls.every((c) => /^(List|Describe|Get)/.test(c.operation))).toBe(true);
     expect(datadog.requests.every((r) => r.method === 'GET')).toBe(true);
+    // One listing of the whole org, through the configured version's API.
+    expect(datadog.requests.filter((r) => !r.path.includes('/iam_permissions')).map((r) => r.path)).toEqual([integrationListUrl(apiVersion)]);
   });
 
   it('logs one summary line with the run as correlation ID and publishes the summary metrics', async () => {
@@ -233,7 +238,7 @@ describe('reconcile handler against the AWS and Datadog stand-ins', () => {
   });
 
   it('another role name is not ours: role.name decides which integrations count', async () => {
-    config = parseConfig({ datadog: { apiUrl: datadog.url }, role: { name: 'OtherTeamRole' }, reconcile: { maxDeletionsPercent: 100 } }, 'test config');
+    config = configWith({ role: { name: 'OtherTeamRole' }, reconcile: { maxDeletionsPercent: 100 } });
     const summary = await reconcileHandler()(scheduledEvent());
     const groups = sentEntries().map((e) => e.MessageGroupId);
     // OtherTeamRole's integrations are now ours: the closed account's and the one outside the organization go.
@@ -246,7 +251,7 @@ describe('reconcile handler against the AWS and Datadog stand-ins', () => {
 
   it('the deletion guard: more deletions than allowed enqueues none of them, logs an error and counts DeletionGuardTripped', async () => {
     // Defaults: at most 5 deletions and at most 10 % of the 18 accounts (1): the 2 deletions are too many.
-    config = parseConfig({ datadog: { apiUrl: datadog.url } }, 'test config');
+    config = configWith();
     const summary = await reconcileHandler()(scheduledEvent());
     const groups = sentEntries().map((e) => e.MessageGroupId);
     expect(summary.deletionGuardTripped).toBe(true);

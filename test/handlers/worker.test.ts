@@ -3,7 +3,7 @@
  * SDK clients against the AWS stand-in (through AWS_ENDPOINT_URL) and the real Datadog
  * client against the Datadog stand-in. Only SQS (ChangeMessageVisibility) is mocked.
  * Partial batch failures, FIFO group order, poison messages, retry delays, EMF metrics,
- * log correlation and no key in any output.
+ * log correlation and no key in any output. Under datadog.apiVersion v1 and v2 alike.
  */
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
@@ -15,6 +15,7 @@ import { createWorkerHandler, retryDelaySeconds } from '../../lambda/queue/worke
 import { createLogger, createMetrics, METRICS_NAMESPACE } from '../../lambda/report/telemetry';
 import { FakeAwsOrganization, startAwsStandin, type AwsStandin } from '../standins/aws';
 import { DatadogStandin } from '../standins/datadog';
+import { API_VERSIONS, missingRoleActions, newAccountActions } from '../flow/api-version';
 import { accountRecord, lambdaContext, MANAGEMENT_ACCOUNT_ID, QUEUE_URL, REGION, sqsEvent, sqsFifoRecord } from './events';
 import { captureOutput, type CapturedOutput, type LogLine } from './output';
 
@@ -56,7 +57,7 @@ describe('retryDelaySeconds', () => {
   });
 });
 
-describe('worker handler against the AWS and Datadog stand-ins', () => {
+describe.each(API_VERSIONS)('worker handler against the AWS and Datadog stand-ins, datadog.apiVersion %s', (apiVersion) => {
   const datadog = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
   const savedEnv = { ...process.env };
   let model: FakeAwsOrganization;
@@ -85,7 +86,7 @@ describe('worker handler against the AWS and Datadog stand-ins', () => {
     datadog.reset();
     sqsMock.reset();
     sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
-    config = parseConfig({ datadog: { apiUrl: datadog.url } }, 'test config');
+    config = parseConfig({ datadog: { apiUrl: datadog.url, apiVersion } }, 'test config');
     pipeline = pipelineDependencies(config, process.env);
     output = captureOutput();
     handler = createWorkerHandler({
@@ -110,6 +111,7 @@ describe('worker handler against the AWS and Datadog stand-ins', () => {
   const visibilityChanges = () => sqsMock.commandCalls(ChangeMessageVisibilityCommand).map((call) => call.args[0].input);
   const resultLines = () => output.logs().filter((line) => line.message !== 'malformed queue message');
   const lineFor = (accountId: string): LogLine | undefined => output.logs().find((line) => line.accountId === accountId);
+  const actionsOf = (types: string[]) => types.map((type) => expect.objectContaining({ type }));
   const assumeCallsInto = (accountId: string) =>
     model.callsTo('sts', 'AssumeRole').filter((call) => String(call.params.RoleArn).includes(`::${accountId}:`));
 
@@ -126,7 +128,7 @@ describe('worker handler against the AWS and Datadog stand-ins', () => {
     const fresh = model.createAccount({ name: 'fresh', parentId: workloads, assumableAfterAttempts: 1 });
     const created = model.createAccount({ name: 'created', parentId: workloads });
     const inSync = await convergedAccount('steady');
-    const writesAbout = (accountId: string) => datadog.requests.filter((r) => r.method !== 'GET' && JSON.stringify(r.body).includes(accountId)).length;
+    const writesAbout = (accountId: string) => datadog.requests.filter((r) => r.method !== 'GET' && JSON.stringify(r.body ?? null).includes(accountId)).length;
     const inSyncWritesBefore = writesAbout(inSync);
     const iamWritesBefore = model.iamWrites(inSync).length;
 
@@ -153,7 +155,7 @@ describe('worker handler against the AWS and Datadog stand-ins', () => {
       level: 'INFO',
       message: 'account converged',
       status: 'ok',
-      actions: [expect.objectContaining({ type: 'create-integration' }), expect.objectContaining({ type: 'create-role' })],
+      actions: actionsOf(newAccountActions(apiVersion)),
     });
     expect(lineFor(inSync)).toMatchObject({ level: 'INFO', status: 'ok', actions: [expect.objectContaining({ type: 'none' })] });
     expect(output.metrics()).toEqual({ Onboarded: 1, AccountRetry: 1 });
@@ -252,7 +254,7 @@ describe('worker handler against the AWS and Datadog stand-ins', () => {
 
     expect(lineFor(closing)).toMatchObject({ status: 'ok', actions: [expect.objectContaining({ type: 'delete-integration' })] });
     expect(ours(closing)).toBeUndefined();
-    expect(lineFor(drifted)).toMatchObject({ actions: [expect.objectContaining({ type: 'rotate-external-id' }), expect.objectContaining({ type: 'create-role' })] });
+    expect(lineFor(drifted)).toMatchObject({ actions: actionsOf(missingRoleActions(apiVersion)) });
     expect(lineFor(invited)).toMatchObject({ level: 'ERROR', message: 'account failed', status: 'error', error: expect.stringContaining('role.memberAccessRoleName') });
     // A non-retryable error is also delayed: the operator may fix it; the DLQ takes it after N receives.
     expect(visibilityChanges().map((c) => c.ReceiptHandle)).toEqual([records[3]!.receiptHandle, records[4]!.receiptHandle]);
@@ -361,7 +363,10 @@ describe('worker handler against the AWS and Datadog stand-ins', () => {
       expect(organizationsReadsOf(accountId)).toEqual([]);
       // No integration of ours in the facts: another message may have created it since, so Datadog is asked.
       const gets = datadog.requests.filter((r) => r.method === 'GET');
-      expect(gets.filter((r) => !r.path.includes('/iam_permissions')).map((r) => r.query)).toEqual([{ account_id: accountId }]);
+      // One list filtered by the account (v2 names the filter aws_account_id).
+      expect(gets.filter((r) => !r.path.includes('/iam_permissions')).map((r) => r.query)).toEqual([
+        apiVersion === 'v2' ? { aws_account_id: accountId } : { account_id: accountId },
+      ]);
       // Datadog's permission lists, read for the new role (once per process: cached).
       expect(gets.filter((r) => r.path.includes('/iam_permissions')).map((r) => r.path).sort()).toEqual([
         '/api/v2/integration/aws/iam_permissions/resource_collection',
@@ -372,7 +377,9 @@ describe('worker handler against the AWS and Datadog stand-ins', () => {
     it('with our integration in the facts: no Organizations and no Datadog read (a role check costs only STS and IAM)', async () => {
       const accountId = await convergedAccount('checked');
       const stored = ours(accountId)!;
-      const integration = {
+      // As a reconcile lists it. v2's form differs from v1's: the external ID, and namespace rules
+      // read back from exclude_only (Datadog's default exclusions as CloudWatch names), so it is taken from a v2 listing.
+      const v1Integration = {
         accountId,
         auth: { kind: 'role', roleName: ROLE },
         settings: {
@@ -385,6 +392,8 @@ describe('worker handler against the AWS and Datadog stand-ins', () => {
           extendedResourceCollection: false,
         },
       };
+      const integration = apiVersion === 'v2' ? (await pipeline.datadog.listIntegrations({ accountId }))[0] : v1Integration;
+      if (apiVersion === 'v2') expect(integration).toMatchObject({ ...v1Integration, externalId: stored.external_id, settings: expect.any(Object) });
       model.clearCalls();
       datadog.requests.length = 0;
       const response = await handler(sqsEvent(accountRecord(accountId, { facts: factsFor(accountId, { integrations: [integration] }) })), context());
@@ -417,7 +426,7 @@ describe('worker handler against the AWS and Datadog stand-ins', () => {
     });
     const created = model.createAccount({ name: 'created', parentId: workloads });
     await expect(dryHandler(sqsEvent(accountRecord(created)), context())).resolves.toEqual({ batchItemFailures: [] });
-    expect(lineFor(created)).toMatchObject({ dryRun: true, actions: [expect.objectContaining({ type: 'create-integration' }), expect.objectContaining({ type: 'create-role' })] });
+    expect(lineFor(created)).toMatchObject({ dryRun: true, actions: actionsOf(newAccountActions(apiVersion)) });
     expect(datadog.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
     expect(model.iamWrites()).toHaveLength(0);
     expect(output.emf()).toEqual([]);

@@ -2,13 +2,15 @@
  * `plan` and `apply` as a user runs them: the real CLI in process, the real AWS SDK clients
  * against the AWS stand-in (AWS_ENDPOINT_URL) and the Datadog stand-in. The organization:
  * 15 accounts in sync, one drifted, one closed with our integration, two new ones; Datadog also
- * has ours for an account outside the organization and another team's integrations.
+ * has ours for an account outside the organization and another team's integrations. Under
+ * datadog.apiVersion v1 and v2 alike.
  */
 import { runCli } from '../../cli/program';
 import type { CliDependencies } from '../../cli/context';
 import { runCliCollect, tempFiles } from '../cli/harness';
 import { FakeAwsOrganization, startAwsStandin, type AwsStandin } from '../standins/aws';
 import { DatadogStandin } from '../standins/datadog';
+import { API_VERSIONS, configIdOf, integrationListUrl, newAccountActions, withApiVersion } from '../flow/api-version';
 
 const API_KEY = 'org-cli-api-key-1234';
 const APP_KEY = 'org-cli-app-key-5678';
@@ -46,7 +48,8 @@ interface PlanJson {
   error?: string;
 }
 
-describe('plan and apply against the AWS and Datadog stand-ins', () => {
+describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-ins, datadog.apiVersion %s', (apiVersion) => {
+  const v2 = apiVersion === 'v2';
   const datadog = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
   const files = tempFiles();
   const savedEnv = { ...process.env };
@@ -110,7 +113,7 @@ describe('plan and apply against the AWS and Datadog stand-ins', () => {
   const env = () => ({ ...process.env, DD_API_URL: datadog.url, DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY });
 
   async function cli(...args: string[]) {
-    const run = await runCliCollect(args, { env: env() });
+    const run = await runCliCollect(withApiVersion(args, apiVersion, files.write), { env: env() });
     return { ...run, json: run.stdout.trim().startsWith('{') ? (JSON.parse(run.stdout) as PlanJson) : undefined };
   }
 
@@ -132,7 +135,7 @@ describe('plan and apply against the AWS and Datadog stand-ins', () => {
       },
       now: () => (clock += 1_500),
     };
-    const code = await runCli(args, deps);
+    const code = await runCli(withApiVersion(args, apiVersion, files.write), deps);
     return { code, stdout, stderr, questions };
   }
 
@@ -154,14 +157,16 @@ describe('plan and apply against the AWS and Datadog stand-ins', () => {
       [STALE]: [{ accountId: STALE, type: 'delete-integration', reason: 'the account is not in the organization' }],
     };
     for (const id of fresh) {
-      byAccount[id] = [
-        { accountId: id, type: 'create-integration', reason: `Datadog has no integration for this account with role ${ROLE}` },
-        { accountId: id, type: 'create-role', reason: `role ${ROLE} is created, or its trust rewritten, with the new external ID` },
-      ];
+      const createIntegration = { accountId: id, type: 'create-integration', reason: `Datadog has no integration for this account with role ${ROLE}` };
+      const createRole = { accountId: id, type: 'create-role', reason: `role ${ROLE} is created, or its trust rewritten, with the new external ID` };
+      // v2: the role first, trusting a minted ID, then the integration with it; v1: Datadog's create yields the ID first.
+      byAccount[id] = v2 ? [createRole, createIntegration] : [createIntegration, createRole];
     }
     return [...walked, STALE, FOREIGN].flatMap((id) => byAccount[id] ?? []);
   };
   const SUMMARY: Summary = { accounts: 22, inSync: 17, toCreate: 2, toRepair: 1, toDelete: 2 };
+  /** Datadog writes of the apply below: 2 creations, 1 update, 2 deletions; v2 also mints an external ID per new account. */
+  const APPLY_WRITES = v2 ? 7 : 5;
 
   describe('plan', () => {
     it('--json: the summary and every action, exactly; exit 0; nothing written', async () => {
@@ -212,7 +217,7 @@ describe('plan and apply against the AWS and Datadog stand-ins', () => {
       );
       expect(model.calls.every((c) => WALK_OPERATIONS.has(c.operation))).toBe(true);
       expect(datadog.requests.map((r) => ({ method: r.method, path: r.path, query: r.query }))).toEqual([
-        { method: 'GET', path: '/api/v1/integration/aws', query: {} },
+        { method: 'GET', path: integrationListUrl(apiVersion), query: {} },
       ]);
     });
 
@@ -236,9 +241,11 @@ describe('plan and apply against the AWS and Datadog stand-ins', () => {
 
       const deep = await cli('plan', '--deep', '--json');
       expect(deep.code).toBe(0);
-      expect(deep.json?.actions.filter((a) => a.accountId === broken)).toEqual([
-        { accountId: broken, type: 'update-role-trust', reason: `the trust policy must let only ${DATADOG_PRINCIPAL} assume the role, with the external ID` },
-      ]);
+      // v2 compares the external ID too (it lists it), so its reason names both.
+      const trustReason = v2
+        ? "the trust policy does not match Datadog's principal and external ID"
+        : `the trust policy must let only ${DATADOG_PRINCIPAL} assume the role, with the external ID`;
+      expect(deep.json?.actions.filter((a) => a.accountId === broken)).toEqual([{ accountId: broken, type: 'update-role-trust', reason: trustReason }]);
       expect(deep.json?.summary).toEqual({ ...SUMMARY, inSync: SUMMARY.inSync - 1, toRepair: SUMMARY.toRepair + 1 });
       // Every other action as without --deep; the new accounts' create-role now says why (the role was read).
       expect(deep.json?.actions.filter((a) => a.accountId !== broken)).toEqual(
@@ -251,6 +258,17 @@ describe('plan and apply against the AWS and Datadog stand-ins', () => {
       expect(model.iamWrites()).toEqual([]);
       expect(datadogWrites()).toEqual([]);
       expect(model.getRole(broken, ROLE)?.assumeRolePolicyDocument).toContain(AP1_PRINCIPAL);
+    });
+
+    it('--deep: a trust naming another external ID than Datadog has shows under v2 only', async () => {
+      const edited = inSync[4]!;
+      const role = model.getRole(edited, ROLE)!;
+      model.putRoleByHand(edited, { ...role, assumeRolePolicyDocument: role.assumeRolePolicyDocument.replace(ours(edited)!.external_id!, 'edited-by-hand') });
+      const deep = await cli('plan', '--deep', '--json');
+      expect(deep.code).toBe(0);
+      // v2 lists Datadog's external ID and compares it with the trust; v1 lists none, so it cannot tell.
+      expect(deep.json?.actions.filter((a) => a.accountId === edited).map((a) => a.type)).toEqual(v2 ? ['update-role-trust'] : []);
+      expect(model.iamWrites()).toEqual([]);
     });
 
     it('--deep reads the roles with reconcile.concurrency at most (1: one account at a time)', async () => {
@@ -272,6 +290,8 @@ describe('plan and apply against the AWS and Datadog stand-ins', () => {
 
     it('--yes: converges exactly the accounts that need work, then the plan is all in sync', async () => {
       const before = datadog.stored();
+      const deletedConfigIds = [closed, STALE].map((id) => configIdOf(datadog, id, ROLE));
+      const driftedConfigId = configIdOf(datadog, drifted, ROLE);
       const run = await cli('apply', '--yes');
       expect(run.code).toBe(0);
 
@@ -281,7 +301,7 @@ describe('plan and apply against the AWS and Datadog stand-ins', () => {
       expect(progress).toHaveLength(touched.length);
       progress.forEach((line, i) => expect(line).toMatch(new RegExp(`^\\[${i + 1}/5\\] \\d{12} ok \\(`)));
       expect(progress.map((l) => l.split(' ')[1]).sort()).toEqual([...touched].sort());
-      for (const id of fresh) expect(progress.find((l) => l.includes(id))).toMatch(/ok \(create-integration, create-role\)$/);
+      for (const id of fresh) expect(progress.find((l) => l.includes(id))).toMatch(new RegExp(`ok \\(${newAccountActions(apiVersion).join(', ')}\\)$`));
       expect(progress.find((l) => l.includes(drifted))).toMatch(/ok \(update-integration\)$/);
       expect(progress.find((l) => l.includes(closed))).toMatch(/ok \(delete-integration\)$/);
       expect(progress.find((l) => l.includes(STALE))).toMatch(/ok \(delete-integration\)$/);
@@ -290,12 +310,24 @@ describe('plan and apply against the AWS and Datadog stand-ins', () => {
 
       // Datadog: 2 creations, 1 update, 2 deletions of ours; nothing else written.
       const writes = datadogWrites();
-      expect(writes.filter((r) => r.method === 'POST').map((r) => (r.body as { account_id: string }).account_id).sort()).toEqual([...fresh].sort());
-      expect(writes.filter((r) => r.method === 'PUT').map((r) => r.query.account_id)).toEqual([drifted]);
-      expect(writes.filter((r) => r.method === 'DELETE').map((r) => r.body).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
-        [closed, STALE].sort().map((account_id) => ({ account_id, role_name: ROLE })),
-      );
-      expect(writes).toHaveLength(5);
+      if (v2) {
+        // v2: a minted external ID per new account, created with it; PATCH and DELETE by config UUID.
+        const V2 = '/api/v2/integration/aws';
+        expect(writes.filter((r) => r.path === `${V2}/generate_new_external_id`).map((r) => r.method)).toEqual(['POST', 'POST']);
+        type Created = { data: { attributes: { aws_account_id: string; auth_config: { external_id: string } } } };
+        const created = writes.filter((r) => r.method === 'POST' && r.path === `${V2}/accounts`).map((r) => (r.body as Created).data.attributes);
+        expect(created.map((a) => a.aws_account_id).sort()).toEqual([...fresh].sort());
+        for (const a of created) expect(a.auth_config.external_id).toBe(ours(a.aws_account_id)?.external_id);
+        expect(writes.filter((r) => r.method === 'PATCH').map((r) => r.path)).toEqual([`${V2}/accounts/${driftedConfigId}`]);
+        expect(writes.filter((r) => r.method === 'DELETE').map((r) => r.path).sort()).toEqual(deletedConfigIds.map((id) => `${V2}/accounts/${id}`).sort());
+      } else {
+        expect(writes.filter((r) => r.method === 'POST').map((r) => (r.body as { account_id: string }).account_id).sort()).toEqual([...fresh].sort());
+        expect(writes.filter((r) => r.method === 'PUT').map((r) => r.query.account_id)).toEqual([drifted]);
+        expect(writes.filter((r) => r.method === 'DELETE').map((r) => r.body).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
+          [closed, STALE].sort().map((account_id) => ({ account_id, role_name: ROLE })),
+        );
+      }
+      expect(writes).toHaveLength(APPLY_WRITES);
       expect(ours(drifted)?.host_tags).toEqual(['aws_account_name:drifted']);
       for (const id of fresh) expect(model.canAssume(id, ROLE, { principalAccount: '464622532012', externalId: ours(id)?.external_id })).toBe(true);
       // IAM: only in the new accounts.
@@ -328,7 +360,7 @@ describe('plan and apply against the AWS and Datadog stand-ins', () => {
       expect(results.map((r) => r.accountId).sort()).toEqual([...fresh, drifted, closed, STALE].sort());
       expect(results.every((r) => r.status === 'ok' && r.error === undefined)).toBe(true);
       expect(results.find((r) => r.accountId === STALE)?.actions).toEqual([{ type: 'delete-integration', reason: 'the account is not in the organization' }]);
-      expect(results.find((r) => r.accountId === fresh[0])?.actions.map((a) => a.type)).toEqual(['create-integration', 'create-role']);
+      expect(results.find((r) => r.accountId === fresh[0])?.actions.map((a) => a.type)).toEqual(newAccountActions(apiVersion));
       // --json: stdout is the JSON document alone (parsed above); the plain progress lines go to stderr.
       expect(run.stdout.trim().startsWith('{')).toBe(true);
       expect(run.stdout).not.toMatch(/^\[\d+\/\d+\]/m);
@@ -353,7 +385,7 @@ describe('plan and apply against the AWS and Datadog stand-ins', () => {
       expect(run.stderr).toMatch(/\r\[#{6}\.{24}\] 1\/5 ETA \dm\d\ds/);
       expect(run.stderr).not.toMatch(/^\[\d\/5\] /m);
       expect(run.stdout).toMatch(/\n5 of 5 accounts [a-z ]+: 5 ok\n/);
-      expect(datadogWrites()).toHaveLength(5);
+      expect(datadogWrites()).toHaveLength(APPLY_WRITES);
       expect((await cli('plan', '--json')).json?.summary).toMatchObject({ toCreate: 0, toRepair: 0, toDelete: 0 });
     });
 
@@ -361,7 +393,7 @@ describe('plan and apply against the AWS and Datadog stand-ins', () => {
       const run = await cliOnTerminal('n', 'apply', '--yes');
       expect(run.code).toBe(0);
       expect(run.questions).toEqual([]);
-      expect(datadogWrites()).toHaveLength(5);
+      expect(datadogWrites()).toHaveLength(APPLY_WRITES);
     });
 
     it('one account failing: exit 1, its error printed, the others done', async () => {

@@ -9,6 +9,7 @@ import { organizationDependencies } from '../../lambda/organization-dependencies
 import { reconcileOrganization, type OrganizationDependencies, type ReconcileItem } from '../../lambda/reconcile/organization';
 import { FakeAwsOrganization, startAwsStandin, type AwsStandin } from '../standins/aws';
 import { DatadogStandin } from '../standins/datadog';
+import { API_VERSIONS, integrationListUrl } from '../flow/api-version';
 
 const API_KEY = 'stream-api-key-00112233';
 const APP_KEY = 'stream-app-key-44556677';
@@ -26,7 +27,7 @@ interface EnqueueCall {
   organizationsCallsSoFar: number;
 }
 
-describe('reconcileOrganization: streaming to the queue during the walk', () => {
+describe.each(API_VERSIONS)('reconcileOrganization: streaming to the queue during the walk, datadog.apiVersion %s', (apiVersion) => {
   const datadog = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
   const savedEnv = { ...process.env };
   let model: FakeAwsOrganization;
@@ -89,9 +90,12 @@ describe('reconcileOrganization: streaming to the queue during the walk', () => 
   });
 
   function configOf(raw: Record<string, unknown> = {}): Config {
-    const { reconcile, ...rest } = raw as { reconcile?: Record<string, unknown> };
+    const { reconcile, datadog: datadogConfig, ...rest } = raw as { reconcile?: Record<string, unknown>; datadog?: Record<string, unknown> };
     // Deletions allowed (the guard has its own test) and Datadog-side work only, unless a test says otherwise.
-    return parseConfig({ datadog: { apiUrl: datadog.url }, reconcile: { maxDeletionsPercent: 100, inspectRoles: false, ...reconcile }, ...rest }, 'test config');
+    return parseConfig(
+      { datadog: { apiUrl: datadog.url, apiVersion, ...datadogConfig }, reconcile: { maxDeletionsPercent: 100, inspectRoles: false, ...reconcile }, ...rest },
+      'test config',
+    );
   }
 
   function deps(config: Config): OrganizationDependencies {
@@ -137,7 +141,7 @@ describe('reconcileOrganization: streaming to the queue during the walk', () => 
     // One walk, one listing, no per-account read, nothing written.
     expect(model.calls.filter((c) => ['DescribeAccount', 'ListParents', 'ListTagsForResource'].includes(c.operation))).toEqual([]);
     expect(model.calls.filter((c) => c.service !== 'organizations')).toEqual([]);
-    expect(datadog.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/integration/aws']);
+    expect(datadog.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET ${integrationListUrl(apiVersion)}`]);
   });
 
   it('the deletion guard trips: no deletion is ever enqueued (heldBack lists them), creations and repairs still go', async () => {
@@ -208,7 +212,7 @@ describe('reconcileOrganization: streaming to the queue during the walk', () => 
 
   it('Organizations failing: the run rejects and nothing is enqueued', async () => {
     model.failNext({ service: 'organizations', operation: 'ListRoots', code: 'AccessDeniedException', message: 'not allowed here' });
-    const config = configOf({ datadog: { apiUrl: datadog.url, maxAttempts: 1 } });
+    const config = configOf({ datadog: { maxAttempts: 1 } });
     await expect(reconcileOrganization(config, deps(config), { enqueue, dryRun: false })).rejects.toThrow('not allowed here');
     expect(calls).toEqual([]);
   });
