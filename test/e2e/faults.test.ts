@@ -8,6 +8,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { allowedActions, parsePolicyDocument } from '../../lambda/domain/policy';
+import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/plan/datadog-permissions';
 import { API_KEY, APP_KEY, E2EHarness, events, HOUR_MS, ROLE, type Expectations } from './harness';
 
 interface Row {
@@ -22,7 +24,11 @@ interface Row {
   readonly note: string;
 }
 
-const rows: Row[] = [];
+type ApiVersion = 'v1' | 'v2';
+const VERSIONS: readonly ApiVersion[] = ['v1', 'v2'];
+/** The summary rows, per Datadog API version (each version runs the whole matrix). */
+const rows: Record<ApiVersion, Row[]> = { v1: [], v2: [] };
+let version: ApiVersion = 'v1';
 let h: E2EHarness | undefined;
 let invocations = 0;
 
@@ -30,7 +36,7 @@ let invocations = 0;
 function finish(scenario: string, expectations: Expectations = {}, note = ''): void {
   const harness = h!;
   const { problems, accountsChecked, inScopeConverged } = harness.finalCheck(expectations);
-  rows.push({
+  rows[version].push({
     scenario,
     status: problems.length ? 'failed' : 'passed',
     accounts: accountsChecked,
@@ -46,7 +52,8 @@ function finish(scenario: string, expectations: Expectations = {}, note = ''): v
 
 async function start(options: Parameters<typeof E2EHarness.start>[0] = {}): Promise<E2EHarness> {
   invocations = 0;
-  h = await E2EHarness.start(options);
+  const config = { ...options.config, datadog: { ...options.config?.datadog, apiVersion: version } };
+  h = await E2EHarness.start({ ...options, config });
   return h;
 }
 
@@ -54,6 +61,33 @@ async function drain(options: Parameters<E2EHarness['runUntilIdle']>[0] = {}) {
   const stats = await h!.runUntilIdle(options);
   invocations += stats.invocations;
   return stats;
+}
+
+/** The integration requests themselves: v1's one path, v2's accounts (list and create share it), not the mint or the permission lists. */
+const INTEGRATIONS = /^\/api\/v1\/integration\/aws$|^\/api\/v2\/integration\/aws\/accounts$/;
+const mints = () => h!.datadog.requests.filter((r) => r.path === '/api/v2/integration/aws/generate_new_external_id');
+const rotations = () => h!.datadog.requests.filter((r) => r.path === '/api/v1/integration/aws/generate_new_external_id');
+/** v2's path of one integration (by config UUID). */
+const V2_ONE_ACCOUNT = /^\/api\/v2\/integration\/aws\/accounts\/[^/]+$/;
+/** v2 writes of one integration (PATCH by config UUID). */
+const patches = () => h!.datadog.requests.filter((r) => r.method === 'PATCH' && V2_ONE_ACCOUNT.test(r.path));
+
+/** Every action our role's inline policies allow. */
+const roleActions = (accountId: string) => allowedActions(Object.values(h!.model.getRole(accountId, ROLE)?.inlinePolicies ?? {}).map((d) => parsePolicyDocument(d)));
+
+/**
+ * Onboards an account whose create is carried out after the client gave up (requestTimeoutMs
+ * 2000), its retry answered later still; the list passes. Aimed at the integration requests:
+ * under v2 the mint comes between the list and the create.
+ */
+async function onboardLosingTheCreateAnswer(accountId: string): Promise<void> {
+  h!.datadog.inject(
+    { kind: 'delay', ms: 0, only: INTEGRATIONS },
+    { kind: 'delay', ms: 2600, only: INTEGRATIONS },
+    { kind: 'delay', ms: 1200, only: INTEGRATIONS },
+  );
+  await h!.deliverEvent(events.createAccountResult(accountId));
+  expect((await drain()).idle).toBe(true);
 }
 
 const logsWith = (message: string) => h!.logs().filter((line) => line.message === message);
@@ -76,30 +110,39 @@ afterEach(async () => {
   h = undefined;
 });
 
-afterAll(() => {
+function summary(of: readonly Row[]): string {
   const header = ['scenario', 'end state', 'accounts right', 'in scope converged', 'wrong deletions', 'DLQ', 'worker invocations', 'queue time', 'note'];
-  const body = rows.map((r) => [r.scenario, r.status, String(r.accounts), String(r.converged), String(r.wrongDeletions), String(r.deadLetters), String(r.invocations), r.queueTime, r.note]);
+  const body = of.map((r) => [r.scenario, r.status, String(r.accounts), String(r.converged), String(r.wrongDeletions), String(r.deadLetters), String(r.invocations), r.queueTime, r.note]);
   const total = [
-    `TOTAL (${rows.length} scenarios, ${rows.filter((r) => r.status === 'passed').length} passed)`,
+    `TOTAL (${of.length} scenarios, ${of.filter((r) => r.status === 'passed').length} passed)`,
     '',
-    String(rows.reduce((s, r) => s + r.accounts, 0)),
-    String(rows.reduce((s, r) => s + r.converged, 0)),
-    String(rows.reduce((s, r) => s + r.wrongDeletions, 0)),
-    String(rows.reduce((s, r) => s + r.deadLetters, 0)),
-    String(rows.reduce((s, r) => s + r.invocations, 0)),
+    String(of.reduce((s, r) => s + r.accounts, 0)),
+    String(of.reduce((s, r) => s + r.converged, 0)),
+    String(of.reduce((s, r) => s + r.wrongDeletions, 0)),
+    String(of.reduce((s, r) => s + r.deadLetters, 0)),
+    String(of.reduce((s, r) => s + r.invocations, 0)),
     '',
     '',
   ];
   const table = [header, ...body, total];
   const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   const line = (row: string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
-  const text = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line), line(total)].join('\n');
-  process.stdout.write(`\nEnd-to-end fault matrix\n${text}\n\n`);
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line), line(total)].join('\n');
+}
+
+afterAll(() => {
+  for (const v of VERSIONS) {
+    if (rows[v].length) process.stdout.write(`\nEnd-to-end fault matrix, Datadog API ${v}\n${summary(rows[v])}\n\n`);
+  }
 });
 
 const RATE_LIMIT = { 'X-RateLimit-Limit': '100', 'X-RateLimit-Period': '10', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Name': 'integration_aws' };
 
-describe('end-to-end fault matrix', () => {
+describe.each(VERSIONS)('end-to-end fault matrix, Datadog API %s', (v) => {
+  beforeEach(() => {
+    version = v;
+  });
+
   it('the handlers read the Datadog keys from Secrets Manager, once per container, never from the environment', async () => {
     await start();
     const accounts = [1, 2].map((i) => h!.model.createAccount({ name: `keys-${i}` }));
@@ -141,7 +184,7 @@ describe('end-to-end fault matrix', () => {
     await start();
     const accounts = [1, 2].map((i) => h!.model.createAccount({ name: `five-${i}` }));
     // The integrations themselves, v1 or v2 (not the permission lists).
-    const only = /^\/api\/v1\/integration\/aws$|^\/api\/v2\/integration\/aws\/accounts/;
+    const only = INTEGRATIONS;
     h!.datadog.inject(
       ...([
         { kind: 'status', status: 500 },
@@ -173,17 +216,40 @@ describe('end-to-end fault matrix', () => {
     expect((await drain()).idle).toBe(true);
     // second: the list passes, the create is answered after the client gave up: Datadog did create it.
     // (Its retry is answered later still, so it meets the integration the first one created.)
-    h!.datadog.inject({ kind: 'delay', ms: 0 }, { kind: 'delay', ms: 2600 }, { kind: 'delay', ms: 1200 });
-    await h!.deliverEvent(events.createAccountResult(second));
-    expect((await drain()).idle).toBe(true);
+    await onboardLosingTheCreateAnswer(second);
     expect(h!.ours(second)).toHaveLength(1);
-    // The retried create met 409 (it exists): adopted with a fresh external ID and our settings.
-    expect(h!.datadog.requests.filter((r) => r.path.endsWith('/generate_new_external_id'))).toHaveLength(1);
+    if (v === 'v1') {
+      // The retried create met 409 (it exists): adopted with a fresh external ID and our settings.
+      expect(rotations()).toHaveLength(1);
+      expect(mints()).toHaveLength(0);
+    } else {
+      // v2 mints one ID per new account before its role; the retried create is refused (400: that ID is used now),
+      // and the message's next run lists the integration with the ID the role trusts: nothing rotated.
+      expect(mints()).toHaveLength(2);
+      expect(rotations()).toHaveLength(0);
+      expect(patches()).toHaveLength(0);
+    }
     // hang, reset, reset, then the lost answer: at least four retries.
     expect(h!.datadogRetries).toBeGreaterThanOrEqual(4);
-    expect(h!.metrics()).toMatchObject({ Onboarded: 2 });
-    finish('timeout + lost answer + resets');
+    // v2: the end state converges, but the account is reported failed once (see the it.failing below).
+    if (v === 'v1') expect(h!.metrics()).toMatchObject({ Onboarded: 2 });
+    finish('timeout + lost answer + resets', {}, v === 'v2' ? 'spurious AccountFailed (bug)' : '');
   });
+
+  if (v === 'v2') {
+    // BUG: v2 create whose answer was lost: the retry (same minted ID, now used) gets 400 and the account is reported failed though Datadog created it.
+    it.failing('v2: a create whose answer was lost (Datadog created it, the client timed out) is done, not an error', async () => {
+      await start({ config: { datadog: { requestTimeoutMs: 2000 } } });
+      const id = h!.model.createAccount({ name: 'lost-create' });
+      await onboardLosingTheCreateAnswer(id);
+      expect(h!.ours(id)).toHaveLength(1);
+      expect(h!.model.getRole(id, ROLE)).toBeDefined();
+      // Converged in one pass: Datadog holds the integration with the minted ID the role trusts.
+      expect(logsWith('account failed').map((l) => String(l.error))).toEqual([]);
+      expect(h!.metrics()).toMatchObject({ Onboarded: 1 });
+      expect(h!.metrics().AccountFailed).toBeUndefined();
+    });
+  }
 
   // Regression: v1 answers 400 to deleting what is gone; only a 404 once counted as done (a spurious AccountFailed).
   it('a delete whose answer was lost (Datadog deleted it, the client timed out) is done, not an error', async () => {
@@ -212,15 +278,17 @@ describe('end-to-end fault matrix', () => {
     // Someone edits the integration by hand: the next run updates it back, meeting two conflicts.
     const [current] = h!.ours(id);
     h!.datadog.seed({ ...current!, host_tags: ['hand:made'], metrics_collection_enabled: false });
-    h!.datadog.inject(
-      { kind: 'delay', ms: 0 },
-      { kind: 'status', status: 409, body: { errors: ['Conflicting updates, please retry'] } },
-      { kind: 'status', status: 409, body: { errors: ['Conflicting updates, please retry'] } },
-    );
+    const conflict = { kind: 'status' as const, status: 409, body: { errors: ['Conflicting updates, please retry'] } };
+    // v1: the list passes, the PUT meets the conflicts. v2's update first reads the config UUID
+    // (GET accounts), so the conflicts are aimed at its PATCH of /accounts/<uuid>.
+    if (v === 'v1') h!.datadog.inject({ kind: 'delay', ms: 0 }, conflict, conflict);
+    else h!.datadog.inject({ ...conflict, only: V2_ONE_ACCOUNT }, { ...conflict, only: V2_ONE_ACCOUNT });
     await h!.deliverEvent(events.createAccountResult(id));
     expect((await drain()).idle).toBe(true);
     expect(h!.ours(id)[0]).toMatchObject({ host_tags: ['aws_account_name:conflicted'], metrics_collection_enabled: true, external_id: current!.external_id });
-    expect(h!.datadog.requests.filter((r) => r.method === 'PUT' && r.path === '/api/v1/integration/aws').length).toBeGreaterThanOrEqual(3);
+    // v1 updates with PUT (selector in the query), v2 with PATCH of the config UUID: two conflicts, then through.
+    const updates = v === 'v1' ? h!.datadog.requests.filter((r) => r.method === 'PUT' && r.path === '/api/v1/integration/aws') : patches();
+    expect(updates).toHaveLength(3);
     finish('409 conflicts on update');
   });
 
@@ -263,8 +331,11 @@ describe('end-to-end fault matrix', () => {
     // 30 s, 60 s, 120 s: the worker's backoff, through ChangeMessageVisibility.
     expect(stats.queueTimeMs).toBe(210_000);
     expect(h!.metrics()).toMatchObject({ AccountRetry: 3, Onboarded: 1 });
-    // Nothing was written to Datadog while the account could not be reached.
-    expect(h!.datadog.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    // Nothing was written to Datadog while the account could not be reached; then v1 creates
+    // (one POST), v2 mints the ID its role trusts, then creates (two POSTs).
+    expect(h!.datadog.requests.filter((r) => r.method === 'POST').map((r) => r.path)).toEqual(
+      v === 'v1' ? ['/api/v1/integration/aws'] : ['/api/v2/integration/aws/generate_new_external_id', '/api/v2/integration/aws/accounts'],
+    );
     finish('AssumeRole denied at first (new account)');
   });
 
@@ -284,7 +355,8 @@ describe('end-to-end fault matrix', () => {
     expect(h!.ours(id)).toHaveLength(1);
     expect(h!.model.listRoles(id).filter((r) => r.roleName === ROLE)).toHaveLength(1);
     expect(h!.model.iamWrites(id).filter((c) => c.operation === 'CreateRole')).toHaveLength(1);
-    expect(h!.datadog.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    // One onboarding: v1's create, or v2's mint + create.
+    expect(h!.datadog.requests.filter((r) => r.method === 'POST')).toHaveLength(v === 'v1' ? 1 : 2);
     finish('same event delivered 3 times');
   });
 
@@ -298,7 +370,10 @@ describe('end-to-end fault matrix', () => {
     expect(h!.queue.depth).toBe(2);
     expect((await drain()).idle).toBe(true);
     finish('event + reconcile race (stale facts)');
-    expect(h!.datadog.requests.filter((r) => r.path.endsWith('/generate_new_external_id'))).toHaveLength(0);
+    expect(rotations()).toHaveLength(0);
+    // v2's one mint is the create's own (the role trusts it before the integration exists); no PATCH rotates it.
+    expect(mints()).toHaveLength(v === 'v1' ? 0 : 1);
+    expect(patches()).toHaveLength(0);
   });
 
   it('a close processed before the create: the account is closed, nothing of ours is created', async () => {
@@ -347,14 +422,39 @@ describe('end-to-end fault matrix', () => {
     await h!.deliverEvent(events.createAccountResult(id));
     await drain({ maxSteps: 1 });
     const [halfWay] = h!.ours(id);
-    expect(halfWay?.external_id).toBeDefined();
     expect(h!.model.getRole(id, ROLE)).toBeUndefined();
     expect(h!.metrics().AccountFailed).toBe(1);
-    expect((await drain()).idle).toBe(true);
-    // v1 cannot read the first external ID back: the retry rotates it and writes the new one.
-    expect(h!.ours(id)[0]?.external_id).not.toBe(halfWay?.external_id);
-    finish('crash between integration and role');
+    if (v === 'v1') {
+      expect(halfWay?.external_id).toBeDefined();
+      expect((await drain()).idle).toBe(true);
+      // v1 cannot read the first external ID back: the retry rotates it and writes the new one.
+      expect(h!.ours(id)[0]?.external_id).not.toBe(halfWay?.external_id);
+    } else {
+      // v2 makes the role first: its failure leaves nothing in Datadog but an unused minted ID.
+      expect(halfWay).toBeUndefined();
+      expect((await drain()).idle).toBe(true);
+      expect(h!.model.iamWrites(id).filter((c) => c.operation === 'CreateRole' && !c.error)).toHaveLength(1);
+    }
+    finish('crash between integration and role', {}, v === 'v2' ? 'v2: role first, fails before Datadog' : '');
   });
+
+  if (v === 'v2') {
+    it('v2: a crash between "role created" and "integration created" is repaired on retry: Datadog and the role agree on the external ID', async () => {
+      await start();
+      const id = h!.model.createAccount({ name: 'half-way-v2' });
+      // The list passes; the create meets 500 on every attempt (maxAttempts 5).
+      h!.datadog.inject({ kind: 'delay', ms: 0, only: INTEGRATIONS }, ...Array.from({ length: 5 }, () => ({ kind: 'status' as const, status: 500, only: INTEGRATIONS })));
+      await h!.deliverEvent(events.createAccountResult(id));
+      await drain({ maxSteps: 1 });
+      expect(h!.ours(id)).toHaveLength(0);
+      const role = h!.model.getRole(id, ROLE);
+      expect(role).toBeDefined();
+      expect(h!.metrics().AccountFailed).toBe(1);
+      expect((await drain()).idle).toBe(true);
+      expect(h!.ours(id)).toHaveLength(1);
+      finish('v2: crash between role and integration');
+    });
+  }
 
   it('the reconciler repairs role drift (deleted, principal changed, external ID condition removed or doubled) through a flaky listing', async () => {
     await start();
@@ -379,7 +479,8 @@ describe('end-to-end fault matrix', () => {
 
   // Known v1 limitation (not a coding bug): v1 never returns the external ID, so a role whose single
   // ExternalId was edited by hand looks right and stays unassumable until something else triggers a rotation.
-  it.failing('the reconciler repairs a role whose external ID was edited by hand', async () => {
+  // v2 lists the external ID: the plan sees the trust drift (update-role-trust) and repairs it.
+  (v === 'v1' ? it.failing : it)('the reconciler repairs a role whose external ID was edited by hand', async () => {
     await start();
     const id = h!.model.createAccount({ name: 'edited-id' });
     await h!.reconcile();
@@ -387,7 +488,9 @@ describe('end-to-end fault matrix', () => {
     editTrust(id, (statement) => (statement.Condition!.StringEquals['sts:ExternalId'] = 'edited-by-hand'));
     await h!.reconcile();
     await drain();
-    finish('external ID edited by hand', {}, 'v1 limitation (it.failing)');
+    finish('external ID edited by hand', {}, v === 'v1' ? 'v1 limitation (it.failing)' : '');
+    // v2 rewrites the trust with Datadog's ID: no rotation, no mint beyond the create's.
+    if (v === 'v2') expect(mints()).toHaveLength(1);
   });
 
   it('a reconcile whose Organizations walk is denied fails (nothing enqueued); the next run converges', async () => {
@@ -408,10 +511,10 @@ describe('end-to-end fault matrix', () => {
   it('a reconcile whose Datadog listing is rate limited beyond maxRetryWaitSeconds rejects cleanly (no unhandled rejection)', async () => {
     const probe = join(__dirname, 'reconcile-rejection-probe.ts');
     const tsx = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
-    const { stdout } = await promisify(execFile)(tsx, [probe], { cwd: join(__dirname, '..', '..'), timeout: 20_000 });
+    const { stdout } = await promisify(execFile)(tsx, [probe, v], { cwd: join(__dirname, '..', '..'), timeout: 20_000 });
     const line = stdout.split('\n').find((l) => l.startsWith('{"outcome"'));
     const result = JSON.parse(line ?? '{}') as { outcome?: string; unhandled?: string[]; enqueued?: number };
-    rows.push({ scenario: 'reconcile listing 429 (child process)', status: result.unhandled?.length ? 'failed' : 'passed', accounts: 0, converged: 0, wrongDeletions: 0, deadLetters: 0, invocations: 0, queueTime: '-', note: `${result.unhandled?.length ?? '?'} unhandled rejection(s)` });
+    rows[version].push({ scenario: 'reconcile listing 429 (child process)', status: result.unhandled?.length ? 'failed' : 'passed', accounts: 0, converged: 0, wrongDeletions: 0, deadLetters: 0, invocations: 0, queueTime: '-', note: `${result.unhandled?.length ?? '?'} unhandled rejection(s)` });
     expect(result.outcome).toContain('rejected: DatadogApiError');
     expect(result.enqueued).toBe(0);
     expect(result.unhandled).toEqual([]);
@@ -525,4 +628,46 @@ describe('end-to-end fault matrix', () => {
     expect((await drain()).idle).toBe(true);
     finish('misread organization -> deletion guard');
   });
+  if (v === 'v2') {
+    it("v2: Datadog's permission lists cannot be read: onboarding completes with the pinned list and removes nothing; once they answer, a converge adds Datadog's list", async () => {
+      await start();
+      // Datadog's current standard list has an action the pinned list lacks.
+      const extra = 'newservice:DescribeEverything';
+      const datadogList = [...new Set([...h!.datadog.store.iamPermissions.standard, extra])].sort();
+      h!.datadog.store.iamPermissions.standard = datadogList;
+      const pinned = [...new Set(DATADOG_STANDARD_PERMISSIONS)].sort();
+      const existing = h!.model.createAccount({ name: 'perm-existing' });
+      await h!.deliverEvent(events.createAccountResult(existing));
+      expect((await drain()).idle).toBe(true);
+      expect(roleActions(existing)).toEqual(datadogList);
+      const before = structuredClone(h!.model.getRole(existing, ROLE)!.inlinePolicies);
+
+      // A new process (a redeploy: a fresh permission cache) meets both lists failing, 5 attempts each.
+      h!.build(API_KEY, APP_KEY);
+      const lists = () => h!.datadog.requests.filter((r) => r.path.includes('/iam_permissions/')).length;
+      const listsBefore = lists();
+      h!.datadog.inject(...Array.from({ length: 10 }, () => ({ kind: 'status' as const, status: 500, only: /\/iam_permissions\// })));
+      const fresh = h!.model.createAccount({ name: 'perm-fresh' });
+      await h!.deliverEvent(events.createAccountResult(fresh));
+      await h!.deliverEvent(events.createAccountResult(existing));
+      expect((await drain()).idle).toBe(true);
+      // One read per process (the fallback is cached): 2 lists x 5 attempts, all failed.
+      expect(lists() - listsBefore).toBe(10);
+      expect(h!.ours(fresh)).toHaveLength(1);
+      expect(h!.metrics()).toMatchObject({ Onboarded: 2 });
+      expect(h!.metrics().AccountFailed).toBeUndefined();
+      expect(roleActions(fresh)).toEqual(pinned);
+      // The existing role keeps what Datadog's list gave it: nothing removed on the word of the pinned list.
+      expect(h!.model.getRole(existing, ROLE)!.inlinePolicies).toEqual(before);
+
+      // The lists answer again; a new process reads them and the next converge adds Datadog's list.
+      h!.build(API_KEY, APP_KEY);
+      await h!.deliverEvent(events.createAccountResult(fresh));
+      expect((await drain()).idle).toBe(true);
+      expect(lists() - listsBefore).toBe(12);
+      expect(roleActions(fresh)).toEqual(datadogList);
+      expect(h!.model.getRole(existing, ROLE)!.inlinePolicies).toEqual(before);
+      finish('v2: permission lists down, then back');
+    });
+  }
 });

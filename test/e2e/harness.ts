@@ -20,6 +20,9 @@ import { lambdaContext, MANAGEMENT_ACCOUNT_ID, QUEUE_URL, scheduledEvent, sqsEve
 import { captureOutput, type CapturedOutput, type LogLine } from '../handlers/output';
 import { FakeAwsOrganization, startAwsStandin, type AwsStandin, type FakeAwsOrganizationOptions } from '../standins/aws';
 import { DatadogStandin } from '../standins/datadog';
+import type { RoutedRequest } from '../standins/datadog-http';
+import { isKeys, isRole } from '../standins/datadog-v2';
+import type { ServerResponse } from 'node:http';
 import type { RetryNotice } from '../../lambda/datadog/http';
 import type { AWSAccount } from '../../lambda/datadog/v1/types';
 import { fakeSqsClient, LocalFifoQueue, type ReceivedMessage } from './local-queue';
@@ -112,8 +115,42 @@ type Worker = ReturnType<typeof createWorkerHandler>;
 type Intake = ReturnType<typeof createIntakeHandler>;
 type Reconcile = ReturnType<typeof createReconcileHandler>;
 
+/** An integration's identity (v1's selector), to tell what a v2 DELETE (by config UUID, no body) removed. */
+type Identity = Pick<AWSAccount, 'account_id' | 'role_name' | 'access_key_id'>;
+
+/**
+ * The one stand-in (v1 and v2 over one store), remembering the identity behind every config
+ * UUID it ever held: v2 deletes by UUID, and the integration is gone once the audit looks.
+ */
+class AuditedDatadogStandin extends DatadogStandin {
+  private readonly identities = new Map<string, Identity>();
+
+  identityOf(uuid: string): Identity | undefined {
+    this.remember();
+    return this.identities.get(uuid);
+  }
+
+  protected override route(request: RoutedRequest, res: ServerResponse): void {
+    this.remember();
+    super.route(request, res);
+    this.remember();
+  }
+
+  private remember(): void {
+    for (const integration of this.store.all()) {
+      const { aws_account_id, auth_config } = integration.attributes;
+      const identity: Identity = { account_id: aws_account_id || undefined };
+      if (isRole(auth_config)) identity.role_name = auth_config.role_name;
+      if (isKeys(auth_config)) identity.access_key_id = auth_config.access_key_id;
+      this.identities.set(integration.id, identity);
+    }
+  }
+}
+
+const V2_ACCOUNT_PATH = /^\/api\/v2\/integration\/aws\/accounts\/([^/]+)$/;
+
 export class E2EHarness {
-  readonly datadog = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
+  readonly datadog = new AuditedDatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
   readonly model: FakeAwsOrganization;
   readonly queue: LocalFifoQueue;
   readonly sqs: ReturnType<typeof fakeSqsClient>;
@@ -335,7 +372,9 @@ export class E2EHarness {
     for (; this.seenRequests < requests.length; this.seenRequests++) {
       const request = requests[this.seenRequests]!;
       if (request.method !== 'DELETE' || !request.authorized) continue;
-      const body = (request.body ?? {}) as AWSAccount;
+      const v2 = V2_ACCOUNT_PATH.exec(request.path);
+      // v1 names the integration in the body; v2 by its config UUID in the path.
+      const body: Identity = v2 ? (this.datadog.identityOf(decodeURIComponent(v2[1]!)) ?? {}) : ((request.body ?? {}) as AWSAccount);
       const accountId = body.account_id ?? '';
       let why = 'the account is out of scope';
       if (body.access_key_id || body.role_name !== ROLE) why = 'not our integration';

@@ -3,6 +3,7 @@
  * error that `it.failing` cannot invert, so it is observed here, outside Jest): the REAL
  * reconcile handler against the stand-ins, Datadog's listing rate limited beyond
  * maxRetryWaitSeconds. Prints one JSON line: how the run ended and every unhandled rejection.
+ * Its one argument is the Datadog API version (v1 when absent).
  */
 import { parseConfig } from '../../lambda/config/schema';
 import { organizationDependencies } from '../../lambda/organization-dependencies';
@@ -26,7 +27,8 @@ async function main(): Promise<void> {
   await datadog.start();
   Object.assign(process.env, aws.env(), { POWERTOOLS_LOG_LEVEL: 'SILENT' });
   datadog.inject({ kind: 'status', status: 429, headers: { 'X-RateLimit-Reset': '3600', 'X-RateLimit-Name': 'integration_aws' } });
-  const config = parseConfig({ datadog: { apiUrl: datadog.url } });
+  const apiVersion = process.argv[2] === 'v2' ? 'v2' : 'v1';
+  const config = parseConfig({ datadog: { apiUrl: datadog.url, apiVersion } });
   const env = { ...process.env, DD_API_KEY: KEY, DD_APP_KEY: APP };
   const queue = new LocalFifoQueue();
   const handler = createReconcileHandler({
