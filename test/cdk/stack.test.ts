@@ -39,6 +39,9 @@ function nagFindings(app: App): string[] {
 
 type GetAtt = { 'Fn::GetAtt': [string, string] };
 
+/** Datadog's v2 API with CloudWatch namespace rules (the worker and reconcile read both from DD_AWS_ORG_CONFIG). */
+const V2_SETTINGS = { datadog: { apiVersion: 'v2' }, integration: { namespaceRules: { 'AWS/EC2': false, 'AWS/SQS': true } } };
+
 /** The one resource of this type: [logical ID, resource]. */
 function only(template: Template, type: string): [string, Json] {
   const found = Object.entries(resources(template, type));
@@ -115,6 +118,18 @@ describe('DatadogOrgIntegrationStack', () => {
 
   it('has no cdk-nag AwsSolutions findings', () => {
     expect(nagFindings(synth().app)).toEqual([]);
+  });
+
+  it('has no cdk-nag AwsSolutions findings with datadog.apiVersion v2', () => {
+    // The app the functions test below reads its v2 template from (memoised: one synth).
+    expect(nagFindings(built(V2_SETTINGS).app)).toEqual([]);
+  });
+
+  it.each([
+    ['v2', { ec2: false }, /context datadogAwsOrg: integration\.namespaceRules: "ec2" is a v1 namespace key; with datadog\.apiVersion "v2" name the CloudWatch namespace, e\.g\. "AWS\/AutoScaling"/],
+    ['v1', { 'AWS/EC2': false }, /context datadogAwsOrg: integration\.namespaceRules: "AWS\/EC2" is a v2 \(CloudWatch\) namespace; with datadog\.apiVersion "v1" use v1 keys/],
+  ])('fails synth on a namespace rule of the other API version (apiVersion %s, rules %j)', (apiVersion, namespaceRules, message) => {
+    expect(() => synth({ [CONFIG_CONTEXT_KEY]: { datadog: { apiVersion }, integration: { namespaceRules } } })).toThrow(message);
   });
 
   it('has no cdk-nag findings with every option on, for every stack bin/app.ts would build (forwarder included)', () => {
@@ -253,6 +268,7 @@ describe('functions', () => {
   it.each([
     [{}],
     [{ datadog: { credentialsSecretId: 'team/datadog', site: 'datadoghq.eu' }, role: { memberAccessRoleName: 'AWSControlTowerExecution' }, deployment: { workerConcurrency: 2 } }],
+    [V2_SETTINGS],
   ])('with %j the worker and reconcile get the configuration (secret ARN resolved) in DD_AWS_ORG_CONFIG and the queue URL', (settings) => {
     const { stack, template, config } = built(settings);
     const functions = resources(template, 'AWS::Lambda::Function');
@@ -266,6 +282,21 @@ describe('functions', () => {
       expect(json).toEqual(JSON.parse(JSON.stringify({ ...config, datadog: { ...config.datadog, credentialsSecretId: secretArn } })));
       expect(parseConfig(json, 'environment')).toEqual({ ...config, datadog: { ...config.datadog, credentialsSecretId: secretArn } });
     }
+  });
+
+  it('with datadog.apiVersion v2 the worker and reconcile parse apiVersion "v2" and the CloudWatch namespace rules as given', () => {
+    const { stack, template } = built(V2_SETTINGS);
+    const functions = resources(template, 'AWS::Lambda::Function');
+    for (const fn of [stack.integration.worker, stack.integration.reconcile]) {
+      const variables = (props(functions[logicalId(fn)]!).Environment as Json).Variables as Json;
+      const config = parseConfig(JSON.parse(render(variables[CONFIG_ENVIRONMENT_VARIABLE])), 'environment');
+      expect(config.datadog.apiVersion).toBe('v2');
+      expect(config.integration.namespaceRules).toEqual({ 'AWS/EC2': false, 'AWS/SQS': true });
+    }
+    // The default stays v1.
+    const defaults = built();
+    const variables = (props(resources(defaults.template, 'AWS::Lambda::Function')[logicalId(defaults.stack.integration.worker)]!).Environment as Json).Variables as Json;
+    expect(parseConfig(JSON.parse(render(variables[CONFIG_ENVIRONMENT_VARIABLE])), 'environment').datadog.apiVersion).toBe('v1');
   });
 
   // Regression: the worker was once capped by reserved concurrency only (throttled batches burn receives toward the DLQ).
