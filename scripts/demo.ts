@@ -3,6 +3,8 @@
  * (intake, worker, reconcile) run against local stand-ins of AWS Organizations, STS, IAM and
  * Datadog; an in-memory FIFO queue stands between them. The handlers' own JSON logs are kept
  * out of the way; the narration says what each step did.
+ *
+ * `npm run demo -- --api-version v2` runs it on Datadog's v2 API (default v1, as the product).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,8 +40,19 @@ function event(fixture: string, accountId: string): unknown {
   return { ...JSON.parse(text), id: `demo-${fixture}-${accountId}` };
 }
 
+/** `--api-version v1|v2` (or `--api-version=v2`); nothing else is accepted. */
+function apiVersionFrom(args: readonly string[]): 'v1' | 'v2' {
+  const [flag, value, ...rest] = args.length === 1 && args[0]!.includes('=') ? args[0]!.split('=') : args;
+  if (flag === undefined) return 'v1';
+  if (flag !== '--api-version' || (value !== 'v1' && value !== 'v2') || rest.length > 0) {
+    throw new Error(`usage: npm run demo [-- --api-version v1|v2] (got: ${args.join(' ')})`);
+  }
+  return value;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
+  const apiVersion = apiVersionFrom(process.argv.slice(2));
   // The AWS SDK's notice about Node 22 would interrupt the narration (the README says it once).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const model = new FakeAwsOrganization({ managementAccountId: '111111111111' });
@@ -51,7 +64,7 @@ async function main(): Promise<void> {
   Object.assign(process.env, aws.env(), { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY, POWERTOOLS_LOG_LEVEL: 'SILENT' });
   delete process.env.AWS_PROFILE;
 
-  const config = parseConfig({ datadog: { apiUrl: datadog.url } }, 'demo configuration');
+  const config = parseConfig({ datadog: { apiUrl: datadog.url, apiVersion } }, 'demo configuration');
   // The FIFO queue: one message group per account, read in order; a deduplication ID seen before is dropped, as SQS does for 5 minutes.
   const queue: { groupId: string; body: string }[] = [];
   const seen = new Set<string>();
@@ -97,7 +110,7 @@ async function main(): Promise<void> {
       const iamBefore = model.iamWrites().length;
       const response = await worker(sqsEvent(...batch.map((m) => sqsFifoRecord({ groupId: m.groupId, body: m.body }))), lambdaContext());
       const datadogWrites = datadog.requests.filter((r) => r.method !== 'GET').slice(writesBefore);
-      say(`  worker: ${datadogWrites.map((r) => `${r.method} ${r.path.replace('/api/v1/integration/aws', '') || '/'}`).join(', ') || 'no Datadog write'}; ${model.iamWrites().length - iamBefore} IAM writes; ${response.batchItemFailures.length} failed`);
+      say(`  worker: ${datadogWrites.map((r) => `${r.method} ${r.path.replace(/^\/api\/v[12]\/integration\/aws/, '') || '/'}`).join(', ') || 'no Datadog write'}; ${model.iamWrites().length - iamBefore} IAM writes; ${response.batchItemFailures.length} failed`);
     }
   }
 
@@ -110,7 +123,7 @@ async function main(): Promise<void> {
     say(`  IAM in ${accountId}: ${role ? `role ${ROLE}, tagged ${JSON.stringify(role.tags)}` : 'no role'}; Datadog (${DATADOG_ACCOUNT}) can assume it with the external ID: ${canAssume ? 'yes' : 'NO'}`);
   }
 
-  say('datadog-aws-org-integration: the real Lambda handlers on local stand-ins of AWS Organizations, STS, IAM and Datadog.');
+  say(`datadog-aws-org-integration: the real Lambda handlers on local stand-ins of AWS Organizations, STS, IAM and Datadog (API ${apiVersion}).`);
   say(`Organization ${model.organizationId}: management account 111111111111, OU Workloads with ${existing} (shared-services).`);
 
   step('1. Someone creates an account');
