@@ -1,7 +1,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Config } from '../config/schema';
 import { DatadogApiError } from '../datadog/errors';
-import type { AwsIntegrationPort, CreateOptions, IntegrationRef } from '../datadog/port';
+import type { AwsIntegrationPort, CreateOptions, Integration, IntegrationRef } from '../datadog/port';
 import { datadogTrustPolicy, denyStatements, externalIdsIn } from '../domain/policy';
 import type { AccountObservation } from '../observe/model';
 import { PINNED_PERMISSIONS, type DatadogPermissions } from '../observe/datadog-permissions';
@@ -137,12 +137,21 @@ async function createOrAdopt(
   try {
     return (await datadog.createIntegration(ref, settings, options)).externalId;
   } catch (error) {
-    if (!(error instanceof DatadogApiError && error.kind === 'conflict')) throw error;
+    if (!(error instanceof DatadogApiError)) throw error;
+    // v2: a create whose answer was lost and was sent again is refused (the minted ID is used by
+    // then, or the integration exists). If Datadog holds ours with that ID, the create is done.
+    if (options.externalId && (error.kind === 'bad-request' || error.kind === 'conflict')) {
+      const listed = await datadog.listIntegrations({ accountId: ref.accountId });
+      if (listed.some((i) => isOurs(i, ref) && i.externalId === options.externalId)) return options.externalId;
+    }
+    if (error.kind !== 'conflict') throw error;
     const { externalId } = await write(() => datadog.rotateExternalId(ref, { externalId: options.externalId }));
     await write(() => datadog.updateIntegration(ref, settings));
     return externalId;
   }
 }
+
+const isOurs = (integration: Integration, ref: IntegrationRef) => integration.auth.kind === 'role' && integration.auth.roleName === ref.roleName;
 
 async function deleteIfPresent(datadog: AwsIntegrationPort, ref: IntegrationRef): Promise<void> {
   try {
@@ -152,7 +161,7 @@ async function deleteIfPresent(datadog: AwsIntegrationPort, ref: IntegrationRef)
     // v1 answers a delete of what does not exist with 400, in words we should not parse: look instead.
     // Gone (deleted by a concurrent run, or by an earlier attempt whose answer was lost): the goal is reached.
     const still = await datadog.listIntegrations({ accountId: ref.accountId });
-    if (still.some((i) => i.auth.kind === 'role' && i.auth.roleName === ref.roleName)) throw error;
+    if (still.some((i) => isOurs(i, ref))) throw error;
   }
 }
 

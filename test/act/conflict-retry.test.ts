@@ -3,6 +3,7 @@
  * them (update, rotate, delete), a bounded number of times; a 409 on create means "exists" and
  * is adopted instead.
  */
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { executePlan } from '../../lambda/act/execute';
 import { parseConfig } from '../../lambda/config/schema';
 import { DatadogApiError } from '../../lambda/datadog/errors';
@@ -86,5 +87,54 @@ describe('executePlan: 409 conflicts on Datadog writes', () => {
     });
     expect(done.map((a) => a.type)).toEqual(['create-integration']);
     expect(calls).toEqual(['createIntegration', 'rotateExternalId', 'updateIntegration']);
+  });
+});
+
+describe('executePlan: a v2 create with a minted external ID that Datadog refuses', () => {
+  const v2 = parseConfig({ datadog: { apiVersion: 'v2' } });
+  const ours = (externalId: string): Integration => ({
+    accountId: ACCOUNT,
+    auth: { kind: 'role', roleName: v2.role.name },
+    externalId,
+    settings: { hostTags: [], filterTags: [], excludedRegions: [], namespaceRules: {}, metricsCollection: true, cspmResourceCollection: false, extendedResourceCollection: false },
+  });
+  const refused = (kind: 'bad-request' | 'conflict') => new DatadogApiError('CreateAWSAccount', kind, kind === 'conflict' ? 409 : 400, ['refused'], 'refused');
+
+  function v2Port(listed: Integration[], kind: 'bad-request' | 'conflict', calls: string[]): AwsIntegrationPort {
+    return {
+      apiVersion: 'v2',
+      mintExternalId: async () => (calls.push('mintExternalId'), 'minted'),
+      listIntegrations: async () => (calls.push('listIntegrations'), listed),
+      createIntegration: async () => {
+        calls.push('createIntegration');
+        throw refused(kind);
+      },
+      updateIntegration: async () => void calls.push('updateIntegration'),
+      deleteIntegration: async () => void calls.push('deleteIntegration'),
+      rotateExternalId: async (_ref, given) => (calls.push(`rotateExternalId(${given?.externalId})`), { externalId: given?.externalId ?? 'rotated' }),
+      listNamespaces: async () => [],
+    };
+  }
+
+  it.each<[string, Integration[], 'bad-request' | 'conflict', string[] | 'error']>([
+    ['400 after a lost answer, Datadog holds ours with the minted ID: done', [ours('minted')], 'bad-request', ['mintExternalId', 'createIntegration', 'listIntegrations']],
+    ['400 and nothing of ours in Datadog: the error stands', [], 'bad-request', 'error'],
+    ['400 and ours with another ID: the error stands', [ours('other')], 'bad-request', 'error'],
+    ['409 and ours with another ID: adopted with the minted ID (PATCH, no new mint)', [ours('other')], 'conflict', ['mintExternalId', 'createIntegration', 'listIntegrations', 'rotateExternalId(minted)', 'updateIntegration']],
+  ])('%s', async (_name, listed, kind, expected) => {
+    const calls: string[] = [];
+    // v2 order: the role's trust first (with the minted ID), then the integration. IAM answers every write.
+    const withRole: AccountObservation = {
+      ...observation,
+      role: { kind: 'present', role: { roleName: v2.role.name, trustPolicy: undefined, tags: {}, inlinePolicies: {}, attachedPolicyArns: [], customerPolicies: {} } },
+    };
+    const iam = { send: async () => ({}) } as unknown as IAMClient;
+    const run = executePlan(plan('update-role-trust', 'create-integration'), withRole, v2, { datadog: v2Port(listed, kind, calls), iam, sleep: async () => undefined });
+    if (expected === 'error') {
+      await expect(run).rejects.toMatchObject({ name: 'ActionError', action: { type: 'create-integration' }, done: [{ type: 'update-role-trust' }] });
+      return;
+    }
+    expect((await run).map((a) => a.type)).toEqual(['update-role-trust', 'create-integration']);
+    expect(calls).toEqual(expected);
   });
 });
