@@ -1,13 +1,16 @@
 /**
  * A local AWS Organization and a local Datadog to try the CLI on, no credentials needed:
  * the AWS stand-in (Organizations, STS, IAM) with a demo organization, and the Datadog
- * stand-in behind Prism's validating proxy loaded with Datadog's own v1 OpenAPI document.
+ * stand-in (both API versions over one store) behind Prism's validating proxies, one per
+ * Datadog document, with a small router in front that sends /api/v1 and /api/v2 to each.
  *
  *   npm run sandbox            (Ctrl-C stops)
  */
 import { createDemoOrganization, describeDemoOrganization } from '../test/standins/aws/demo';
 import { startAwsStandin } from '../test/standins/aws/index';
+import { createServer, request, type Server } from 'node:http';
 import { DatadogStandin } from '../test/standins/datadog';
+import { DATADOG_V2_SPEC } from '../test/standins/datadog-v2';
 import { DATADOG_V1_SPEC, startPrismProxy } from '../test/support/prism';
 
 const API_KEY = 'sandbox-api-key-0000';
@@ -18,12 +21,13 @@ async function main(): Promise<void> {
   const aws = await startAwsStandin(model, { port: Number(process.env.SANDBOX_AWS_PORT ?? 4566) });
   const datadog = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
   const upstream = await datadog.start();
-  const prism = await startPrismProxy(DATADOG_V1_SPEC, upstream, Number(process.env.SANDBOX_DATADOG_PORT ?? 8126));
+  const [prismV1, prismV2] = await Promise.all([startPrismProxy(DATADOG_V1_SPEC, upstream), startPrismProxy(DATADOG_V2_SPEC, upstream)]);
+  const router = await startRouter(prismV1.url, prismV2.url, Number(process.env.SANDBOX_DATADOG_PORT ?? 8126));
 
-  const env = { ...aws.env(), DD_API_URL: prism.url, DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY };
+  const env = { ...aws.env(), DD_API_URL: router.url, DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY };
   const lines = [
     `AWS stand-in (Organizations, STS, IAM): ${aws.url}`,
-    `Datadog stand-in: ${upstream}, behind Prism (${DATADOG_V1_SPEC}): ${prism.url}`,
+    `Datadog stand-in (v1 and v2): ${upstream}, behind Prism with Datadog's v1 and v2 documents: ${router.url}`,
     '',
     '# In another shell:',
     ...Object.entries(env).map(([key, value]) => `export ${key}='${value}'`),
@@ -34,19 +38,39 @@ async function main(): Promise<void> {
     '# then, for example:',
     '#   npm run --silent cli -- converge 222222222222 --dry-run',
     '#   npm run --silent cli -- converge 222222222222 333333333333 444444444444',
+    `#   echo '{"datadog":{"apiVersion":"v2"}}' > /tmp/v2.json && npm run --silent cli -- --config /tmp/v2.json plan --deep`,
     '',
     'Ctrl-C stops everything.',
     '',
   ];
   process.stdout.write(lines.join('\n'));
   const stop = async () => {
-    await prism.stop();
+    router.server.close();
+    await Promise.all([prismV1.stop(), prismV2.stop()]);
     await datadog.stop();
     await aws.stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+}
+
+/** Each API version's requests go through the Prism proxy that holds its document. */
+async function startRouter(v1: string, v2: string, port: number): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const target = new URL(req.url ?? '/', (req.url ?? '').startsWith('/api/v2/') ? v2 : v1);
+    const upstream = request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', (error) => {
+      res.writeHead(502, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [`sandbox router: ${error.message}`] }));
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((done) => server.listen(port, '127.0.0.1', done));
+  return { url: `http://127.0.0.1:${port}`, server };
 }
 
 main().catch((error: unknown) => {
