@@ -1,7 +1,7 @@
 import { InputError } from '../../lambda/domain/errors';
 import type { IntegrationRef, IntegrationSettings } from '../../lambda/datadog/port';
+import { DatadogV2Integrations } from '../../lambda/datadog/v2/adapter';
 import {
-  DatadogV2Integrations,
   PARTITION_REGIONS,
   V2_DEFAULT_EXCLUDED_NAMESPACES,
   filtersFromRules,
@@ -12,7 +12,7 @@ import {
   toV2Attributes,
   toV2CreateRequest,
   type V2Integration,
-} from '../../lambda/datadog/v2/adapter';
+} from '../../lambda/datadog/v2/mapping';
 import { DatadogAwsV2Client } from '../../lambda/datadog/v2/client';
 import { createIntegrationPort, createV2Client } from '../../lambda/datadog/factory';
 import { parseConfig } from '../../lambda/config/schema';

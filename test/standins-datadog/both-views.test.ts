@@ -1,7 +1,8 @@
 import type { IntegrationRef, IntegrationSettings } from '../../lambda/datadog/port';
 import { DatadogV1Integrations, fromV1Account } from '../../lambda/datadog/v1/adapter';
 import { DatadogAwsV1Client } from '../../lambda/datadog/v1/client';
-import { DatadogV2Integrations, PARTITION_REGIONS, normalizeNamespaceRulesV2 } from '../../lambda/datadog/v2/adapter';
+import { DatadogV2Integrations } from '../../lambda/datadog/v2/adapter';
+import { PARTITION_REGIONS, normalizeNamespaceRulesV2 } from '../../lambda/datadog/v2/mapping';
 import { DatadogAwsV2Client } from '../../lambda/datadog/v2/client';
 import type { AWSAccountResponseData } from '../../lambda/datadog/v2/types';
 import { API_KEY, APP_KEY, apiError, makeHttp } from '../datadog/helpers';

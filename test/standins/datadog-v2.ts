@@ -12,7 +12,7 @@ import type {
   AWSNamespaceFilters,
   AWSRegions,
 } from '../../lambda/datadog/v2/types';
-import { PARTITION_REGIONS } from '../../lambda/datadog/v2/adapter';
+import { PARTITION_REGIONS } from '../../lambda/datadog/v2/mapping';
 import { DatadogHttpStandin, send, type RoutedRequest } from './datadog-http';
 
 export type { Fault, RecordedRequest } from './datadog-http';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { AWSAccount } from '../../lambda/datadog/v1/types';
-import { PARTITION_REGIONS } from '../../lambda/datadog/v2/adapter';
+import { PARTITION_REGIONS } from '../../lambda/datadog/v2/mapping';
 import type { AWSAccountResponseAttributes } from '../../lambda/datadog/v2/types';
 import { DatadogHttpStandin, send, type RoutedRequest } from './datadog-http';
 import {

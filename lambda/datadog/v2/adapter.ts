@@ -4,8 +4,6 @@ import type { DatadogAwsV2Client } from './client';
 import { fromV2Account, PARTITION_REGIONS, toV2CreateRequest, toV2UpdateRequest, type V2Integration } from './mapping';
 import { isRoleAuth, type AWSAccountPartition, type AWSAccountResponseData } from './types';
 
-export * from './mapping';
-
 /**
  * The version-independent port over Datadog's v2 AWS integration API.
  *
