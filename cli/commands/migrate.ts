@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { access, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { isPlainObject } from '../../lambda/config/environment';
 import { parseConfig, type Config } from '../../lambda/config/schema';
 import type { Integration } from '../../lambda/datadog/port';
 import { InputError } from '../../lambda/domain/errors';
+import { sameRules } from '../../lambda/plan/desired';
+import { isOurIntegration } from '../../lambda/plan/plan-account';
 import { CONFIG_CONTEXT_KEY } from '../../lib/config';
 import { datadogPort, mergeCliConfig, readConfigFile, type CliDependencies, type GlobalOptions } from '../context';
 import { overridesOfDefaults } from '../namespaces';
@@ -48,13 +51,9 @@ interface ConfigSource {
   withConfig(config: JsonObject): unknown;
 }
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function objectAt(value: unknown, where: string): JsonObject {
   if (value === undefined) return {};
-  if (!isObject(value)) throw new InputError(`${where} must be a JSON object`);
+  if (!isPlainObject(value)) throw new InputError(`${where} must be a JSON object`);
   return value;
 }
 
@@ -106,7 +105,6 @@ async function writeAtomically(path: string, text: string): Promise<void> {
 
 const refKey = (integration: Integration) => `${integration.accountId}\u0000${integration.auth.kind === 'role' ? integration.auth.roleName : ''}`;
 const describe = (integration: Integration, roleName: string) => `account ${integration.accountId} (role ${roleName})`;
-const canonical = (rules: Readonly<Record<string, boolean>>) => JSON.stringify(Object.entries(rules).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 interface Pair {
   v1: Integration;
@@ -119,7 +117,7 @@ interface Pair {
  */
 function translateRules(rules: Readonly<Record<string, boolean>>, pairs: Pair[]): { rules: Record<string, boolean> } | { problem: string } {
   if (Object.keys(rules).length === 0) return { rules: {} };
-  const matching = pairs.filter((pair) => pair.v2 && canonical(pair.v1.settings.namespaceRules) === canonical(rules));
+  const matching = pairs.filter((pair) => pair.v2 && sameRules(pair.v1.settings.namespaceRules, rules));
   if (matching.length === 0) {
     throw new InputError(
       `integration.namespaceRules ${JSON.stringify(rules)} cannot be translated: no integration of ours in Datadog has exactly ` +
@@ -130,7 +128,7 @@ function translateRules(rules: Readonly<Record<string, boolean>>, pairs: Pair[])
   }
   const [first, ...rest] = matching as Required<Pair>[];
   const readForm = first!.v2.settings.namespaceRules;
-  const other = rest.find((pair) => canonical(pair.v2.settings.namespaceRules) !== canonical(readForm));
+  const other = rest.find((pair) => !sameRules(pair.v2.settings.namespaceRules, readForm));
   if (other) {
     return {
       problem:
@@ -207,7 +205,7 @@ Exit codes: 0 done or nothing to do, 1 a Datadog-side problem (nothing written),
         datadogPort(config, 'v1', deps, output).listIntegrations(),
         datadogPort(config, 'v2', deps, output).listIntegrations(),
       ]);
-      const isOurs = (integration: Integration) => integration.auth.kind === 'role' && integration.auth.roleName === roleName;
+      const isOurs = (integration: Integration) => isOurIntegration(integration, roleName);
       const seen = new Map(v2.filter(isOurs).map((integration) => [refKey(integration), integration]));
       const pairs: Pair[] = v1.filter(isOurs).map((integration) => ({ v1: integration, v2: seen.get(refKey(integration)) }));
       report.integrations = {
@@ -230,7 +228,7 @@ Exit codes: 0 done or nothing to do, 1 a Datadog-side problem (nothing written),
       report.changes.push({ path: 'datadog.apiVersion', from: 'v1', to: 'v2' });
       const next: JsonObject = { ...source.raw, datadog: { ...objectAt(source.raw.datadog, 'datadog'), apiVersion: 'v2' } };
       const rules = config.integration.namespaceRules;
-      if (canonical(rules) !== canonical(translated.rules)) {
+      if (!sameRules(rules, translated.rules)) {
         report.changes.push({ path: 'integration.namespaceRules', from: rules, to: translated.rules });
         next.integration = { ...objectAt(source.raw.integration, 'integration'), namespaceRules: translated.rules };
       }

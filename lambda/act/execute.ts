@@ -1,12 +1,12 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Config } from '../config/schema';
 import { DatadogApiError } from '../datadog/errors';
-import type { AwsIntegrationPort, CreateOptions, Integration, IntegrationRef } from '../datadog/port';
+import type { AwsIntegrationPort, CreateOptions, IntegrationRef } from '../datadog/port';
 import { datadogTrustPolicy, denyStatements, externalIdsIn } from '../domain/policy';
 import type { AccountObservation } from '../observe/model';
 import { PINNED_PERMISSIONS, type DatadogPermissions } from '../observe/datadog-permissions';
 import { desiredRole, desiredSettings, permissionsToApply } from '../plan/desired';
-import type { AccountPlan, Action } from '../plan/plan-account';
+import { isOurIntegration, type AccountPlan, type Action } from '../plan/plan-account';
 import { applyPermissions, createRole, deleteRole, updateTrust } from './iam-role';
 
 export interface ActDependencies {
@@ -142,7 +142,7 @@ async function createOrAdopt(
     // then, or the integration exists). If Datadog holds ours with that ID, the create is done.
     if (options.externalId && (error.kind === 'bad-request' || error.kind === 'conflict')) {
       const listed = await datadog.listIntegrations({ accountId: ref.accountId });
-      if (listed.some((i) => isOurs(i, ref) && i.externalId === options.externalId)) return options.externalId;
+      if (listed.some((i) => isOurIntegration(i, ref.roleName) && i.externalId === options.externalId)) return options.externalId;
     }
     if (error.kind !== 'conflict') throw error;
     const { externalId } = await write(() => datadog.rotateExternalId(ref, { externalId: options.externalId }));
@@ -150,8 +150,6 @@ async function createOrAdopt(
     return externalId;
   }
 }
-
-const isOurs = (integration: Integration, ref: IntegrationRef) => integration.auth.kind === 'role' && integration.auth.roleName === ref.roleName;
 
 async function deleteIfPresent(datadog: AwsIntegrationPort, ref: IntegrationRef): Promise<void> {
   try {
@@ -161,13 +159,13 @@ async function deleteIfPresent(datadog: AwsIntegrationPort, ref: IntegrationRef)
     // v1 answers a delete of what does not exist with 400, in words we should not parse: look instead.
     // Gone (deleted by a concurrent run, or by an earlier attempt whose answer was lost): the goal is reached.
     const still = await datadog.listIntegrations({ accountId: ref.accountId });
-    if (still.some((i) => isOurs(i, ref))) throw error;
+    if (still.some((i) => isOurIntegration(i, ref.roleName))) throw error;
   }
 }
 
 /** Without a new ID: the one Datadog told us for our integration (v2), else the single one the role trusts. */
 function currentExternalId(observation: AccountObservation, roleName: string): string | undefined {
-  const ours = observation.integrations.find((i) => i.auth.kind === 'role' && i.auth.roleName === roleName);
+  const ours = observation.integrations.find((i) => isOurIntegration(i, roleName));
   if (ours?.externalId) return ours.externalId;
   if (observation.role.kind !== 'present') return undefined;
   const ids = externalIdsIn(observation.role.role.trustPolicy);

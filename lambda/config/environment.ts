@@ -22,6 +22,6 @@ export function mergeConfig(...sources: unknown[]): Record<string, unknown> {
   return result;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -167,7 +167,7 @@ const sameSet = (a: readonly string[], b: readonly string[]) => {
   return left.size === right.size && [...left].every((x) => right.has(x));
 };
 
-const sameRules = (a: Readonly<Record<string, boolean>>, b: Readonly<Record<string, boolean>>) =>
+export const sameRules = (a: Readonly<Record<string, boolean>>, b: Readonly<Record<string, boolean>>) =>
   Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
 
 /** The settings fields (Datadog's names) that differ. */

@@ -67,7 +67,8 @@ export function planAccount(observation: AccountObservation, config: Config, per
   return { ...base, actions: orNone(actions, 'the integration and the role match the configuration'), notes: [...notes, ...permissionNotes] };
 }
 
-function isOurIntegration(integration: Integration, roleName: string): boolean {
+/** Ours: a role integration with the configured role name (access-key integrations and other role names never are). */
+export function isOurIntegration(integration: Integration, roleName: string): boolean {
   return integration.auth.kind === 'role' && integration.auth.roleName === roleName;
 }
 

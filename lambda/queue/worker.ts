@@ -9,6 +9,7 @@ import { convergeAccount } from '../converge';
 import type { Integration } from '../datadog/port';
 import type { PipelineDependencies } from '../dependencies';
 import type { KnownFacts } from '../observe/observe-account';
+import { isOurIntegration } from '../plan/plan-account';
 import { reportResult } from '../report/telemetry';
 import { accountMessageSchema, type AccountFacts } from './messages';
 
@@ -42,7 +43,7 @@ export function usableFacts(accountId: string, facts: AccountFacts | undefined, 
   const integrations = facts.integrations as Integration[] | undefined;
   // Without an integration of ours the worker may create one: it lists Datadog afresh first, so a
   // message processed since the reconcile read Datadog cannot make it create twice (and rotate).
-  const oursListed = integrations?.some((i) => i.auth.kind === 'role' && i.auth.roleName === config.role.name);
+  const oursListed = integrations?.some((i) => isOurIntegration(i, config.role.name));
   return {
     partition: facts.partition,
     integrations: oursListed ? integrations : undefined,

@@ -8,7 +8,7 @@ import type { OrgAccount, RoleObservation } from '../observe/model';
 import type { AccountFacts } from '../queue/messages';
 import { mapLimit, walkOrganization, type OrganizationSnapshot } from '../observe/organization-walk';
 import type { ObservedOrgAccount, OrganizationsReader } from '../observe/organizations';
-import { planAccount } from '../plan/plan-account';
+import { isOurIntegration, planAccount } from '../plan/plan-account';
 import { groupByAccount, planOrganization, workKind, type GuardLimits, type OrganizationPlan } from '../plan/plan-organization';
 import { scopeOf } from '../plan/scope';
 
@@ -86,7 +86,7 @@ export async function observeOrganization(
     permissions = await deps.permissions?.();
     const memberAccess = deps.memberAccess;
     if (!memberAccess) throw new Error('--deep needs member account access');
-    const ours = new Set(integrations.filter((i) => i.auth.kind === 'role' && i.auth.roleName === config.role.name).map((i) => i.accountId));
+    const ours = new Set(integrations.filter((i) => isOurIntegration(i, config.role.name)).map((i) => i.accountId));
     const byAccount = groupByAccount(integrations);
     // Only where the role can matter: in scope, or holding our integration (the role may have to go).
     const targets = snapshot.accounts.filter((a) => a.state === 'ACTIVE' && (scopeOf(a, config.scope).inScope || ours.has(a.accountId)));
@@ -179,7 +179,7 @@ export async function reconcileOrganization(
   const isOursInScope = (account: OrgAccount, integrations: readonly Integration[]) =>
     account.state === 'ACTIVE' &&
     scopeOf(account, config.scope).inScope &&
-    integrations.some((i) => i.auth.kind === 'role' && i.auth.roleName === config.role.name);
+    integrations.some((i) => isOurIntegration(i, config.role.name));
   const observed = await observeOrganization(config, deps, {
     tagsDeadline: options.tagsDeadline,
     onPartition: (value) => (partition = value),
