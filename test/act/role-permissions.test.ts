@@ -12,7 +12,7 @@ import { allowedActions, policySize, type PolicyDocument } from '../../lambda/do
 import { DatadogPermissionSource, PINNED_PERMISSIONS, permissionsIn } from '../../lambda/observe/datadog-permissions';
 import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/plan/datadog-permissions';
 import { CUSTOMER_POLICY_PATH } from '../../lambda/plan/desired';
-import { FakeAwsOrganization, startAwsStandin } from '../standins/aws';
+import { FakeAwsOrganization, pointProcessAt, startAwsStandin } from '../standins/aws';
 import { DatadogStandin } from '../standins/datadog';
 import { V2_STANDIN_IAM_RESOURCE_COLLECTION, V2_STANDIN_IAM_STANDARD } from '../standins/datadog-v2';
 
@@ -90,7 +90,7 @@ describe('role permissions from Datadog, against the AWS and Datadog stand-ins',
   let model: FakeAwsOrganization;
   let aws: Awaited<ReturnType<typeof startAwsStandin>>;
   let account: string;
-  const savedEnv = { ...process.env };
+  let restoreEnv: () => void;
 
   beforeAll(async () => {
     await datadog.start();
@@ -100,15 +100,13 @@ describe('role permissions from Datadog, against the AWS and Datadog stand-ins',
     model = new FakeAwsOrganization({ managementAccountId: '111111111111' });
     account = model.createAccount({ name: 'workload', parentId: model.createOu('Workloads') });
     aws = await startAwsStandin(model);
-    Object.assign(process.env, aws.env());
-    delete process.env.AWS_PROFILE;
+    restoreEnv = pointProcessAt(aws);
     datadog.reset();
   });
 
   afterEach(async () => {
     await aws.stop();
-    for (const key of Object.keys(aws.env())) delete process.env[key];
-    Object.assign(process.env, savedEnv);
+    restoreEnv();
   });
 
   afterAll(async () => {

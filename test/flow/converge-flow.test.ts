@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/plan/datadog-permissions';
 import { runCliCollect, tempFiles } from '../cli/harness';
-import { FakeAwsOrganization, startAwsStandin } from '../standins/aws';
+import { FakeAwsOrganization, pointProcessAt, startAwsStandin } from '../standins/aws';
 import { DatadogStandin } from '../standins/datadog';
 import { API_VERSIONS, configIdOf, emptyIntegrationList, integrationListPath, missingRoleActions, newAccountActions, withApiVersion } from './api-version';
 
@@ -33,7 +33,7 @@ describe.each(API_VERSIONS)('converge flow against the AWS and Datadog stand-ins
   let model: FakeAwsOrganization;
   let aws: Awaited<ReturnType<typeof startAwsStandin>>;
   let workloads: string;
-  const savedEnv = { ...process.env };
+  let restoreEnv: () => void;
 
   beforeAll(async () => {
     await datadog.start();
@@ -44,15 +44,13 @@ describe.each(API_VERSIONS)('converge flow against the AWS and Datadog stand-ins
     workloads = model.createOu('Workloads');
     aws = await startAwsStandin(model);
     // The SDK reads its endpoint and credentials from the process environment, as for a user.
-    Object.assign(process.env, aws.env());
-    delete process.env.AWS_PROFILE;
+    restoreEnv = pointProcessAt(aws);
     datadog.reset();
   });
 
   afterEach(async () => {
     await aws.stop();
-    for (const key of Object.keys(aws.env())) delete process.env[key];
-    Object.assign(process.env, savedEnv);
+    restoreEnv();
   });
 
   afterAll(async () => {

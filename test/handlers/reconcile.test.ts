@@ -13,7 +13,7 @@ import { organizationDependencies } from '../../lambda/organization-dependencies
 import { accountMessageSchema, deduplicationId } from '../../lambda/queue/messages';
 import { createReconcileHandler } from '../../lambda/reconcile/reconcile';
 import { createLogger, createMetrics, METRICS_NAMESPACE } from '../../lambda/report/telemetry';
-import { FakeAwsOrganization, startAwsStandin, type AwsStandin } from '../standins/aws';
+import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '../standins/aws';
 import { DatadogStandin } from '../standins/datadog';
 import { API_VERSIONS, integrationListUrl } from '../flow/api-version';
 import { MANAGEMENT_ACCOUNT_ID, QUEUE_URL, REGION, scheduledEvent } from './events';
@@ -36,7 +36,7 @@ function sentEntries(): SendMessageBatchRequestEntry[] {
 describe.each(API_VERSIONS)('reconcile handler against the AWS and Datadog stand-ins, datadog.apiVersion %s', (apiVersion) => {
   const datadog = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
   const configWith = (rest: object = {}) => parseConfig({ ...rest, datadog: { apiUrl: datadog.url, apiVersion } }, 'test config');
-  const savedEnv = { ...process.env };
+  let restoreEnv: () => void;
   let model: FakeAwsOrganization;
   let aws: AwsStandin;
   let config: Config;
@@ -96,8 +96,7 @@ describe.each(API_VERSIONS)('reconcile handler against the AWS and Datadog stand
     notExpected = [MANAGEMENT_ACCOUNT_ID, closedTheirs, suspended, closing, '999999999999', '888888888888'];
 
     aws = await startAwsStandin(model);
-    Object.assign(process.env, aws.env(), { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY });
-    delete process.env.AWS_PROFILE;
+    restoreEnv = pointProcessAt(aws, { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY });
     // Two deletions in a 19-account organization: allow them here; the guard has its own test.
     config = configWith({ reconcile: { maxDeletionsPercent: 100 } });
     sqsMock.reset();
@@ -114,8 +113,7 @@ describe.each(API_VERSIONS)('reconcile handler against the AWS and Datadog stand
     await settled();
     listings = [];
     await aws.stop();
-    for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-    Object.assign(process.env, savedEnv);
+    restoreEnv();
   });
 
   /** The listings started by the handlers, so a test can let them finish before the stand-ins stop. */

@@ -13,7 +13,7 @@ import { convergeAccount } from '../../lambda/converge';
 import { pipelineDependencies, type PipelineDependencies } from '../../lambda/dependencies';
 import { createWorkerHandler, retryDelaySeconds } from '../../lambda/queue/worker';
 import { createLogger, createMetrics, METRICS_NAMESPACE } from '../../lambda/report/telemetry';
-import { FakeAwsOrganization, startAwsStandin, type AwsStandin } from '../standins/aws';
+import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '../standins/aws';
 import { DatadogStandin } from '../standins/datadog';
 import { API_VERSIONS, missingRoleActions, newAccountActions } from '../flow/api-version';
 import { accountRecord, lambdaContext, MANAGEMENT_ACCOUNT_ID, QUEUE_URL, REGION, sqsEvent, sqsFifoRecord } from './events';
@@ -59,7 +59,7 @@ describe('retryDelaySeconds', () => {
 
 describe.each(API_VERSIONS)('worker handler against the AWS and Datadog stand-ins, datadog.apiVersion %s', (apiVersion) => {
   const datadog = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
-  const savedEnv = { ...process.env };
+  let restoreEnv: () => void;
   let model: FakeAwsOrganization;
   let aws: AwsStandin;
   let workloads: string;
@@ -81,8 +81,7 @@ describe.each(API_VERSIONS)('worker handler against the AWS and Datadog stand-in
     workloads = model.createOu('Workloads');
     aws = await startAwsStandin(model);
     // The real SDK clients find the stand-in through the process environment, as in Lambda.
-    Object.assign(process.env, aws.env(), { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY });
-    delete process.env.AWS_PROFILE;
+    restoreEnv = pointProcessAt(aws, { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY });
     datadog.reset();
     sqsMock.reset();
     sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
@@ -102,8 +101,7 @@ describe.each(API_VERSIONS)('worker handler against the AWS and Datadog stand-in
   afterEach(async () => {
     output.restore();
     await aws.stop();
-    for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-    Object.assign(process.env, savedEnv);
+    restoreEnv();
   });
 
   const context = () => lambdaContext('datadog-aws-org-integration-worker');

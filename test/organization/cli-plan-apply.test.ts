@@ -8,7 +8,7 @@
 import { runCli } from '../../cli/program';
 import type { CliDependencies } from '../../cli/context';
 import { runCliCollect, tempFiles } from '../cli/harness';
-import { FakeAwsOrganization, startAwsStandin, type AwsStandin } from '../standins/aws';
+import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '../standins/aws';
 import { DatadogStandin } from '../standins/datadog';
 import { API_VERSIONS, configIdOf, integrationListUrl, newAccountActions, withApiVersion } from '../flow/api-version';
 
@@ -52,7 +52,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
   const v2 = apiVersion === 'v2';
   const datadog = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
   const files = tempFiles();
-  const savedEnv = { ...process.env };
+  let restoreEnv: () => void;
   let model: FakeAwsOrganization;
   let aws: AwsStandin;
   let workloads: string;
@@ -77,8 +77,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
     workloads = model.createOu('Workloads');
     prod = model.createOu('Prod', workloads);
     aws = await startAwsStandin(model);
-    Object.assign(process.env, aws.env());
-    delete process.env.AWS_PROFILE;
+    restoreEnv = pointProcessAt(aws);
     datadog.reset();
 
     inSync = [
@@ -106,8 +105,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
 
   afterEach(async () => {
     await aws.stop();
-    for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-    Object.assign(process.env, savedEnv);
+    restoreEnv();
   });
 
   const env = () => ({ ...process.env, DD_API_URL: datadog.url, DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY });

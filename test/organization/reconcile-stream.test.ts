@@ -7,7 +7,7 @@
 import { parseConfig, type Config } from '../../lambda/config/schema';
 import { organizationDependencies } from '../../lambda/organization-dependencies';
 import { reconcileOrganization, type OrganizationDependencies, type ReconcileItem } from '../../lambda/reconcile/organization';
-import { FakeAwsOrganization, startAwsStandin, type AwsStandin } from '../standins/aws';
+import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '../standins/aws';
 import { DatadogStandin } from '../standins/datadog';
 import { API_VERSIONS, integrationListUrl } from '../flow/api-version';
 
@@ -29,7 +29,7 @@ interface EnqueueCall {
 
 describe.each(API_VERSIONS)('reconcileOrganization: streaming to the queue during the walk, datadog.apiVersion %s', (apiVersion) => {
   const datadog = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
-  const savedEnv = { ...process.env };
+  let restoreEnv: () => void;
   let model: FakeAwsOrganization;
   let aws: AwsStandin;
   /** New accounts (to create), at every depth. */
@@ -78,15 +78,13 @@ describe.each(API_VERSIONS)('reconcileOrganization: streaming to the queue durin
     datadog.seed({ account_id: inSync[0]!, access_key_id: 'AKIAOTHERTEAM0000000' });
 
     aws = await startAwsStandin(model);
-    Object.assign(process.env, aws.env());
-    delete process.env.AWS_PROFILE;
+    restoreEnv = pointProcessAt(aws);
     calls = [];
   });
 
   afterEach(async () => {
     await aws.stop();
-    for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-    Object.assign(process.env, savedEnv);
+    restoreEnv();
   });
 
   function configOf(raw: Record<string, unknown> = {}): Config {

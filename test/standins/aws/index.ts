@@ -30,6 +30,7 @@ export {
 } from './model';
 export { checkPolicy, normalizeTrustPolicy, policySize, trustAllows, type AssumeContext, type ParsedPolicy } from './policy';
 export {
+  pointProcessAt,
   startAwsStandin,
   STANDIN_ACCESS_KEY_ID,
   STANDIN_SECRET_ACCESS_KEY,

@@ -136,6 +136,21 @@ export async function startAwsStandin(model: FakeAwsOrganization, options: AwsSt
   };
 }
 
+/**
+ * Points this process's environment at the stand-in, as a user's shell would (the real SDK
+ * reads its endpoint and credentials there), with any extra variables; returns what puts the
+ * environment back as it was.
+ */
+export function pointProcessAt(standin: AwsStandin, extra: NodeJS.ProcessEnv = {}): () => void {
+  const saved = { ...process.env };
+  Object.assign(process.env, standin.env(), extra);
+  delete process.env.AWS_PROFILE;
+  return () => {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+  };
+}
+
 async function handle(model: FakeAwsOrganization, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readBody(req);
   const requestId = randomUUID();
