@@ -71,12 +71,8 @@ export const ACCOUNT_A = '123456789012';
 export const ACCOUNT_B = '210987654321';
 export const ROLE = 'DatadogIntegrationRole';
 
-/**
- * For one test file: the Datadog stand-in (v1 and v2 over one store), started once and reset
- * before each test, a temporary directory, and a CLI run against the stand-in that checks that
- * neither key reaches its output.
- */
-export function standinSession(keys: { apiKey: string; appKey: string }) {
+/** For one test file: the Datadog stand-in, started once and reset before each test, and a temporary directory. */
+export function useDatadogStandin(keys: { apiKey: string; appKey: string }): { standin: DatadogStandin; files: ReturnType<typeof tempFiles> } {
   const standin = new DatadogStandin(keys);
   const files = tempFiles();
   beforeAll(async () => {
@@ -87,6 +83,16 @@ export function standinSession(keys: { apiKey: string; appKey: string }) {
     files.cleanup();
   });
   beforeEach(() => standin.reset());
+  return { standin, files };
+}
+
+/**
+ * For one test file: the Datadog stand-in (v1 and v2 over one store), started once and reset
+ * before each test, a temporary directory, and a CLI run against the stand-in that checks that
+ * neither key reaches its output.
+ */
+export function standinSession(keys: { apiKey: string; appKey: string }) {
+  const { standin, files } = useDatadogStandin(keys);
   const cli = async (args: string[], extra: { fetch?: typeof fetch; cwd?: string } = {}): Promise<CliRun> => {
     const run = await runCliCollect(args, {
       env: { DD_API_URL: standin.url, DD_API_KEY: keys.apiKey, DD_APP_KEY: keys.appKey },

@@ -1,8 +1,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AWSAccount } from '../../lambda/datadog/v1/types';
-import { DatadogStandin, STANDIN_NAMESPACES } from '../standins/datadog';
-import { ACCOUNT_A, ACCOUNT_B, ROLE, runCliCollect, stubFetch, tempFiles, type CliRun } from './harness';
+import { STANDIN_NAMESPACES } from '../standins/datadog';
+import { ACCOUNT_A, ACCOUNT_B, ROLE, runCliCollect, stubFetch, useDatadogStandin, type CliRun } from './harness';
 
 /**
  * `dd-aws-org integration ...` run in-process against the stateful Datadog stand-in:
@@ -13,24 +13,10 @@ const API_KEY = 'cli-test-api-key-5d1f0c9e7a';
 const APP_KEY = 'cli-test-app-key-8b2e4f6a1c3d';
 const PATH = '/api/v1/integration/aws';
 
-const standin = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
+const { standin, files } = useDatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
 const secretsManager = mockClient(SecretsManagerClient);
-const files = tempFiles();
-
-beforeAll(async () => {
-  await standin.start();
-});
-
-afterAll(async () => {
-  await standin.stop();
-  secretsManager.restore();
-  files.cleanup();
-});
-
-beforeEach(() => {
-  standin.reset();
-  secretsManager.reset();
-});
+afterAll(() => secretsManager.restore());
+beforeEach(() => secretsManager.reset());
 
 function env(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { DD_API_URL: standin.url, DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY, ...overrides };

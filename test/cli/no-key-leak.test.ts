@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DatadogStandin, type Fault } from '../standins/datadog';
-import { ACCOUNT_A, ROLE, runCliCollect, tempFiles } from './harness';
+import type { Fault } from '../standins/datadog';
+import { ACCOUNT_A, ROLE, runCliCollect, useDatadogStandin } from './harness';
 
 /**
  * Whatever happens, neither Datadog key appears in anything the CLI prints. The keys are
@@ -16,24 +16,10 @@ const WRONG_API_KEY = 'WrongApiQm4Hx8Jz2Vc6Tn1Ls5';
 const WRONG_APP_KEY = 'WrongAppGy7Pw3Dk9Rb5Fu0Xe2Sq';
 const SECRET_ID = 'datadog/keys';
 
-const standin = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
+const { standin, files } = useDatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
 const secretsManager = mockClient(SecretsManagerClient);
-const files = tempFiles();
-
-beforeAll(async () => {
-  await standin.start();
-});
-
-afterAll(async () => {
-  await standin.stop();
-  secretsManager.restore();
-  files.cleanup();
-});
-
-beforeEach(() => {
-  standin.reset();
-  secretsManager.reset();
-});
+afterAll(() => secretsManager.restore());
+beforeEach(() => secretsManager.reset());
 
 const statuses = (count: number, fault: Fault): Fault[] => Array.from({ length: count }, () => fault);
 const echo = `key ${API_KEY} with application key ${APP_KEY} is not valid here`;
