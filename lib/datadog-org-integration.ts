@@ -19,11 +19,12 @@ import type { Config } from '../lambda/config/schema';
 import { CONFIG_ENVIRONMENT_VARIABLE, QUEUE_URL_VARIABLE } from '../lambda/handlers/environment';
 import { METRICS_NAMESPACE } from '../lambda/report/telemetry';
 import { controlTowerPatterns, organizationsPatterns, type NamedPattern } from './event-rules';
+import { handlerCode } from './handler-code';
 
 export interface DatadogOrgIntegrationProps {
   /** Validated configuration (see parseConfig / configFromContext). */
   readonly config: Config;
-  /** Where the handlers' TypeScript lives; defaults to this package's lambda/handlers. */
+  /** Where the handlers' TypeScript lives, to bundle it at synth; defaults to lambda/handlers here, or the package's prebuilt bundles when installed. */
   readonly handlersDir?: string;
 }
 
@@ -186,21 +187,13 @@ export class DatadogOrgIntegration extends Construct {
       description: `${id} function of datadog-aws-org-integration`,
     });
     const fn = new NodejsFunction(this, id, {
-      entry,
-      handler: 'handler',
+      ...handlerCode(entry),
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       role,
       logGroup,
       ...options,
       environment: { POWERTOOLS_SERVICE_NAME: id.toLowerCase(), ...options.environment },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
-        // The Node.js runtime ships AWS SDK v3.
-        externalModules: ['@aws-sdk/*'],
-      },
     });
     logGroup.grantWrite(role);
     return fn;
