@@ -248,11 +248,16 @@ export function eventFixtures(): Array<[string, unknown]> {
     .map((name) => [name.replace(/\.json$/, ''), JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as unknown]);
 }
 
-/** Event patterns of the template's rules that have one, by logical ID. */
+/** The rule that starts a reconcile when the Datadog keys are stored (tested in first-run.test.ts), not an account event. */
+export function isKeysStoredRule(rule: Json): boolean {
+  return JSON.stringify((props(rule).EventPattern as Json | undefined)?.source) === '["aws.secretsmanager"]';
+}
+
+/** Event patterns of the template's account-event rules, by logical ID. */
 export function eventPatterns(template: Template): Record<string, Json> {
   return Object.fromEntries(
     Object.entries(resources(template, 'AWS::Events::Rule'))
-      .filter(([, rule]) => props(rule).EventPattern !== undefined)
+      .filter(([, rule]) => props(rule).EventPattern !== undefined && !isKeysStoredRule(rule))
       .map(([id, rule]) => [id, props(rule).EventPattern as Json]),
   );
 }
