@@ -1,6 +1,7 @@
-import { Aws, CfnResource, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, CfnResource, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
-import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { Config } from '../lambda/config/schema';
@@ -179,6 +180,11 @@ export class MemberAccessStackSet extends Construct {
   /** scope.includeOus when set; otherwise the organization's root, looked up at deploy time. */
   private targets(config: Config): string[] {
     if (config.scope.includeOus.length > 0) return config.scope.includeOus;
+    const lookupRole = new Role(this, 'RootLookupRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Looks up the organization root for the member access StackSet (datadog-aws-org-integration)',
+    });
+    const logGroup = new LogGroup(this, 'RootLookupLogs', { retention: config.deployment.logRetentionDays as RetentionDays, removalPolicy: RemovalPolicy.DESTROY });
     const root = new AwsCustomResource(this, 'OrganizationRoot', {
       onUpdate: {
         service: 'Organizations',
@@ -188,10 +194,12 @@ export class MemberAccessStackSet extends Construct {
       },
       policy: AwsCustomResourcePolicy.fromStatements([new PolicyStatement({ actions: ['organizations:ListRoots'], resources: ['*'] })]),
       installLatestAwsSdk: false,
+      // Its own role and log group, as the product's functions: no managed policy, logs only to its group.
+      role: lookupRole,
+      logGroup,
     });
-    Validations.of(this).acknowledge(
-      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'organizations:ListRoots has no resource type in IAM: it takes "*".' },
-    );
+    logGroup.grantWrite(lookupRole);
+    Validations.of(this).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'organizations:ListRoots has no resource type in IAM: it takes "*" only.' });
     return [root.getResponseField('Roots.0.Id')];
   }
 }
