@@ -288,7 +288,13 @@ export class DatadogOrgIntegration extends Construct {
   private createAlarms(config: Config): void {
     const actions: IAlarmAction[] = [];
     if (config.deployment.alarmEmail) {
-      const key = new Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'Encrypts the alarm topic' });
+      // It only protects alarm messages in flight, nothing to decrypt later: deleted with the stack (after 7 days' wait).
+      const key = new Key(this, 'AlarmTopicKey', {
+        enableKeyRotation: true,
+        description: 'Encrypts the alarm topic',
+        removalPolicy: RemovalPolicy.DESTROY,
+        pendingWindow: Duration.days(7),
+      });
       key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
       const topic = new Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true, displayName: 'Datadog AWS org integration alarms' });
       // The topic's policy replaces SNS's default one: without this statement CloudWatch may not publish at all.

@@ -203,3 +203,28 @@ describe('a reconcile when the Datadog keys are stored', () => {
     expect(outputs.map((o) => evaluate((o as Json).Value, PSEUDO))).toEqual(['datadog-aws-org-integration/datadog-keys-5c9d6a70']);
   });
 });
+
+describe('destroy and deploy again', () => {
+  it.each([
+    ['default', {}, ['AWS::SecretsManager::Secret']],
+    ['alarm e-mail, dedicated, management account in scope', { ...EMAIL, role: { memberAccessMode: 'dedicated' }, scope: { includeManagementAccount: true } }, ['AWS::SecretsManager::Secret']],
+    ['imported secret', { datadog: { credentialsSecretId: 'team/datadog' } }, []],
+  ])('%s: cdk destroy leaves behind only the created secret (README "Uninstall")', (_label, settings, retained) => {
+    const all = Object.values(built(settings).template.toJSON().Resources as Record<string, Json>);
+    expect(all.filter((r) => r.DeletionPolicy === 'Retain' || r.UpdateReplacePolicy === 'Retain').map((r) => r.Type)).toEqual(retained);
+  });
+
+  it('the alarm key is deleted with the stack after a 7-day wait', () => {
+    const [key] = Object.values(resources(built(EMAIL).template, 'AWS::KMS::Key'));
+    expect(key).toMatchObject({ DeletionPolicy: 'Delete', Properties: { PendingWindowInDays: 7 } });
+  });
+
+  it('no queue, topic, log group, dashboard, role or function has a fixed name that a second deploy could collide with', () => {
+    const { template } = built({ ...EMAIL, role: { memberAccessMode: 'dedicated' } });
+    const fixedNames = Object.entries(template.toJSON().Resources as Record<string, Json>).flatMap(([id, r]) =>
+      ['TopicName', 'QueueName', 'LogGroupName', 'DashboardName', 'RoleName'].filter((k) => k in props(r)).map((k) => `${id}.${k}`),
+    );
+    expect(fixedNames).toEqual([]);
+    for (const fn of Object.values(resources(template, 'AWS::Lambda::Function'))) expect(props(fn).FunctionName).toBeUndefined();
+  });
+});
