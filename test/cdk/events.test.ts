@@ -86,7 +86,7 @@ function matchingRules(patterns: Record<string, Json>, event: unknown): string[]
 }
 
 describe('the pattern matcher used by these tests', () => {
-  it('implements exact values, exists:false and nested objects as EventBridge does', () => {
+  it('implements exact values, exists:false, prefix and nested objects as EventBridge does', () => {
     const pattern = { source: ['a', 'b'], detail: { state: ['OK'], errorCode: [{ exists: false }] } };
     expect(matchesPattern(pattern, { source: 'b', detail: { state: 'OK' } })).toBe(true);
     expect(matchesPattern(pattern, { source: 'c', detail: { state: 'OK' } })).toBe(false);
@@ -94,7 +94,10 @@ describe('the pattern matcher used by these tests', () => {
     expect(matchesPattern(pattern, { source: 'a', detail: { state: 'FAILED' } })).toBe(false);
     expect(matchesPattern(pattern, { source: 'a' })).toBe(false);
     expect(matchesPattern(pattern, { source: 'a', detail: { state: ['x', 'OK'] } })).toBe(true);
-    expect(() => matchesPattern({ source: [{ prefix: 'a' }] }, { source: 'a' })).toThrow(/unsupported/);
+    expect(matchesPattern({ source: [{ prefix: 'aws.' }] }, { source: 'aws.organizations' })).toBe(true);
+    expect(matchesPattern({ source: [{ prefix: 'aws.' }] }, { source: 'custom.aws.' })).toBe(false);
+    expect(matchesPattern({ source: [{ prefix: 'aws.' }] }, {})).toBe(false);
+    expect(() => matchesPattern({ source: [{ suffix: 'a' }] }, { source: 'a' })).toThrow(/unsupported/);
   });
 });
 
