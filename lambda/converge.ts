@@ -2,6 +2,7 @@ import type { Config } from './config/schema';
 import { assertAccountId } from './domain/account-id';
 import { ActionError, executePlan, type ActDependencies } from './act/execute';
 import { observeAccount, type KnownFacts, type ObserveDependencies } from './observe/observe-account';
+import { KeysNotStoredError } from './datadog/credentials';
 import { PINNED_PERMISSIONS, type DatadogPermissions } from './observe/datadog-permissions';
 import { planAccount, type AccountPlan, type Action } from './plan/plan-account';
 
@@ -18,6 +19,8 @@ export interface ConvergeResult {
   /** Why the account is in or out of scope. */
   readonly scope?: string;
   readonly notes: readonly string[];
+  /** The Datadog keys are not stored yet: the reconcile that starts when they are converges the account. */
+  readonly waitingForKeys?: boolean;
 }
 
 export interface ConvergeOptions {
@@ -57,9 +60,11 @@ export async function convergeAccount(accountId: string, options: ConvergeOption
     return { ...base, status, actions: done };
   } catch (error) {
     const failed = error instanceof ActionError ? [...error.done, error.action] : [];
+    const waitingForKeys = error instanceof KeysNotStoredError;
     return {
       accountId,
-      status: 'error',
+      status: waitingForKeys ? 'retry' : 'error',
+      ...(waitingForKeys && { waitingForKeys }),
       actions: failed,
       error: (error as Error)?.message ?? String(error),
       scope: plan?.scope,

@@ -8,7 +8,7 @@ export interface DatadogOrgIntegrationStackProps extends StackProps {
   readonly config: Config;
 }
 
-export { CREATED_SECRET_NAME } from './datadog-org-integration';
+export { CREATED_SECRET_NAME_PREFIX } from './datadog-org-integration';
 
 /** The deployment in the management account, us-east-1 (where Organizations events arrive). */
 export class DatadogOrgIntegrationStack extends Stack {

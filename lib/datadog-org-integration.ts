@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { Aws, CfnOutput, CfnRule, Duration, Fn, RemovalPolicy, SecretValue, Stack, Token, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import { Annotations, Aws, CfnOutput, CfnRule, Duration, Fn, RemovalPolicy, SecretValue, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData, type Dashboard, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -18,8 +18,12 @@ import { Construct } from 'constructs';
 import type { Config } from '../lambda/config/schema';
 import { CONFIG_ENVIRONMENT_VARIABLE, QUEUE_URL_VARIABLE } from '../lambda/handlers/environment';
 import { METRICS_NAMESPACE } from '../lambda/report/telemetry';
+import { PLACEHOLDER_KEYS } from '../lambda/datadog/credentials';
+import { IntegrationDashboard } from './dashboard';
 import { controlTowerPatterns, organizationsPatterns, type NamedPattern } from './event-rules';
 import { handlerCode } from './handler-code';
+import { reconcileWhenKeysStored } from './keys-stored';
+import { MemberAccessStackSet } from './member-access-stackset';
 
 export interface DatadogOrgIntegrationProps {
   /** Validated configuration (see parseConfig / configFromContext). */
@@ -28,23 +32,39 @@ export interface DatadogOrgIntegrationProps {
   readonly handlersDir?: string;
 }
 
-/** Name of the secret created when the configuration names none. */
-export const CREATED_SECRET_NAME = 'datadog-aws-org-integration/datadog-keys';
+/**
+ * The secret created when the configuration names none is named this plus "-" and the first
+ * part of the stack's ID: a stack deployed again after `cdk destroy` gets a new name, so the
+ * retained old secret (and Secrets Manager's recovery window on a deleted one) never blocks it.
+ */
+export const CREATED_SECRET_NAME_PREFIX = 'datadog-aws-org-integration/datadog-keys';
 
 /** Organizations delivers its events to EventBridge in us-east-1 only. */
 export const ORGANIZATIONS_EVENTS_REGION = 'us-east-1';
 
 const WORKER_TIMEOUT = Duration.minutes(2);
-/** What the org-wide walk calls (lambda/observe/organization-walk.ts). */
+/** Longer than one reconcile (15 minutes at most), so a trigger that waits for a running one still runs. */
+export const RECONCILE_MAX_EVENT_AGE = Duration.minutes(30);
+/** What the org-wide walk calls (lambda/observe/organization-walk.ts) that IAM grants only on "*". */
 const ORGANIZATIONS_WALK = [
   'organizations:DescribeOrganization',
   'organizations:ListRoots',
   'organizations:ListOrganizationalUnitsForParent',
   'organizations:ListAccountsForParent',
-  'organizations:ListTagsForResource',
 ];
-/** What converging one account calls (lambda/observe/organizations.ts). */
-const ORGANIZATIONS_READS = ['organizations:DescribeOrganization', 'organizations:DescribeAccount', 'organizations:ListParents', 'organizations:ListTagsForResource'];
+/** The walk's account reads: on the organization's account ARNs. */
+const ORGANIZATIONS_WALK_ACCOUNT_READS = ['organizations:ListTagsForResource'];
+/** What converging one account calls (lambda/observe/organizations.ts): DescribeOrganization takes "*", the rest name accounts (ListParents also OUs, walking up). */
+const ORGANIZATIONS_ACCOUNT_READS = ['organizations:DescribeAccount', 'organizations:ListParents', 'organizations:ListTagsForResource'];
+/** Organizations ARNs name the management account (this stack's) and the organization ID, unknown at synth. */
+const ORGANIZATION_ACCOUNTS_ARN = `arn:${Aws.PARTITION}:organizations::${Aws.ACCOUNT_ID}:account/o-*/*`;
+const ORGANIZATION_OUS_ARN = `arn:${Aws.PARTITION}:organizations::${Aws.ACCOUNT_ID}:ou/o-*/ou-*`;
+/**
+ * Every sts:AssumeRole is bounded to roles of our own organization. The worker runs in the
+ * management account, which is in the organization, so its aws:PrincipalOrgID is our
+ * organization's ID: no configuration needed, and the bound follows the organization.
+ */
+const IN_OUR_ORGANIZATION = { StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' } };
 
 /**
  * Everything that keeps an AWS Organization integrated with Datadog, event-driven:
@@ -60,6 +80,9 @@ export class DatadogOrgIntegration extends Construct {
   readonly worker: NodejsFunction;
   readonly reconcile: NodejsFunction;
   readonly alarms: Alarm[] = [];
+  /** role.memberAccessMode "dedicated": the StackSet that creates the member access role. */
+  readonly memberAccess?: MemberAccessStackSet;
+  readonly dashboard: Dashboard;
   private readonly eventDeadLetterQueues: Queue[] = [];
 
   constructor(scope: Construct, id: string, props: DatadogOrgIntegrationProps) {
@@ -126,10 +149,20 @@ export class DatadogOrgIntegration extends Construct {
       timeout: Duration.minutes(15),
       memorySize: 512,
       environment,
+      // One reconcile at a time (schedule, join events, keys stored, a manual invoke).
+      reservedConcurrentExecutions: 1,
     });
+    // A trigger throttled behind a running reconcile is retried by Lambda: it runs after that one if it
+    // can start within RECONCILE_MAX_EVENT_AGE, else it is dropped (the next run covers it). A failed run is not rerun.
+    this.reconcile.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: RECONCILE_MAX_EVENT_AGE });
     this.queue.grantSendMessages(this.reconcile);
     this.allowSecretRead(this.reconcile);
     this.reconcile.addToRolePolicy(new PolicyStatement({ actions: ORGANIZATIONS_WALK, resources: ['*'] }));
+    this.reconcile.addToRolePolicy(new PolicyStatement({ actions: ORGANIZATIONS_WALK_ACCOUNT_READS, resources: [ORGANIZATION_ACCOUNTS_ARN] }));
+    if (config.role.memberAccessMode === 'dedicated') {
+      this.memberAccess = new MemberAccessStackSet(this, 'MemberAccess', { config, trustedRoles: [this.worker.role!] });
+    }
+    reconcileWhenKeysStored(this, this.secret, this.reconcile);
 
     this.eventRules(organizationsPatterns(), 'Organizations');
     if (config.deployment.controlTower.enabled) this.eventRules(controlTowerPatterns(), 'ControlTower');
@@ -142,6 +175,11 @@ export class DatadogOrgIntegration extends Construct {
     }
 
     this.createAlarms(config);
+    this.dashboard = new IntegrationDashboard(this, 'Dashboard', {
+      queue: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
+      eventDeadLetterQueues: this.eventDeadLetterQueues,
+    }).dashboard;
     this.acknowledgeFindings(config);
 
     new CfnOutput(this, 'QueueUrl', { value: this.queue.queueUrl, description: 'Per-account work queue (FIFO)' });
@@ -157,10 +195,13 @@ export class DatadogOrgIntegration extends Construct {
       return id.startsWith('arn:') ? Secret.fromSecretPartialArn(this, 'DatadogKeys', id) : Secret.fromSecretNameV2(this, 'DatadogKeys', id);
     }
     // Created with empty keys: the operator writes the real ones; they never pass through CloudFormation.
+    // Retained on destroy (it holds keys someone wrote by hand); README "Uninstall" says how to delete it.
+    const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
+    const secretName = `${CREATED_SECRET_NAME_PREFIX}-${Fn.select(0, Fn.split('-', stackUuid))}`;
     const secret = new Secret(this, 'DatadogKeys', {
-      secretName: CREATED_SECRET_NAME,
-      description: `Datadog API and application keys. Fill with: aws secretsmanager put-secret-value --secret-id ${CREATED_SECRET_NAME} --secret-string '{"apiKey":"...","appKey":"..."}'`,
-      secretStringValue: SecretValue.unsafePlainText(JSON.stringify({ apiKey: '', appKey: '' })),
+      secretName,
+      description: `Datadog API and application keys. Fill with: aws secretsmanager put-secret-value --secret-id ${secretName} --secret-string '{"apiKey":"...","appKey":"..."}'`,
+      secretStringValue: SecretValue.unsafePlainText(JSON.stringify(PLACEHOLDER_KEYS)),
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(secret).acknowledge({
@@ -168,7 +209,7 @@ export class DatadogOrgIntegration extends Construct {
       reason: 'Datadog issues these keys; they are rotated in Datadog and written here by the operator, so Secrets Manager cannot rotate them.',
     });
     new CfnOutput(this, 'DatadogKeysSecretName', {
-      value: CREATED_SECRET_NAME,
+      value: secretName,
       description: 'Write {"apiKey":"...","appKey":"..."} into this secret before the first run',
     });
     return secret;
@@ -208,12 +249,15 @@ export class DatadogOrgIntegration extends Construct {
   /** What converging an account needs: Organizations reads, the member access role, the Datadog keys. */
   private allowConvergence(fn: IFunction, config: Config): void {
     this.allowSecretRead(fn);
-    fn.addToRolePolicy(new PolicyStatement({ actions: ORGANIZATIONS_READS, resources: ['*'] }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['organizations:DescribeOrganization'], resources: ['*'] }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ORGANIZATIONS_ACCOUNT_READS, resources: [ORGANIZATION_ACCOUNTS_ARN] }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['organizations:ListParents'], resources: [ORGANIZATION_OUS_ARN] }));
     fn.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
         actions: ['sts:AssumeRole'],
         resources: [`arn:${Aws.PARTITION}:iam::*:role/${config.role.memberAccessRoleName}`],
+        conditions: IN_OUR_ORGANIZATION,
       }),
     );
   }
@@ -237,14 +281,39 @@ export class DatadogOrgIntegration extends Construct {
   private createAlarms(config: Config): void {
     const actions: IAlarmAction[] = [];
     if (config.deployment.alarmEmail) {
-      const key = new Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'Encrypts the alarm topic' });
+      // It only protects alarm messages in flight, nothing to decrypt later: deleted with the stack (after 7 days' wait).
+      const key = new Key(this, 'AlarmTopicKey', {
+        enableKeyRotation: true,
+        description: 'Encrypts the alarm topic',
+        removalPolicy: RemovalPolicy.DESTROY,
+        pendingWindow: Duration.days(7),
+      });
       key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
       const topic = new Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true, displayName: 'Datadog AWS org integration alarms' });
+      // The topic's policy replaces SNS's default one: without this statement CloudWatch may not publish at all.
+      topic.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'CloudWatchAlarmsOfThisAccount',
+          principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+            ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
+          },
+        }),
+      );
       topic.addSubscription(new EmailSubscription(config.deployment.alarmEmail));
       actions.push(new SnsAction(topic));
     }
     if (config.deployment.alarmTopicArn) {
       actions.push(new SnsAction(Topic.fromTopicArn(this, 'ExistingAlarmTopic', config.deployment.alarmTopicArn)));
+    }
+    if (actions.length === 0) {
+      Annotations.of(this).addWarningV2(
+        'datadog-aws-org-integration:no-alarm-destination',
+        'No alarm destination: the alarms notify nobody. Set deployment.alarmEmail or deployment.alarmTopicArn (README "Alarms and the dashboard").',
+      );
     }
     const alarm = (id: string, metric: Metric, description: string) => {
       const created = new Alarm(this, id, {
@@ -303,16 +372,29 @@ export class DatadogOrgIntegration extends Construct {
 
   private acknowledgeFindings(config: Config): void {
     this.markAsDeadLetterQueue(this.deadLetterQueue);
+    Validations.of(this.worker.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'organizations:DescribeOrganization has no resource type in IAM: it takes "*" only.',
+    });
+    Validations.of(this.reconcile.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'organizations:DescribeOrganization and organizations:ListRoots take "*" only; ListOrganizationalUnitsForParent and ListAccountsForParent are called on every root and OU of the organization, found at run time.',
+    });
     for (const fn of [this.worker, this.reconcile]) {
       Validations.of(fn.role!).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'Organizations read actions (DescribeOrganization, DescribeAccount, ListParents, ListTagsForResource, ListAccounts) are called for every account of the organization; ListAccounts and DescribeOrganization accept no other resource.',
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::<AWS::AccountId>:account/o-*/*]',
+        reason: 'Organizations reads (DescribeAccount, ListParents, ListTagsForResource) on any account of the organization: the organization ID and account are the only parts left open.',
       });
     }
     Validations.of(this.worker.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::<AWS::AccountId>:ou/o-*/ou-*]',
+      reason: "organizations:ListParents walks up from an account through its OUs to the root: any OU of the organization.",
+    });
+    Validations.of(this.worker.role!).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${config.role.memberAccessRoleName}]`,
-      reason: 'The worker assumes the member access role in whichever member account it converges: the account is the only part left open, the role name is fixed.',
+      reason:
+        'The worker assumes the member access role in whichever member account it converges: the account is the only part left open, the role name is fixed, and aws:ResourceOrgID bounds it to our organization.',
     });
   }
 }

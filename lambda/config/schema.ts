@@ -92,14 +92,44 @@ const accountIds = list(
 const AWS_TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const awsTagKey = () => z.string().check(z.regex(AWS_TAG_KEY, { error: 'must be an AWS tag key' }));
 
-export const roleConfigSchema = z.strictObject({
-  /** The role Datadog assumes in every member account. */
-  name: roleName('DatadogIntegrationRole'),
-  /** The role this product assumes from the management account to manage it (Control Tower: AWSControlTowerExecution). */
-  memberAccessRoleName: roleName('OrganizationAccountAccessRole'),
-  /** On offboarding, also delete the role (only one this product created, and only while the account is reachable). */
-  deleteOnOffboard: z._default(z.boolean(), true),
-});
+/** The administrator roles Organizations and Control Tower create: never the name of a role the stack creates. */
+const ADMINISTRATOR_ROLES = ['OrganizationAccountAccessRole', 'AWSControlTowerExecution'];
+/** The least-privilege role the stack's StackSet creates in every member account (role.memberAccessMode "dedicated"). */
+export const DEDICATED_MEMBER_ACCESS_ROLE = 'DatadogOrgIntegrationMemberAccess';
+
+export const roleConfigSchema = z.pipe(
+  z.strictObject({
+    /** The role Datadog assumes in every member account. */
+    name: roleName('DatadogIntegrationRole'),
+    /**
+     * How this product reaches member accounts: "existing" assumes a role already there (memberAccessRoleName,
+     * an administrator role by default); "dedicated" has the stack create a least-privilege role in every member account.
+     */
+    memberAccessMode: z._default(z.enum(['existing', 'dedicated'], { error: 'must be "existing" or "dedicated"' }), 'existing'),
+    /**
+     * The role this product assumes in each member account. "existing": default OrganizationAccountAccessRole
+     * (Control Tower: AWSControlTowerExecution); "dedicated": the name of the role the stack creates.
+     */
+    memberAccessRoleName: z.optional(checkedString(roleNameProblem)),
+    /** On offboarding, also delete the role (only one this product created, and only while the account is reachable). */
+    deleteOnOffboard: z._default(z.boolean(), true),
+  }).check(
+    z.superRefine((role, ctx) => {
+      if (role.memberAccessMode === 'dedicated' && role.memberAccessRoleName && ADMINISTRATOR_ROLES.includes(role.memberAccessRoleName)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['memberAccessRoleName'],
+          message: `with role.memberAccessMode "dedicated" the stack creates this role: name it something other than ${ADMINISTRATOR_ROLES.join(' or ')} (default ${DEDICATED_MEMBER_ACCESS_ROLE}), or use memberAccessMode "existing"`,
+          input: role,
+        });
+      }
+    }),
+  ),
+  z.transform((role) => ({
+    ...role,
+    memberAccessRoleName: role.memberAccessRoleName ?? (role.memberAccessMode === 'dedicated' ? DEDICATED_MEMBER_ACCESS_ROLE : 'OrganizationAccountAccessRole'),
+  })),
+);
 
 export const integrationConfigSchema = z.strictObject({
   hostTags: list(checkedString(tagProblem)),

@@ -12,6 +12,15 @@ export type CredentialsProvider = () => Promise<DatadogCredentials>;
 /** A credentials problem the user must fix (missing key, unreadable secret). Never carries a key. */
 export class CredentialsError extends InputError {}
 
+/**
+ * The secret exists but holds no keys yet (empty, the stack's placeholder, or a key missing): the
+ * deployed functions wait for them (accounts are retried later) instead of failing.
+ */
+export class KeysNotStoredError extends CredentialsError {}
+
+/** What the stack writes into the secret it creates: the operator replaces it with the real keys. */
+export const PLACEHOLDER_KEYS = { apiKey: '', appKey: '' } as const;
+
 // Header values must be visible ASCII: anything else would make fetch throw an error that quotes the value.
 const HEADER_SAFE = /^[\x21-\x7e]+$/;
 
@@ -56,7 +65,7 @@ export async function credentialsFromSecret(client: SecretsManagerClient, secret
     };
     throw new CredentialsError(`cannot read ${where}: ${hints[name] ?? `${name}: ${(error as Error).message}`}`);
   }
-  if (!secretString) throw new CredentialsError(`${where} has no string value; store a JSON object {"apiKey": "...", "appKey": "..."}`);
+  if (!secretString) throw new KeysNotStoredError(`${where} has no string value; store a JSON object {"apiKey": "...", "appKey": "..."}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(secretString);
@@ -67,7 +76,10 @@ export async function credentialsFromSecret(client: SecretsManagerClient, secret
   const record = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
   for (const field of ['apiKey', 'appKey'] as const) {
     if (typeof record[field] !== 'string') {
-      throw new CredentialsError(`${where} has no string field "${field}"; store a JSON object {"apiKey": "...", "appKey": "..."}`);
+      throw new KeysNotStoredError(`${where} has no string field "${field}"; store a JSON object {"apiKey": "...", "appKey": "..."}`);
+    }
+    if (!(record[field] as string).trim()) {
+      throw new KeysNotStoredError(`${field} is empty in ${where}: store the Datadog keys, e.g. aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string '{"apiKey":"...","appKey":"..."}'`);
     }
   }
   return {

@@ -52,12 +52,16 @@ export async function observeAccount(accountId: string, config: Config, deps: Ob
   if (access.kind === 'denied') {
     const joinedAgoMs = organization.joinedAt ? deps.now().getTime() - organization.joinedAt.getTime() : undefined;
     const isNew = joinedAgoMs !== undefined && joinedAgoMs < NEW_ACCOUNT_GRACE_MS;
+    // The dedicated role lands through the StackSet some time after the account joins (or after the first deploy).
+    const dedicated = config.role.memberAccessMode === 'dedicated';
     const role: RoleObservation = {
       kind: 'unreachable',
-      retryable: isNew,
+      retryable: isNew || dedicated,
       reason: isNew
         ? `cannot assume ${config.role.memberAccessRoleName} yet (${access.code}): the account joined ${Math.round(joinedAgoMs! / 60_000)} min ago and new accounts take a while; retry later`
-        : `cannot assume ${config.role.memberAccessRoleName} in ${accountId} (${access.code}): make sure the role exists there and trusts the management account, or set role.memberAccessRoleName (AWSControlTowerExecution under Control Tower)`,
+        : dedicated
+          ? `cannot assume ${config.role.memberAccessRoleName} in ${accountId} yet (${access.code}): the stack's StackSet creates it there; retry later (if it persists, look at the StackSet's instance for this account)`
+          : `cannot assume ${config.role.memberAccessRoleName} in ${accountId} (${access.code}): make sure the role exists there and trusts the management account, or set role.memberAccessRoleName (AWSControlTowerExecution under Control Tower)`,
     };
     return { observation: { ...base, role } };
   }

@@ -89,6 +89,8 @@ export function createWorkerHandler(deps: WorkerDependencies) {
       // Facts can be minutes old (the account closed since, say): what did not go well is tried again on fresh reads.
       if (known && (result.status === 'error' || result.status === 'retry')) result = await converge(undefined);
       reportResult(deps.logger, deps.metrics, result, deps.dryRun);
+      // No keys yet: storing them starts a reconcile that enqueues this account again, so the message is done (not DLQ'd).
+      if (result.waitingForKeys) return;
       if (result.status === 'retry' || result.status === 'error') {
         const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
         await deps.sqs

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config/schema';
+import { KeysNotStoredError } from '../datadog/credentials';
 import { enqueueAccounts } from '../queue/messages';
 import { accountsToConverge, reconcileOrganization, type OrganizationDependencies } from './organization';
 
@@ -25,6 +26,12 @@ export interface ReconcileSummary {
   readonly enqueued: number;
   readonly deletionGuardTripped: boolean;
   readonly dryRun: boolean;
+  /** Set when the run did not walk the organization (all counts 0), and why: nothing failed, nothing to retry. */
+  readonly skipped?: 'another reconcile is in progress' | 'the Datadog keys are not stored yet';
+}
+
+function skippedRun(runId: string, dryRun: boolean, skipped: NonNullable<ReconcileSummary['skipped']>): ReconcileSummary {
+  return { runId, accounts: 0, inSync: 0, toCreate: 0, toRepair: 0, toDelete: 0, enqueued: 0, deletionGuardTripped: false, dryRun, skipped };
 }
 
 /** Time kept back from the Lambda timeout for planning and enqueueing after the tags are read. */
@@ -36,9 +43,17 @@ const RESERVE_MS = 2 * 60 * 1000;
  * them). More deletions than allowed: none are enqueued, the run says why, and an alarm fires.
  */
 export function createReconcileHandler(deps: ReconcileDependencies) {
+  // Reserved concurrency 1 keeps Lambda from starting two; this keeps one process from running two (a caller that
+  // does not wait, a local runner): the second exits cleanly, as the run in progress reads the organization anyway.
+  let inProgress: string | undefined;
   return async (event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<ReconcileSummary> => {
     const now = deps.organization.now;
     const runId = `reconcile-${(event as { id?: string })?.id ?? now().toISOString()}`;
+    if (inProgress) {
+      deps.logger.info('reconcile skipped: another run is in progress', { correlationId: runId, runInProgress: inProgress });
+      return skippedRun(runId, deps.dryRun, 'another reconcile is in progress');
+    }
+    inProgress = runId;
     deps.logger.appendKeys({ correlationId: runId });
     try {
       // Tags cost one call per account: read them while time allows; the rest go to the worker, which reads its own.
@@ -68,9 +83,16 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
       deps.metrics.addMetric('ReconcileAccounts', MetricUnit.Count, summary.accounts);
       deps.metrics.addMetric('ReconcileInSync', MetricUnit.Count, summary.inSync);
       deps.metrics.addMetric('ReconcileAccountsEnqueued', MetricUnit.Count, summary.enqueued);
+      deps.metrics.addMetric('ReconcileDriftFound', MetricUnit.Count, summary.toRepair);
       deps.logger.info('reconcile run', { ...summary, candidates: targets.length, tagsMissing: observed.tagsMissing.length });
       return summary;
+    } catch (error) {
+      // Before the keys are stored there is nothing to do; storing them starts a reconcile (EventBridge rule).
+      if (!(error instanceof KeysNotStoredError)) throw error;
+      deps.logger.warn('reconcile waits for the Datadog keys', { reason: error.message });
+      return skippedRun(runId, deps.dryRun, 'the Datadog keys are not stored yet');
     } finally {
+      inProgress = undefined;
       deps.metrics.publishStoredMetrics();
       deps.logger.removeKeys(['correlationId']);
     }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HANDLED_EVENTS, parseEvent } from '../../lambda/event/parse';
-import { ACCOUNT, built, eventFixtures, eventPatterns, matchesPattern, props, render, resources, type Json } from './helpers';
+import { ACCOUNT, built, eventFixtures, eventPatterns, isKeysStoredRule, matchesPattern, props, render, resources, type Json } from './helpers';
 
 /**
  * EventBridge: one rule per trigger of DESIGN.md on the default bus, each pattern checked
@@ -86,7 +86,7 @@ function matchingRules(patterns: Record<string, Json>, event: unknown): string[]
 }
 
 describe('the pattern matcher used by these tests', () => {
-  it('implements exact values, exists:false and nested objects as EventBridge does', () => {
+  it('implements exact values, exists:false, prefix and nested objects as EventBridge does', () => {
     const pattern = { source: ['a', 'b'], detail: { state: ['OK'], errorCode: [{ exists: false }] } };
     expect(matchesPattern(pattern, { source: 'b', detail: { state: 'OK' } })).toBe(true);
     expect(matchesPattern(pattern, { source: 'c', detail: { state: 'OK' } })).toBe(false);
@@ -94,7 +94,10 @@ describe('the pattern matcher used by these tests', () => {
     expect(matchesPattern(pattern, { source: 'a', detail: { state: 'FAILED' } })).toBe(false);
     expect(matchesPattern(pattern, { source: 'a' })).toBe(false);
     expect(matchesPattern(pattern, { source: 'a', detail: { state: ['x', 'OK'] } })).toBe(true);
-    expect(() => matchesPattern({ source: [{ prefix: 'a' }] }, { source: 'a' })).toThrow(/unsupported/);
+    expect(matchesPattern({ source: [{ prefix: 'aws.' }] }, { source: 'aws.organizations' })).toBe(true);
+    expect(matchesPattern({ source: [{ prefix: 'aws.' }] }, { source: 'custom.aws.' })).toBe(false);
+    expect(matchesPattern({ source: [{ prefix: 'aws.' }] }, {})).toBe(false);
+    expect(() => matchesPattern({ source: [{ suffix: 'a' }] }, { source: 'a' })).toThrow(/unsupported/);
   });
 });
 
@@ -125,7 +128,7 @@ describe('EventBridge rules for the triggers', () => {
     const { stack, template } = built(CONTROL_TOWER_ON);
     const intakeArn = stack.resolve(stack.integration.intake.functionArn) as unknown;
     const queues = resources(template, 'AWS::SQS::Queue');
-    const rules = Object.entries(resources(template, 'AWS::Events::Rule')).filter(([, r]) => props(r).EventPattern !== undefined);
+    const rules = Object.entries(resources(template, 'AWS::Events::Rule')).filter(([, r]) => props(r).EventPattern !== undefined && !isKeysStoredRule(r));
     expect(rules).toHaveLength(6);
     for (const [id, rule] of rules) {
       expect({ id, bus: props(rule).EventBusName }).toEqual({ id, bus: undefined });
@@ -240,9 +243,11 @@ describe('reconcile schedule', () => {
     expect(scheduleRules(template)).toEqual([]);
     const reconcileArn = JSON.stringify(stack.resolve(stack.integration.reconcile.functionArn));
     const invokers = Object.values(resources(template, 'AWS::Lambda::Permission')).filter((p) => JSON.stringify(props(p).FunctionName) === reconcileArn);
-    // Only the AccountJoinedOrganization rule may still start it.
-    expect(invokers).toHaveLength(1);
-    expect(JSON.stringify(props(invokers[0]!).SourceArn)).toContain('AccountJoinedOrganization');
+    // Only the AccountJoinedOrganization rule and the keys-stored rule may still start it.
+    expect(invokers.map((p) => JSON.stringify(props(p).SourceArn)).sort()).toEqual([
+      expect.stringContaining('KeysStoredRule'),
+      expect.stringContaining('OrganizationsAccountJoinedOrganization'),
+    ]);
   });
 });
 

@@ -193,6 +193,49 @@ export function render(value: unknown): string {
   throw new Error(`cannot render ${JSON.stringify(value)}`);
 }
 
+/**
+ * Evaluates CloudFormation intrinsics as CloudFormation would at deploy time: Ref (from `refs`,
+ * e.g. pseudo parameters), Fn::GetAtt (as "<id>.<attribute>" in `refs`), Fn::Join, Fn::Select,
+ * Fn::Split and Fn::Sub; plain objects and arrays are walked. Anything unknown is an error.
+ */
+export function evaluate(value: unknown, refs: Record<string, string>): unknown {
+  const lookup = (name: string) => {
+    if (!(name in refs)) throw new Error(`no value for ${name}`);
+    return refs[name]!;
+  };
+  if (Array.isArray(value)) return value.map((v) => evaluate(v, refs));
+  if (typeof value !== 'object' || value === null) return value;
+  const record = value as Json;
+  const [key] = Object.keys(record);
+  const arg = key === undefined ? undefined : record[key];
+  switch (Object.keys(record).length === 1 ? key : undefined) {
+    case 'Ref':
+      return lookup(String(arg));
+    case 'Fn::GetAtt':
+      return lookup((arg as string[]).join('.'));
+    case 'Fn::Join': {
+      const [delimiter, parts] = arg as [string, unknown[]];
+      return (evaluate(parts, refs) as unknown[]).join(delimiter);
+    }
+    case 'Fn::Select': {
+      const [index, list] = arg as [number, unknown];
+      return (evaluate(list, refs) as unknown[])[index];
+    }
+    case 'Fn::Split': {
+      const [delimiter, source] = arg as [string, unknown];
+      return String(evaluate(source, refs)).split(delimiter);
+    }
+    case 'Fn::Sub': {
+      const [text, variables] = typeof arg === 'string' ? [arg, {}] : (arg as [string, Json]);
+      const local = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(evaluate(v, refs))]));
+      return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => local[name] ?? lookup(name));
+    }
+    default:
+      if (key?.startsWith('Fn::')) throw new Error(`cannot evaluate ${key}`);
+      return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, evaluate(v, refs)]));
+  }
+}
+
 /** IAM's wildcard match (* any run, ? one character) of a policy resource against an ARN. */
 export function iamMatches(pattern: string, arn: string): boolean {
   const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
@@ -233,6 +276,11 @@ function matchesLeaf(alternatives: unknown[], present: boolean, actual: unknown)
     if (typeof alternative === 'object') {
       const keys = Object.keys(alternative);
       if (keys.length === 1 && keys[0] === 'exists') return (alternative as { exists: boolean }).exists === (present && actual !== undefined);
+      if (keys.length === 1 && keys[0] === 'prefix') {
+        const prefix = (alternative as { prefix: unknown }).prefix;
+        if (typeof prefix !== 'string') throw new Error(`prefix of a pattern must be a string: ${JSON.stringify(prefix)}`);
+        return present && values.some((v) => typeof v === 'string' && v.startsWith(prefix));
+      }
     }
     throw new Error(`unsupported EventBridge operator ${JSON.stringify(alternative)}`);
   });
@@ -248,11 +296,16 @@ export function eventFixtures(): Array<[string, unknown]> {
     .map((name) => [name.replace(/\.json$/, ''), JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as unknown]);
 }
 
-/** Event patterns of the template's rules that have one, by logical ID. */
+/** The rule that starts a reconcile when the Datadog keys are stored (tested in first-run.test.ts), not an account event. */
+export function isKeysStoredRule(rule: Json): boolean {
+  return JSON.stringify((props(rule).EventPattern as Json | undefined)?.source) === '["aws.secretsmanager"]';
+}
+
+/** Event patterns of the template's account-event rules, by logical ID. */
 export function eventPatterns(template: Template): Record<string, Json> {
   return Object.fromEntries(
     Object.entries(resources(template, 'AWS::Events::Rule'))
-      .filter(([, rule]) => props(rule).EventPattern !== undefined)
+      .filter(([, rule]) => props(rule).EventPattern !== undefined && !isKeysStoredRule(rule))
       .map(([id, rule]) => [id, props(rule).EventPattern as Json]),
   );
 }

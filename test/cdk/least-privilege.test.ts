@@ -41,6 +41,8 @@ const EVERYTHING_ON = {
 const CONFIGS: Array<[string, Json]> = [
   ['default', {}],
   ['every option on', EVERYTHING_ON],
+  // The root lookup's role (dedicated mode without includeOus) is checked in member-access.test.ts.
+  ['dedicated member role, management account in scope', { role: { memberAccessMode: 'dedicated' }, scope: { includeOus: ['ou-abcd-11111111'], includeManagementAccount: true } }],
 ];
 
 function templatesOf(b: Built): Template[] {

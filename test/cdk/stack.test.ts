@@ -6,7 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseConfig } from '../../lambda/config/schema';
 import { CONFIG_ENVIRONMENT_VARIABLE, QUEUE_URL_VARIABLE } from '../../lambda/handlers/environment';
 import { CONFIG_CONTEXT_KEY, configFromContext } from '../../lib/config';
-import { CREATED_SECRET_NAME, DatadogOrgIntegrationStack } from '../../lib/datadog-org-integration-stack';
+import { CREATED_SECRET_NAME_PREFIX, DatadogOrgIntegrationStack } from '../../lib/datadog-org-integration-stack';
 import { buildApp, buildStack, built, logicalId, props, render, resources, type Json } from './helpers';
 
 /**
@@ -59,11 +59,11 @@ describe('DatadogOrgIntegrationStack', () => {
   it('creates the credentials secret with empty keys, never real ones, when no secret is configured', () => {
     const { template } = synth();
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    template.hasResourceProperties('AWS::SecretsManager::Secret', {
-      Name: CREATED_SECRET_NAME,
-      SecretString: JSON.stringify({ apiKey: '', appKey: '' }),
-    });
-    expect(Object.keys(template.findOutputs('*', { Value: CREATED_SECRET_NAME }))).toHaveLength(1);
+    const [, secret] = only(template, 'AWS::SecretsManager::Secret');
+    expect(props(secret).SecretString).toBe(JSON.stringify({ apiKey: '', appKey: '' }));
+    const name = props(secret).Name;
+    expect(JSON.stringify(name)).toContain(`"${CREATED_SECRET_NAME_PREFIX}-"`);
+    expect(Object.keys(template.findOutputs('*', { Value: name }))).toHaveLength(1);
   });
 
   it('creates no secret when the configuration names an existing one', () => {
@@ -237,12 +237,12 @@ describe('functions', () => {
   it.each([
     [{}, 1],
     [{ deployment: { workerConcurrency: 3 } }, 3],
-  ])('with %j the worker reserves %i concurrent executions; the others reserve none', (settings, reserved) => {
+  ])('with %j the worker reserves %i concurrent executions, reconcile 1 (one at a time), the intake none', (settings, reserved) => {
     const { stack, template } = built(settings);
     const functions = resources(template, 'AWS::Lambda::Function');
     expect(props(functions[logicalId(stack.integration.worker)]!).ReservedConcurrentExecutions).toBe(reserved);
     expect(props(functions[logicalId(stack.integration.intake)]!).ReservedConcurrentExecutions).toBeUndefined();
-    expect(props(functions[logicalId(stack.integration.reconcile)]!).ReservedConcurrentExecutions).toBeUndefined();
+    expect(props(functions[logicalId(stack.integration.reconcile)]!).ReservedConcurrentExecutions).toBe(1);
   });
 
   it.each([
@@ -323,16 +323,32 @@ describe('functions', () => {
 });
 
 describe('Datadog credentials secret', () => {
-  it('is created, named datadog-aws-org-integration/datadog-keys, with empty keys and retained, when none is configured', () => {
+  it('is created with empty keys and retained, when none is configured', () => {
     const { template } = built();
     const [, secret] = only(template, 'AWS::SecretsManager::Secret');
     expect(secret).toMatchObject({
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
-      Properties: { Name: CREATED_SECRET_NAME, SecretString: JSON.stringify({ apiKey: '', appKey: '' }) },
+      Properties: { SecretString: JSON.stringify({ apiKey: '', appKey: '' }) },
     });
     expect(props(secret).GenerateSecretString).toBeUndefined();
-    expect(CREATED_SECRET_NAME).toBe('datadog-aws-org-integration/datadog-keys');
+  });
+
+  // Regression: a fixed name plus Retain made the second deploy after `cdk destroy` fail (the retained secret, or
+  // Secrets Manager's recovery window on a deleted one, holds the name).
+  it('is named datadog-aws-org-integration/datadog-keys-<first part of the stack ID>: a redeployed stack never reuses the name', () => {
+    const { template } = built();
+    const [, secret] = only(template, 'AWS::SecretsManager::Secret');
+    expect(CREATED_SECRET_NAME_PREFIX).toBe('datadog-aws-org-integration/datadog-keys');
+    expect(props(secret).Name).toEqual({
+      'Fn::Join': [
+        '',
+        [`${CREATED_SECRET_NAME_PREFIX}-`, { 'Fn::Select': [0, { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }] }] }],
+      ],
+    });
+    // What that renders to for a stack ID CloudFormation gives: arn:...:stack/<name>/<uuid>.
+    const stackId = 'arn:aws:cloudformation:us-east-1:111111111111:stack/DatadogOrgIntegration/5c9d6a70-3f1e-11ef-9f3b-0a1b2c3d4e5f';
+    expect(`${CREATED_SECRET_NAME_PREFIX}-${stackId.split('/')[2]!.split('-')[0]}`).toBe('datadog-aws-org-integration/datadog-keys-5c9d6a70');
   });
 
   it.each([
@@ -342,7 +358,7 @@ describe('Datadog credentials secret', () => {
   ])('is not created when datadog.credentialsSecretId is %s', (id) => {
     const { template } = built({ datadog: { credentialsSecretId: id } });
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
-    expect(Object.keys(template.findOutputs('*', { Value: CREATED_SECRET_NAME }))).toEqual([]);
+    expect(Object.keys(template.findOutputs('*', { Value: CREATED_SECRET_NAME_PREFIX }))).toEqual([]);
   });
 });
 

@@ -198,7 +198,7 @@ describe.each(API_VERSIONS)('reconcile handler against the AWS and Datadog stand
         dryRun: false,
       }),
     ]);
-    expect(output.metrics()).toEqual({ ReconcileAccounts: SUMMARY.accounts, ReconcileInSync: SUMMARY.inSync, ReconcileAccountsEnqueued: expected.length });
+    expect(output.metrics()).toEqual({ ReconcileAccounts: SUMMARY.accounts, ReconcileInSync: SUMMARY.inSync, ReconcileAccountsEnqueued: expected.length, ReconcileDriftFound: SUMMARY.toRepair });
     expect(output.emf()[0]?._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: METRICS_NAMESPACE });
     expect(output.text()).not.toContain(API_KEY);
     expect(output.text()).not.toContain(APP_KEY);
