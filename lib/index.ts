@@ -3,7 +3,7 @@
  * this repository deploys, the configuration and its parser, and the EventBridge patterns.
  * What is not exported here is internal and may change in any release.
  */
-export { DatadogOrgIntegration, CREATED_SECRET_NAME, ORGANIZATIONS_EVENTS_REGION, type DatadogOrgIntegrationProps } from './datadog-org-integration';
+export { DatadogOrgIntegration, CREATED_SECRET_NAME_PREFIX, ORGANIZATIONS_EVENTS_REGION, type DatadogOrgIntegrationProps } from './datadog-org-integration';
 export { DatadogOrgIntegrationStack, type DatadogOrgIntegrationStackProps } from './datadog-org-integration-stack';
 export { ControlTowerForwarderStack } from './control-tower-forwarder-stack';
 export { CONFIG_CONTEXT_KEY, configFromContext } from './config';
