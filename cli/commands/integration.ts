@@ -93,7 +93,7 @@ export function integrationCommand(deps: CliDependencies, output: Output): Comma
   const group = new Command('integration')
     .description("Datadog's AWS integrations, one command per API operation (v1 or v2: --api-version)")
     .addOption(
-      new Option('--api-version <version>', "Datadog API to use, before or after the subcommand (default: the config's datadog.apiVersion, else v1)").choices([
+      new Option('--api-version <version>', "Datadog API to use, before or after the subcommand (default: the config's datadog.apiVersion, else v2)").choices([
         'v1',
         'v2',
       ]),

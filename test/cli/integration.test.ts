@@ -22,8 +22,14 @@ function env(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { DD_API_URL: standin.url, DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY, ...overrides };
 }
 
+/** This suite is the v1 API's: every `integration` command says --api-version v1 (v2 is the default; integration-v2.test.ts). */
+function v1(args: string[]): string[] {
+  const at = args.indexOf('integration');
+  return at < 0 ? args : [...args.slice(0, at + 1), '--api-version', 'v1', ...args.slice(at + 1)];
+}
+
 function cli(args: string[], overrides: NodeJS.ProcessEnv = {}, extra: { fetch?: typeof fetch } = {}): Promise<CliRun> {
-  return runCliCollect(args, {
+  return runCliCollect(v1(args), {
     env: env(overrides),
     ...extra,
     secretsManager: () => new SecretsManagerClient({ region: 'us-east-1' }),
@@ -555,7 +561,7 @@ describe('--secret-id', () => {
     secretsManager
       .on(GetSecretValueCommand, { SecretId: 'datadog/keys' })
       .resolves({ SecretString: JSON.stringify({ apiKey: API_KEY, appKey: APP_KEY }) });
-    const run = await runCliCollect(['--secret-id', 'datadog/keys', 'integration', 'list'], {
+    const run = await runCliCollect(v1(['--secret-id', 'datadog/keys', 'integration', 'list']), {
       env: { DD_API_URL: standin.url },
       secretsManager: secretsClient,
     });
@@ -580,7 +586,7 @@ describe('--secret-id', () => {
       .on(GetSecretValueCommand, { SecretId: 'from-config' })
       .resolves({ SecretString: JSON.stringify({ apiKey: API_KEY, appKey: APP_KEY }) });
     const config = files.write('secret.json', { datadog: { credentialsSecretId: 'from-config' } });
-    const run = await runCliCollect(['--config', config, 'integration', 'list'], {
+    const run = await runCliCollect(v1(['--config', config, 'integration', 'list']), {
       env: { DD_API_URL: standin.url },
       secretsManager: secretsClient,
     });
@@ -590,7 +596,7 @@ describe('--secret-id', () => {
 
   it('a secret that does not exist: exit 2, nothing sent to Datadog', async () => {
     secretsManager.on(GetSecretValueCommand).rejects(Object.assign(new Error('Secrets Manager can\'t find the specified secret.'), { name: 'ResourceNotFoundException' }));
-    const run = await runCliCollect(['--secret-id', 'missing/keys', 'integration', 'list'], {
+    const run = await runCliCollect(v1(['--secret-id', 'missing/keys', 'integration', 'list']), {
       env: { DD_API_URL: standin.url },
       secretsManager: secretsClient,
     });

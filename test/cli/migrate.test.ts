@@ -35,7 +35,7 @@ async function migrate(args: string[], extra: { fetch?: typeof fetch; cwd?: stri
 }
 
 const CONFIG = {
-  datadog: { site: 'datadoghq.eu', requestTimeoutMs: 20000 },
+  datadog: { site: 'datadoghq.eu', apiVersion: 'v1', requestTimeoutMs: 20000 },
   role: { name: ROLE },
   integration: { hostTags: ['team:platform'], namespaceRules: { auto_scaling: false, sqs: true }, excludedRegions: ['ap-south-1'] },
   scope: { excludeAccounts: ['999999999999'] },
@@ -52,7 +52,7 @@ async function v1Deployment(): Promise<void> {
   for (const account of [ACCOUNT_A, ACCOUNT_B, ACCOUNT_C]) {
     await createThroughV1(account, '--namespace', 'auto_scaling=false', '--namespace', 'sqs=true', '--host-tag', 'team:platform');
   }
-  const other = await cli(['integration', 'create', '--account-id', ACCOUNT_A, '--role-name', 'OtherTeamRole']);
+  const other = await cli(['integration', 'create', '--api-version', 'v1', '--account-id', ACCOUNT_A, '--role-name', 'OtherTeamRole']);
   expect(other.code).toBe(0);
 }
 
@@ -164,7 +164,7 @@ describe('migrate --to v2 with cdk.json', () => {
 
   it('keeps a context given as a JSON string a string', async () => {
     await createThroughV1(ACCOUNT_A);
-    writeFileSync(join(files.dir, 'cdk.json'), JSON.stringify({ context: { datadogAwsOrg: '{"datadog":{"site":"datadoghq.eu"}}' } }));
+    writeFileSync(join(files.dir, 'cdk.json'), JSON.stringify({ context: { datadogAwsOrg: '{"datadog":{"site":"datadoghq.eu","apiVersion":"v1"}}' } }));
     expect((await migrate([], { cwd: files.dir })).code).toBe(0);
     const written = JSON.parse(readFileSync(join(files.dir, 'cdk.json'), 'utf8')) as { context: { datadogAwsOrg: string } };
     expect(JSON.parse(written.context.datadogAwsOrg)).toEqual({ datadog: { site: 'datadoghq.eu', apiVersion: 'v2' } });
@@ -246,7 +246,7 @@ describe('migrate: configuration problems (exit 2, nothing written)', () => {
 
   it("lets the schema's message through for an excluded region v2 does not know", async () => {
     await createThroughV1(ACCOUNT_A);
-    const text = JSON.stringify({ integration: { excludedRegions: ['us-west-9'] } });
+    const text = JSON.stringify({ datadog: { apiVersion: 'v1' }, integration: { excludedRegions: ['us-west-9'] } });
     const path = files.write('region.json', text);
     const run = await migrate(['--config', path]);
     expect(run.code).toBe(2);

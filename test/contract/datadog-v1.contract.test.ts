@@ -37,7 +37,8 @@ if (!specPresent) {
       const upstream = await standin.start();
       prism = await startPrismProxy(DATADOG_V1_SPEC, upstream);
       // One attempt: a 429 reaches the caller as Datadog sent it, and nothing is retried out of sight.
-      cliConfig = files.write('contract.json', { datadog: { maxAttempts: 1 } });
+      // v1 explicitly: this suite checks the v1 API's six operations, whatever the default is.
+      cliConfig = files.write('contract.json', { datadog: { apiVersion: 'v1', maxAttempts: 1 } });
     }, 60_000);
 
     afterAll(async () => {
@@ -60,7 +61,7 @@ if (!specPresent) {
     });
 
     function client(env: NodeJS.ProcessEnv = { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY }): DatadogAwsV1Client {
-      const config = parseConfig({ datadog: { apiUrl: prism!.url, maxAttempts: 1 } }).datadog;
+      const config = parseConfig({ datadog: { apiVersion: 'v1', apiUrl: prism!.url, maxAttempts: 1 } }).datadog;
       return createV1Client(config, {
         env,
         secretsManager: () => {
