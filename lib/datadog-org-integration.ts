@@ -19,6 +19,7 @@ import type { Config } from '../lambda/config/schema';
 import { CONFIG_ENVIRONMENT_VARIABLE, QUEUE_URL_VARIABLE } from '../lambda/handlers/environment';
 import { METRICS_NAMESPACE } from '../lambda/report/telemetry';
 import { controlTowerPatterns, organizationsPatterns, type NamedPattern } from './event-rules';
+import { PublishedConfig } from './published-config';
 
 export interface DatadogOrgIntegrationProps {
   /** Validated configuration (see parseConfig / configFromContext). */
@@ -71,6 +72,7 @@ export class DatadogOrgIntegration extends Construct {
     this.secretImported = Boolean(config.datadog.credentialsSecretId);
     this.secret = this.credentialsSecret(config);
     const lambdaConfig: Config = { ...config, datadog: { ...config.datadog, credentialsSecretId: this.secret.secretArn } };
+    new PublishedConfig(this, 'PublishedConfig', { config: lambdaConfig });
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       fifo: true,

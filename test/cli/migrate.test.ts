@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AWSAccountResponseData } from '../../lambda/datadog/v2/types';
-import { ACCOUNT_A, ACCOUNT_B, ROLE, standinSession, type CliRun } from './harness';
+import { ACCOUNT_A, ACCOUNT_B, ROLE, sourceLine, standinSession, type CliRun } from './harness';
 
 /**
  * `dd-aws-org migrate --to v2` against the Datadog stand-in serving v1 and v2 over one store:
@@ -68,6 +68,7 @@ function editingV2List(edit: (data: AWSAccountResponseData[]) => AWSAccountRespo
 
 /** migrate --json's object, every key of it: a run that wrote nothing and found nothing. */
 const report = (configFile: string) => ({
+  configSource: configFile,
   from: 'v1',
   to: 'v2',
   dryRun: false,
@@ -85,7 +86,7 @@ describe('migrate --to v2 with --config', () => {
     await v1Deployment();
     const path = files.write('deploy.json', JSON.stringify(CONFIG, null, 4));
     const run = await migrate(['--config', path]);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run).toMatchObject({ code: 0, stderr: sourceLine(path) });
     expect(readFileSync(path, 'utf8')).toBe(JSON.stringify(MIGRATED, null, 2) + '\n');
     expect(leftovers(files.dir)).toEqual([]);
     expect(run.stdout).toContain(`Checked 3 integrations with role ${ROLE} through Datadog's v1 API: 3 seen through v2.`);
