@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { version } from '../package.json';
 import { convergeCommands } from './commands/converge';
 import { integrationCommand } from './commands/integration';
@@ -16,12 +16,22 @@ Configuration: --config FILE (a configuration, or a cdk.json: its context.datado
 the directory the command is started from, else the defaults; DD_SITE, DD_API_URL, then --site and
 --secret-id go over it. Each run names its source on stderr (and as "configSource" in --json).`;
 
+/** An optional value takes the next word: `--from-stack plan` would read a stack named "plan". */
+function stackNameArg(value: string): string {
+  if (COMMAND_NAMES.has(value)) {
+    throw new InvalidArgumentError(`"${value}" is a command: put --from-stack after it (dd-aws-org ${value} --from-stack), or name the stack first (--from-stack ${DEFAULT_STACK_NAME} ${value})`);
+  }
+  return value;
+}
+
+const COMMAND_NAMES = new Set(['integration', 'converge', 'handle-event', 'plan', 'apply', 'migrate', 'help']);
+
 export function buildProgram(deps: CliDependencies, output: Output, setExitCode: (code: number) => void = () => {}): Command {
   const program = new Command('dd-aws-org')
     .description('Keep every account of an AWS Organization integrated with Datadog.')
     .version(version, '--version')
     .option('--config <file>', 'JSON configuration file, or a cdk.json (its context.datadogAwsOrg); default ./cdk.json')
-    .option('--from-stack [name]', `read the configuration the deployed stack runs with (default stack ${DEFAULT_STACK_NAME})`)
+    .option('--from-stack [name]', `read the configuration the deployed stack runs with (default stack ${DEFAULT_STACK_NAME})`, stackNameArg)
     .option('--site <site>', 'Datadog site, e.g. datadoghq.eu (default: DD_SITE, the config, or datadoghq.com)')
     .option('--secret-id <id>', 'Secrets Manager secret with {"apiKey", "appKey"} (default: DD_API_KEY / DD_APP_KEY)')
     .showHelpAfterError('(add --help for usage)')

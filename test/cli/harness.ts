@@ -18,8 +18,8 @@ export interface CliRunOptions {
   env: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   secretsManager?: () => SecretsManagerClient;
-  /** The directory the CLI is started from, where ./cdk.json is looked for; default this one, which has none. */
-  cwd?: string;
+  /** The directory the CLI is started from, where ./cdk.json is looked for; default this one, which has none; null: as bin/ does (INIT_CWD, else process.cwd()). */
+  cwd?: string | null;
 }
 
 /** The line every run that reads its configuration starts stderr with. */
@@ -41,7 +41,7 @@ export async function runCliCollect(args: string[], options: CliRunOptions): Pro
     },
     ...(options.fetch && { fetch: options.fetch }),
     ...(options.secretsManager && { secretsManager: options.secretsManager }),
-    cwd: () => options.cwd ?? __dirname,
+    ...(options.cwd !== null && { cwd: () => options.cwd ?? __dirname }),
   });
   return { code, stdout, stderr, sleeps };
 }
