@@ -48,7 +48,8 @@ function fewestOrganizationsCalls(org: SimulatedOrganization): number {
 }
 
 function setUp(accounts: number, inSyncFraction: number) {
-  const config = parseConfig({ reconcile: { concurrency: 4 } }, 'bench config');
+  // v1: the simulated Datadog (bench/sim/datadog.ts) is v1-shaped; its list returns no external IDs.
+  const config = parseConfig({ datadog: { apiVersion: 'v1' }, reconcile: { concurrency: 4 } }, 'bench config');
   const clock = new VirtualClock();
   const org = buildOrganization({ accounts, depth: 3, branching: 3, seed: 1, clock });
   const datadog = new SimulatedDatadog(clock, { latencyMs: LATENCY.datadog, writeRatePerSecond: DATADOG_WRITES_PER_SECOND });

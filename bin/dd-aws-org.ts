@@ -21,4 +21,7 @@ runCli(process.argv.slice(2), {
   },
 }).then((code) => {
   process.exitCode = code;
+  // Work still pending when a command has ended (a parallel read its failure made moot, with its
+  // retries) must not hold the exit or print after the verdict: exit once the output is flushed.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 });

@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { configFromEnvironment, mergeConfig } from '../lambda/config/environment';
-import { parseConfig, type Config } from '../lambda/config/schema';
-import { InputError } from '../lambda/domain/errors';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { awsClientConfig } from '../lambda/aws-config';
+import type { Config } from '../lambda/config/schema';
+import { credentialsProvider } from '../lambda/datadog/credentials';
 import { createIntegrationPort, createV1Client, createV2Client, type DatadogDependencies } from '../lambda/datadog/factory';
 import type { AwsIntegrationPort } from '../lambda/datadog/port';
 import { pipelineDependencies, type PipelineDependencies } from '../lambda/dependencies';
@@ -19,6 +20,8 @@ export interface CliDependencies {
   readonly fetch?: typeof fetch;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly secretsManager?: () => SecretsManagerClient;
+  /** Reads what a deployed stack publishes (--from-stack); tests may pass their own. */
+  readonly ssm?: () => SSMClient;
   /** Reads standard input (handle-event -); tests pass their own. */
   readonly readStdin?: () => Promise<string>;
   /** On a terminal: apply asks before it changes anything and draws a progress bar. */
@@ -26,52 +29,16 @@ export interface CliDependencies {
   /** Asks a question on the terminal and returns the answer. */
   readonly prompt?: (question: string) => Promise<string>;
   readonly now?: () => number;
-  /** The working directory, where `migrate` looks for cdk.json; default process.cwd(). */
+  /** The directory the command was started from, where ./cdk.json is looked for; default INIT_CWD (npm run), else process.cwd(). */
   readonly cwd?: () => string;
 }
 
 export interface GlobalOptions {
   config?: string;
+  /** `--from-stack` alone is true: the default stack name. */
+  fromStack?: string | true;
   site?: string;
   secretId?: string;
-}
-
-export async function readConfigFile(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read config file ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
-/** Config file, then the standard environment, then command-line flags: later wins. */
-export async function loadCliConfig(options: GlobalOptions, env: NodeJS.ProcessEnv): Promise<Config> {
-  const fromFile = options.config ? await readConfigFile(options.config) : {};
-  return mergeCliConfig(fromFile, options.config, options, env);
-}
-
-/**
- * A configuration read from `source` (a file, cdk.json's context), with the standard
- * environment and the flags over it. The source alone must be a valid configuration: a wrong
- * shape must not vanish in the merge.
- */
-export function mergeCliConfig(fromSource: unknown, source: string | undefined, options: GlobalOptions, env: NodeJS.ProcessEnv): Config {
-  if (source) parseConfig(fromSource, source);
-  const fromFlags = {
-    datadog: {
-      ...(options.site !== undefined && { site: options.site }),
-      ...(options.secretId !== undefined && { credentialsSecretId: options.secretId }),
-    },
-  };
-  const label = source ? `${source} (with the environment and flags)` : 'configuration';
-  return parseConfig(mergeConfig(fromSource, configFromEnvironment(env), fromFlags), label);
 }
 
 /** How every Datadog client of the CLI is built: each key it reads is masked in the output. */
@@ -115,4 +82,20 @@ export function cliPipeline(config: Config, deps: CliDependencies, output: Outpu
     // Retry notices would break --json on a shared terminal: only for humans.
     onRetry: json ? undefined : (notice) => output.stderr(retryLine(notice)),
   });
+}
+
+/**
+ * Before converging accounts one by one (each failure would be that account's): the Datadog keys
+ * are there and AWS accepts the credentials. Either failing is the run's problem: exit 2, once.
+ */
+export async function checkRunCredentials(config: Config, deps: CliDependencies, output: Output): Promise<void> {
+  const secretId = config.datadog.credentialsSecretId;
+  const datadogKeys = credentialsProvider({ secretId, env: deps.env, secretsManager: deps.secretsManager ?? (() => new SecretsManagerClient(awsClientConfig(deps.env))) });
+  // The environment's keys need no call; a secret is read once AWS is known to accept the caller.
+  if (!secretId) await datadogKeys();
+  await new STSClient(awsClientConfig(deps.env)).send(new GetCallerIdentityCommand({}));
+  if (secretId) {
+    const keys = await datadogKeys();
+    output.addSecrets(keys.apiKey, keys.appKey);
+  }
 }

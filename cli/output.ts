@@ -1,9 +1,13 @@
+import { isPlainObject } from '../lambda/config/environment';
+
 /**
  * Everything the CLI prints goes through here, and every known secret is masked on the
  * way out: the last line of defence that keeps keys out of any output, whatever happens.
  */
 export class Output {
   private readonly secrets = new Set<string>();
+  /** Where the run's configuration came from: added as `configSource` to every JSON object printed. */
+  private configSource: string | undefined;
 
   constructor(
     private readonly out: (text: string) => void,
@@ -26,8 +30,13 @@ export class Output {
     this.stdout(text + '\n');
   }
 
+  setConfigSource(description: string | undefined): void {
+    this.configSource = description;
+  }
+
   json(value: unknown): void {
-    this.line(JSON.stringify(value, null, 2));
+    const tagged = this.configSource !== undefined && isPlainObject(value) ? { configSource: this.configSource, ...value } : value;
+    this.line(JSON.stringify(tagged, null, 2));
   }
 
   mask(text: string): string {

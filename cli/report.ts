@@ -1,13 +1,11 @@
 import type { ConvergeResult } from '../lambda/converge';
+import { EXIT } from './exit-codes';
 import type { Output } from './output';
 
-/** Exit codes of converge and handle-event (README). */
-export const CONVERGE_EXIT = { ok: 0, failed: 1, usage: 2, retryLater: 75 } as const;
-
 export function convergeExitCode(results: readonly ConvergeResult[]): number {
-  if (results.some((r) => r.status === 'error')) return CONVERGE_EXIT.failed;
-  if (results.some((r) => r.status === 'retry')) return CONVERGE_EXIT.retryLater;
-  return CONVERGE_EXIT.ok;
+  if (results.some((r) => r.status === 'error')) return EXIT.failed;
+  if (results.some((r) => r.status === 'retry')) return EXIT.retryLater;
+  return EXIT.ok;
 }
 
 /** The public --json shape: {"results": [{accountId, status, actions: [{type, reason}], error?}]}. */

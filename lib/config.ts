@@ -17,3 +17,11 @@ export function configFromContext(node: Node): Config {
   }
   return parseConfig(value ?? {}, `context ${CONFIG_CONTEXT_KEY}`);
 }
+
+/** The deployed stack's home region (Organizations events arrive only there): where it publishes its configuration. */
+export const STACK_REGION = 'us-east-1';
+
+/** The SSM parameter in which a deployed stack publishes the configuration its Lambdas run with (`--from-stack`). */
+export function publishedConfigParameterName(stackName: string): string {
+  return `/datadog-aws-org-integration/${stackName}/config`;
+}

@@ -24,6 +24,7 @@ import { controlTowerPatterns, organizationsPatterns, type NamedPattern } from '
 import { handlerCode } from './handler-code';
 import { reconcileWhenKeysStored } from './keys-stored';
 import { MemberAccessStackSet } from './member-access-stackset';
+import { PublishedConfig } from './published-config';
 
 export interface DatadogOrgIntegrationProps {
   /** Validated configuration (see parseConfig / configFromContext). */
@@ -95,6 +96,7 @@ export class DatadogOrgIntegration extends Construct {
     this.secretImported = Boolean(config.datadog.credentialsSecretId);
     this.secret = this.credentialsSecret(config);
     const lambdaConfig: Config = { ...config, datadog: { ...config.datadog, credentialsSecretId: this.secret.secretArn } };
+    new PublishedConfig(this, 'PublishedConfig', { config: lambdaConfig });
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       fifo: true,

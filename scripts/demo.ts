@@ -4,14 +4,14 @@
  * Datadog; an in-memory FIFO queue stands between them. The handlers' own JSON logs are kept
  * out of the way; the narration says what each step did.
  *
- * `npm run demo -- --api-version v2` runs it on Datadog's v2 API (default v1, as the product).
+ * `npm run demo -- --api-version v1` runs it on Datadog's v1 API (default: the product's, v2).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { parseConfig } from '../lambda/config/schema';
+import { DEFAULT_API_VERSION, parseConfig } from '../lambda/config/schema';
 import { pipelineDependencies } from '../lambda/dependencies';
 import { createIntakeHandler } from '../lambda/event/intake';
 import { organizationDependencies } from '../lambda/organization-dependencies';
@@ -43,7 +43,7 @@ function event(fixture: string, accountId: string): unknown {
 /** `--api-version v1|v2` (or `--api-version=v2`); nothing else is accepted. */
 function apiVersionFrom(args: readonly string[]): 'v1' | 'v2' {
   const [flag, value, ...rest] = args.length === 1 && args[0]!.includes('=') ? args[0]!.split('=') : args;
-  if (flag === undefined) return 'v1';
+  if (flag === undefined) return DEFAULT_API_VERSION;
   if (flag !== '--api-version' || (value !== 'v1' && value !== 'v2') || rest.length > 0) {
     throw new Error(`usage: npm run demo [-- --api-version v1|v2] (got: ${args.join(' ')})`);
   }

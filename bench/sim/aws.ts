@@ -23,8 +23,8 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import { iamCall } from '../../test/standins/aws/iam';
 import { AwsApiError, IAM_WRITE_OPERATIONS, type AwsServiceName as StandinServiceName, type Caller, type FakeAwsOrganization } from '../../test/standins/aws/model';
 
-/** The services the simulation charges for (Secrets Manager is read once per cold start: not simulated). */
-type AwsServiceName = Exclude<StandinServiceName, 'secretsmanager'>;
+/** The services the simulation charges for (Secrets Manager is read once per cold start, SSM only by the CLI: not simulated). */
+type AwsServiceName = Exclude<StandinServiceName, 'secretsmanager' | 'ssm'>;
 import { organizationsCall } from '../../test/standins/aws/organizations';
 import { QueryParams } from '../../test/standins/aws/protocol';
 import { identifyCaller } from '../../test/standins/aws/server';

@@ -1,12 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
+import type { Config } from '../../lambda/config/schema';
 import { convergeAccount, type ConvergeResult } from '../../lambda/converge';
 import { InputError } from '../../lambda/domain/errors';
 import { describeOutcome, parseEvent } from '../../lambda/event/parse';
-import { cliPipeline, loadCliConfig, type CliDependencies, type GlobalOptions } from '../context';
+import { loadCliConfig } from '../config-source';
+import { checkRunCredentials, cliPipeline, type CliDependencies, type GlobalOptions } from '../context';
+import { EXIT } from '../exit-codes';
 import { accountIdArg } from '../options';
 import type { Output } from '../output';
-import { CONVERGE_EXIT, convergeExitCode, printResults } from '../report';
+import { convergeExitCode, printResults } from '../report';
 
 interface RunOptions {
   dryRun?: boolean;
@@ -18,12 +21,12 @@ export type ExitCodeSink = (code: number) => void;
 
 async function convergeAll(
   accountIds: readonly string[],
+  config: Config,
   options: RunOptions,
-  command: Command,
   deps: CliDependencies,
   output: Output,
 ): Promise<ConvergeResult[]> {
-  const config = await loadCliConfig(command.optsWithGlobals<GlobalOptions>(), deps.env);
+  await checkRunCredentials(config, deps, output);
   const pipeline = cliPipeline(config, deps, output, options.json);
   const results: ConvergeResult[] = [];
   // One account at a time: writes to Datadog's AWS integration conflict when run concurrently.
@@ -43,7 +46,8 @@ export function convergeCommands(deps: CliDependencies, output: Output, setExitC
     .option('--dry-run', 'print the plan; write nothing anywhere')
     .option('--json', 'print {"results": [{accountId, status, actions, error}]}')
     .action(async (accountIds: string[], options: RunOptions, command: Command) => {
-      const results = await convergeAll([...new Set(accountIds)], options, command, deps, output);
+      const config = await loadCliConfig(command.optsWithGlobals<GlobalOptions>(), deps, output);
+      const results = await convergeAll([...new Set(accountIds)], config, options, deps, output);
       printResults(output, results, options);
       setExitCode(convergeExitCode(results));
     });
@@ -59,15 +63,16 @@ export function convergeCommands(deps: CliDependencies, output: Output, setExitC
       if (outcome.kind === 'invalid' || outcome.kind === 'unknown') {
         throw new InputError(describeOutcome(outcome));
       }
+      const config = await loadCliConfig(command.optsWithGlobals<GlobalOptions>(), deps, output);
       if (outcome.kind !== 'accounts') {
         // Understood, and nothing to converge: say so on stderr, keep stdout machine-readable.
         output.stderr(`dd-aws-org: ${describeOutcome(outcome)}\n`);
         if (options.json) output.json({ results: [] });
-        setExitCode(CONVERGE_EXIT.ok);
+        setExitCode(EXIT.ok);
         return;
       }
       if (!options.json) output.line(describeOutcome(outcome));
-      const results = await convergeAll(outcome.accountIds, options, command, deps, output);
+      const results = await convergeAll(outcome.accountIds, config, options, deps, output);
       printResults(output, results, options);
       setExitCode(convergeExitCode(results));
     });

@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import type { AWSAccountPartition } from '../../lambda/datadog/v2/types';
 import type { AWSAccount } from '../../lambda/datadog/v1/types';
-import { datadogV1Client, datadogV2Client, loadCliConfig, type CliDependencies, type GlobalOptions } from '../context';
+import { loadCliConfig } from '../config-source';
+import { datadogV1Client, datadogV2Client, type CliDependencies, type GlobalOptions } from '../context';
 import { checkNamespaceRules, type ApiVersion } from '../namespaces';
 import { accountIdArg, filterTagArg, hostTagArg, namespaceRuleArg, regionArg, roleNameArg } from '../options';
 import { table, type Output } from '../output';
@@ -25,7 +26,7 @@ import { createV2, deleteV2, listV2, namespacesV2, PARTITIONS, rotateV2, updateV
 /**
  * `integration ...`: Datadog's AWS integration operations, one command each, through the v1
  * or the v2 API (`--api-version`, default datadog.apiVersion). `--json` prints Datadog's
- * response body as it came.
+ * response body as it came: the configuration's source is on stderr only, never added to it.
  */
 
 function addSettingsOptions(command: Command): Command {
@@ -93,7 +94,7 @@ export function integrationCommand(deps: CliDependencies, output: Output): Comma
   const group = new Command('integration')
     .description("Datadog's AWS integrations, one command per API operation (v1 or v2: --api-version)")
     .addOption(
-      new Option('--api-version <version>', "Datadog API to use, before or after the subcommand (default: the config's datadog.apiVersion, else v1)").choices([
+      new Option('--api-version <version>', "Datadog API to use, before or after the subcommand (default: the config's datadog.apiVersion, else v2)").choices([
         'v1',
         'v2',
       ]),
@@ -102,7 +103,7 @@ export function integrationCommand(deps: CliDependencies, output: Output): Comma
   /** The config, the API version chosen, and the namespace rules checked against it. */
   const session = async (command: Command, namespace?: Record<string, boolean>) => {
     const options = command.optsWithGlobals<GlobalOptions & ApiVersionOption>();
-    const config = await loadCliConfig(options, deps.env);
+    const config = await loadCliConfig(options, deps, output, { inJson: false });
     const apiVersion = options.apiVersion ?? config.datadog.apiVersion;
     if (namespace) checkNamespaceRules(apiVersion, namespace);
     return {

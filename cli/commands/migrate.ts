@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { access, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { isPlainObject } from '../../lambda/config/environment';
@@ -9,7 +9,8 @@ import { InputError } from '../../lambda/domain/errors';
 import { sameRules } from '../../lambda/plan/desired';
 import { isOurIntegration } from '../../lambda/plan/plan-account';
 import { CONFIG_CONTEXT_KEY } from '../../lib/config';
-import { datadogPort, mergeCliConfig, readConfigFile, type CliDependencies, type GlobalOptions } from '../context';
+import { announceConfigSource, mergeCliConfig, resolveConfigSource, startDirectory, type ConfigSource } from '../config-source';
+import { datadogPort, type CliDependencies, type GlobalOptions } from '../context';
 import { overridesOfDefaults } from '../namespaces';
 import type { Output } from '../output';
 
@@ -40,54 +41,24 @@ export interface MigrationReport {
 
 type JsonObject = Record<string, unknown>;
 
-/** Where the configuration lives, and how a new one goes back in its place. */
-interface ConfigSource {
-  path: string;
-  /** For messages: the file, or cdk.json's context key. */
-  label: string;
-  /** The configuration object as written there. */
-  raw: JsonObject;
-  /** The whole file with the configuration replaced, everything else as it was. */
-  withConfig(config: JsonObject): unknown;
-}
-
 function objectAt(value: unknown, where: string): JsonObject {
   if (value === undefined) return {};
   if (!isPlainObject(value)) throw new InputError(`${where} must be a JSON object`);
   return value;
 }
 
-async function configSource(options: GlobalOptions, cwd: string): Promise<ConfigSource> {
-  if (options.config) {
-    const raw = objectAt(await readConfigFile(options.config), `config file ${options.config}`);
-    return { path: options.config, label: options.config, raw, withConfig: (config) => config };
+/** The configuration every command reads, in a file migrate can rewrite. */
+async function migratableSource(options: GlobalOptions, deps: CliDependencies): Promise<ConfigSource & { file: NonNullable<ConfigSource['file']> }> {
+  if (options.fromStack !== undefined) {
+    throw new InputError('migrate rewrites a configuration file, and --from-stack names none: run it in the CDK app\'s directory (./cdk.json) or name the file with --config');
   }
-  const path = join(cwd, 'cdk.json');
-  try {
-    await access(path);
-  } catch {
-    throw new InputError(`no --config given and no cdk.json in ${cwd}: name the configuration file with --config <file>, or run in the CDK app's directory`);
+  const source = await resolveConfigSource(options, deps);
+  if (!source.file) {
+    throw new InputError(
+      `no --config given and no cdk.json in ${startDirectory(deps)}: name the configuration file with --config <file>, or run in the CDK app's directory`,
+    );
   }
-  const document = objectAt(await readConfigFile(path), path);
-  const context = objectAt(document.context, `${path}: context`);
-  const label = `${path}: context.${CONFIG_CONTEXT_KEY}`;
-  const value = context[CONFIG_CONTEXT_KEY];
-  // The CDK app takes the context as an object or as a JSON string (lib/config.ts); it stays in its form.
-  const asString = typeof value === 'string';
-  let parsed: unknown = value;
-  if (asString) {
-    try {
-      parsed = JSON.parse(value);
-    } catch (error) {
-      throw new InputError(`${label} is not valid JSON: ${(error as Error).message}`);
-    }
-  }
-  return {
-    path,
-    label,
-    raw: objectAt(parsed, label),
-    withConfig: (config) => ({ ...document, context: { ...context, [CONFIG_CONTEXT_KEY]: asString ? JSON.stringify(config) : config } }),
-  };
+  return { ...source, file: source.file };
 }
 
 /** Writes a file whole or not at all: a temporary file in the same directory, renamed over it. */
@@ -145,7 +116,7 @@ function printReport(output: Output, report: MigrationReport, source: ConfigSour
   output.line(`Checked ${ours} integration${ours === 1 ? '' : 's'} with role ${roleName} through Datadog's v1 API: ${seenInV2} seen through v2.`);
   output.line(`External IDs kept: ${externalIdsKept} of ${ours} (nothing rotated, nothing recreated; nothing was written to Datadog or AWS).`);
   output.line('');
-  output.line(`Configuration changes (${source.label}):`);
+  output.line(`Configuration changes (${source.description}):`);
   for (const change of report.changes) output.line(`  ${change.path}: ${JSON.stringify(change.from)} -> ${JSON.stringify(change.to)}`);
   output.line('');
   output.line(report.written ? `Wrote ${report.configFile}.` : `Dry run: ${report.configFile} was not written.`);
@@ -177,13 +148,14 @@ Exit codes: 0 done or nothing to do, 1 a Datadog-side problem (nothing written),
     )
     .action(async (options: { dryRun?: boolean; json?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const source = await configSource(globals, (deps.cwd ?? process.cwd)());
-      const config: Config = mergeCliConfig(source.raw, source.label, globals, deps.env);
+      const source = await migratableSource(globals, deps);
+      announceConfigSource(output, source);
+      const config: Config = mergeCliConfig(source, globals, deps.env);
       const report: MigrationReport = {
         from: config.datadog.apiVersion,
         to: 'v2',
         dryRun: Boolean(options.dryRun),
-        configFile: source.path,
+        configFile: source.file.path,
         written: false,
         changes: [],
         integrations: { ours: 0, seenInV2: 0, externalIdsKept: 0 },
@@ -195,7 +167,7 @@ Exit codes: 0 done or nothing to do, 1 a Datadog-side problem (nothing written),
         setExitCode(code);
       };
       if (config.datadog.apiVersion === 'v2') {
-        if (!options.json) output.line(`${source.label} already uses datadog.apiVersion "v2": nothing to do.`);
+        if (!options.json) output.line(`${source.description} already uses datadog.apiVersion "v2": nothing to do.`);
         return finish(0);
       }
 
@@ -233,10 +205,10 @@ Exit codes: 0 done or nothing to do, 1 a Datadog-side problem (nothing written),
         next.integration = { ...objectAt(source.raw.integration, 'integration'), namespaceRules: translated.rules };
       }
       // The schema's own checks (e.g. excluded regions v2 does not know); its message goes through, exit 2.
-      parseConfig(next, `${source.label} migrated to v2`);
+      parseConfig(next, `${source.description} migrated to v2`);
 
       if (!options.dryRun) {
-        await writeAtomically(resolve(source.path), JSON.stringify(source.withConfig(next), null, 2) + '\n');
+        await writeAtomically(resolve(source.file.path), JSON.stringify(source.file.withConfig(next), null, 2) + '\n');
         report.written = true;
       }
       if (!options.json) printReport(output, report, source, roleName);

@@ -4,13 +4,12 @@ import { InputError } from '../../lambda/domain/errors';
 import type { OrganizationPlan } from '../../lambda/plan/plan-organization';
 import { applyOrganization } from '../../lambda/reconcile/apply';
 import { accountsToConverge, guardLimits, observeOrganization, planObservedOrganization } from '../../lambda/reconcile/organization';
-import { cliPipeline, loadCliConfig, type CliDependencies, type GlobalOptions } from '../context';
+import { loadCliConfig } from '../config-source';
+import { cliPipeline, type CliDependencies, type GlobalOptions } from '../context';
+import { EXIT } from '../exit-codes';
 import type { Output } from '../output';
 import type { ExitCodeSink } from './converge';
 import { Progress } from '../progress';
-
-/** Exit codes of plan and apply (README). */
-export const ORGANIZATION_EXIT = { ok: 0, failed: 1, usage: 2, deletionGuard: 3 } as const;
 
 function wholeNumberArg(min: number) {
   return (value: string): number => {
@@ -53,7 +52,7 @@ function printPlan(output: Output, plan: OrganizationPlan): void {
 
 export function organizationCommands(deps: CliDependencies, output: Output, setExitCode: ExitCodeSink): Command[] {
   const prepare = async (command: Command, json: boolean | undefined) => {
-    const config = await loadCliConfig(command.optsWithGlobals<GlobalOptions>(), deps.env);
+    const config = await loadCliConfig(command.optsWithGlobals<GlobalOptions>(), deps, output);
     const pipeline = cliPipeline(config, deps, output, json);
     return { config, pipeline };
   };
@@ -68,7 +67,7 @@ export function organizationCommands(deps: CliDependencies, output: Output, setE
       const organizationPlan = planObservedOrganization(observed, config, guardLimits(config));
       if (options.json) output.json(planJson(organizationPlan));
       else printPlan(output, organizationPlan);
-      setExitCode(organizationPlan.guard.tripped ? ORGANIZATION_EXIT.deletionGuard : ORGANIZATION_EXIT.ok);
+      setExitCode(organizationPlan.guard.tripped ? EXIT.deletionGuard : EXIT.ok);
     });
 
   const apply = new Command('apply')
@@ -89,21 +88,21 @@ export function organizationCommands(deps: CliDependencies, output: Output, setE
       if (organizationPlan.guard.tripped) {
         if (options.json) output.json({ ...(planJson(organizationPlan) as object), results: [], error: organizationPlan.guard.reason });
         output.stderr(`dd-aws-org: deletion guard: ${organizationPlan.guard.reason}\n`);
-        setExitCode(ORGANIZATION_EXIT.deletionGuard);
+        setExitCode(EXIT.deletionGuard);
         return;
       }
       const accountIds = accountsToConverge(organizationPlan, observed);
       if (accountIds.length === 0) {
         if (options.json) output.json({ ...(planJson(organizationPlan) as object), results: [] });
         else output.line('\nNothing to do.');
-        setExitCode(ORGANIZATION_EXIT.ok);
+        setExitCode(EXIT.ok);
         return;
       }
       if (!options.yes) {
         const answer = await deps.prompt!(`\nApply to ${accountIds.length} account${accountIds.length === 1 ? '' : 's'}? [y/N] `);
         if (!/^y(es)?$/i.test(answer.trim())) {
           output.stderr('dd-aws-org: nothing applied\n');
-          setExitCode(ORGANIZATION_EXIT.ok);
+          setExitCode(EXIT.ok);
           return;
         }
       }
@@ -124,7 +123,7 @@ export function organizationCommands(deps: CliDependencies, output: Output, setE
         if (interactive) for (const result of failed) output.line(`${result.accountId}  error: ${result.error}`);
         output.line(`\n${progress.summary()}`);
       }
-      setExitCode(failed.length > 0 ? ORGANIZATION_EXIT.failed : ORGANIZATION_EXIT.ok);
+      setExitCode(failed.length > 0 ? EXIT.failed : EXIT.ok);
     });
 
   return [plan, apply];

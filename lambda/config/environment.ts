@@ -1,11 +1,15 @@
 /**
  * The standard environment variables that override configuration (they win over a
- * config file; command-line flags win over them).
+ * config file; command-line flags win over them), and the datadog key each one sets.
  */
+export const ENVIRONMENT_OVERRIDES = [
+  { variable: 'DD_SITE', key: 'site' },
+  { variable: 'DD_API_URL', key: 'apiUrl' },
+] as const;
+
 export function configFromEnvironment(env: NodeJS.ProcessEnv): { datadog?: Record<string, string> } {
   const datadog: Record<string, string> = {};
-  if (env.DD_SITE) datadog.site = env.DD_SITE;
-  if (env.DD_API_URL) datadog.apiUrl = env.DD_API_URL;
+  for (const { variable, key } of ENVIRONMENT_OVERRIDES) if (env[variable]) datadog[key] = env[variable];
   return Object.keys(datadog).length > 0 ? { datadog } : {};
 }
 

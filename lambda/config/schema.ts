@@ -44,7 +44,7 @@ function checkedString(problem: (value: string) => string | undefined) {
 }
 
 /** See README "Which Datadog API version". */
-export const DEFAULT_API_VERSION = 'v1';
+export const DEFAULT_API_VERSION = 'v2';
 
 const list = <T extends z.core.SomeType>(item: T) => z._default(z.array(item), []);
 

@@ -509,7 +509,8 @@ describe('buildOrganization', () => {
 });
 
 describe('seedState with the real pipeline', () => {
-  const config: Config = parseConfig({ integration: { accountTagsAsHostTags: ['env'] } });
+  // The simulated Datadog is v1-shaped: list returns no external IDs.
+  const config: Config = parseConfig({ datadog: { apiVersion: 'v1' }, integration: { accountTagsAsHostTags: ['env'] } });
 
   function setup(accounts: number) {
     const clock = new VirtualClock();

@@ -284,7 +284,7 @@ describe('functions', () => {
     }
   });
 
-  it('with datadog.apiVersion v2 the worker and reconcile parse apiVersion "v2" and the CloudWatch namespace rules as given', () => {
+  it('with datadog.apiVersion v2 the worker and reconcile parse apiVersion "v2" and the CloudWatch namespace rules as given; v2 is the default, v1 is kept when set', () => {
     const { stack, template } = built(V2_SETTINGS);
     const functions = resources(template, 'AWS::Lambda::Function');
     for (const fn of [stack.integration.worker, stack.integration.reconcile]) {
@@ -293,10 +293,13 @@ describe('functions', () => {
       expect(config.datadog.apiVersion).toBe('v2');
       expect(config.integration.namespaceRules).toEqual({ 'AWS/EC2': false, 'AWS/SQS': true });
     }
-    // The default stays v1.
-    const defaults = built();
-    const variables = (props(resources(defaults.template, 'AWS::Lambda::Function')[logicalId(defaults.stack.integration.worker)]!).Environment as Json).Variables as Json;
-    expect(parseConfig(JSON.parse(render(variables[CONFIG_ENVIRONMENT_VARIABLE])), 'environment').datadog.apiVersion).toBe('v1');
+    // The default is v2; v1 is what a deployment sets to keep the deprecated API.
+    const apiVersionOf = (deployment: ReturnType<typeof built>) => {
+      const variables = (props(resources(deployment.template, 'AWS::Lambda::Function')[logicalId(deployment.stack.integration.worker)]!).Environment as Json).Variables as Json;
+      return parseConfig(JSON.parse(render(variables[CONFIG_ENVIRONMENT_VARIABLE])), 'environment').datadog.apiVersion;
+    };
+    expect(apiVersionOf(built())).toBe('v2');
+    expect(apiVersionOf(built({ datadog: { apiVersion: 'v1' } }))).toBe('v1');
   });
 
   // Regression: the worker was once capped by reserved concurrency only (throttled batches burn receives toward the DLQ).

@@ -18,9 +18,14 @@ export interface CliRunOptions {
   env: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   secretsManager?: () => SecretsManagerClient;
-  /** The working directory the CLI sees (migrate looks for cdk.json there). */
-  cwd?: string;
+  /** The directory the CLI is started from, where ./cdk.json is looked for; default this one, which has none; null: as bin/ does (INIT_CWD, else process.cwd()). */
+  cwd?: string | null;
 }
+
+/** The line every run that reads its configuration starts stderr with. */
+export const sourceLine = (description: string): string => `dd-aws-org: configuration from ${description}\n`;
+/** Where the configuration of a run started in the harness's default directory comes from. */
+export const DEFAULTS = 'defaults (no --config, no ./cdk.json)';
 
 /** Runs the CLI in-process, collecting its output; retries never really wait. */
 export async function runCliCollect(args: string[], options: CliRunOptions): Promise<CliRun> {
@@ -36,7 +41,7 @@ export async function runCliCollect(args: string[], options: CliRunOptions): Pro
     },
     ...(options.fetch && { fetch: options.fetch }),
     ...(options.secretsManager && { secretsManager: options.secretsManager }),
-    ...(options.cwd !== undefined && { cwd: () => options.cwd! }),
+    ...(options.cwd !== null && { cwd: () => options.cwd ?? __dirname }),
   });
   return { code, stdout, stderr, sleeps };
 }

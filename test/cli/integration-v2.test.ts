@@ -36,11 +36,13 @@ describe('--api-version', () => {
     expect(standin.requests.map((r) => r.path)).toEqual([ACCOUNTS]);
   });
 
-  it('defaults to v1 without a config, and wins over the config', async () => {
+  it('defaults to v2 without a config, and wins over the config either way', async () => {
     await cli(['integration', 'list']);
-    const config = files.write('v2b.json', { datadog: { apiVersion: 'v2' } });
-    await cli(['--config', config, 'integration', 'list', '--api-version', 'v1']);
-    expect(standin.requests.map((r) => r.path)).toEqual(['/api/v1/integration/aws', '/api/v1/integration/aws']);
+    const v1Config = files.write('v1b.json', { datadog: { apiVersion: 'v1' } });
+    await cli(['--config', v1Config, 'integration', 'list', '--api-version', 'v2']);
+    const v2Config = files.write('v2b.json', { datadog: { apiVersion: 'v2' } });
+    await cli(['--config', v2Config, 'integration', 'list', '--api-version', 'v1']);
+    expect(standin.requests.map((r) => r.path)).toEqual([ACCOUNTS, ACCOUNTS, '/api/v1/integration/aws']);
   });
 
   it('is accepted after the subcommand too, and shows in its help', async () => {
@@ -149,7 +151,7 @@ describe('integration create (v2)', () => {
     const key = await v2('create', ...ref, '--namespace', 'auto_scaling=false');
     expect(key.code).toBe(2);
     expect(key.stderr).toContain('"auto_scaling" is a v1 namespace key');
-    const v2Name = await cli(['integration', 'create', ...ref, '--namespace', 'AWS/EC2=false']);
+    const v2Name = await cli(['integration', '--api-version', 'v1', 'create', ...ref, '--namespace', 'AWS/EC2=false']);
     expect(v2Name.code).toBe(2);
     expect(v2Name.stderr).toContain('"AWS/EC2" is a v2 (CloudWatch) namespace');
     expect(standin.requests).toEqual([]);

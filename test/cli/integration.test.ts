@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AWSAccount } from '../../lambda/datadog/v1/types';
 import { STANDIN_NAMESPACES } from '../standins/datadog';
-import { ACCOUNT_A, ACCOUNT_B, ROLE, runCliCollect, stubFetch, useDatadogStandin, type CliRun } from './harness';
+import { ACCOUNT_A, ACCOUNT_B, DEFAULTS, ROLE, runCliCollect, sourceLine, stubFetch, useDatadogStandin, type CliRun } from './harness';
 
 /**
  * `dd-aws-org integration ...` run in-process against the stateful Datadog stand-in:
@@ -22,8 +22,14 @@ function env(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { DD_API_URL: standin.url, DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY, ...overrides };
 }
 
+/** This suite is the v1 API's: every `integration` command says --api-version v1 (v2 is the default; integration-v2.test.ts). */
+function v1(args: string[]): string[] {
+  const at = args.indexOf('integration');
+  return at < 0 ? args : [...args.slice(0, at + 1), '--api-version', 'v1', ...args.slice(at + 1)];
+}
+
 function cli(args: string[], overrides: NodeJS.ProcessEnv = {}, extra: { fetch?: typeof fetch } = {}): Promise<CliRun> {
-  return runCliCollect(args, {
+  return runCliCollect(v1(args), {
     env: env(overrides),
     ...extra,
     secretsManager: () => new SecretsManagerClient({ region: 'us-east-1' }),
@@ -50,7 +56,7 @@ const FULL_ACCOUNT: AWSAccount = {
 describe('integration list', () => {
   it('says so when nothing matches', async () => {
     const run = await cli(['integration', 'list']);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run).toMatchObject({ code: 0, stderr: sourceLine(DEFAULTS) });
     expect(run.stdout).toBe('No AWS integrations match.\n');
     expect(standin.requests).toEqual([{ method: 'GET', path: PATH, query: {}, body: undefined, authorized: true }]);
   });
@@ -88,7 +94,7 @@ describe('integration list', () => {
     standin.seed({ ...FULL_ACCOUNT, external_id: 'ext-a' });
     standin.seed({ account_id: ACCOUNT_B, role_name: ROLE });
     const run = await cli(['integration', 'list', '--json']);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run).toMatchObject({ code: 0, stderr: sourceLine(DEFAULTS) });
     expect(JSON.parse(run.stdout)).toEqual({ accounts: listed() });
   });
 
@@ -113,7 +119,7 @@ describe('integration list', () => {
 describe('integration create', () => {
   it('creates the integration and prints its external ID', async () => {
     const run = await cli(['integration', 'create', '--account-id', ACCOUNT_A, '--role-name', ROLE]);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run).toMatchObject({ code: 0, stderr: sourceLine(DEFAULTS) });
     const [stored] = standin.stored();
     expect(stored?.external_id).toMatch(/^[0-9a-f]{32}$/);
     expect(run.stdout).toContain(`External ID: ${stored!.external_id}\n`);
@@ -125,7 +131,7 @@ describe('integration create', () => {
 
   it('--json prints {"external_id": ...} as Datadog sent it', async () => {
     const run = await cli(['integration', 'create', '--account-id', ACCOUNT_A, '--role-name', ROLE, '--json']);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run).toMatchObject({ code: 0, stderr: sourceLine(DEFAULTS) });
     expect(JSON.parse(run.stdout)).toEqual({ external_id: standin.stored()[0]!.external_id });
   });
 
@@ -139,7 +145,7 @@ describe('integration create', () => {
       '--no-metrics',
       '--cspm',
     ]);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run).toMatchObject({ code: 0, stderr: sourceLine(DEFAULTS) });
     const expected = {
       account_id: ACCOUNT_A,
       role_name: ROLE,
@@ -192,7 +198,7 @@ describe('integration update', () => {
 
   it('sends only the fields given and leaves the rest as stored', async () => {
     const run = await cli(['integration', 'update', '--account-id', ACCOUNT_A, '--role-name', ROLE, '--host-tag', 'team:data']);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run).toMatchObject({ code: 0, stderr: sourceLine(DEFAULTS) });
     expect(run.stdout).toBe(`Updated the AWS integration for account ${ACCOUNT_A} with role ${ROLE}: host_tags.\n`);
     expect(standin.requests).toEqual([
       {
@@ -241,7 +247,7 @@ describe('integration update', () => {
 
   it('--json prints the response body as Datadog sent it', async () => {
     const run = await cli(['integration', 'update', '--account-id', ACCOUNT_A, '--role-name', ROLE, '--metrics', '--json']);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run).toMatchObject({ code: 0, stderr: sourceLine(DEFAULTS) });
     expect(JSON.parse(run.stdout)).toEqual({});
   });
 
@@ -258,7 +264,7 @@ describe('integration delete', () => {
 
   it('deletes the integration', async () => {
     const run = await cli(['integration', 'delete', '--account-id', ACCOUNT_A, '--role-name', ROLE]);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run).toMatchObject({ code: 0, stderr: sourceLine(DEFAULTS) });
     expect(run.stdout).toBe(`Deleted the AWS integration for account ${ACCOUNT_A} with role ${ROLE}.\n`);
     expect(standin.requests).toEqual([
       { method: 'DELETE', path: PATH, query: {}, body: { account_id: ACCOUNT_A, role_name: ROLE }, authorized: true },
@@ -268,7 +274,7 @@ describe('integration delete', () => {
 
   it('--json prints the response body as Datadog sent it', async () => {
     const run = await cli(['integration', 'delete', '--account-id', ACCOUNT_A, '--role-name', ROLE, '--json']);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run).toMatchObject({ code: 0, stderr: sourceLine(DEFAULTS) });
     expect(JSON.parse(run.stdout)).toEqual({});
     expect(standin.stored()).toEqual([]);
   });
@@ -284,7 +290,7 @@ describe('integration delete', () => {
 describe('integration namespaces', () => {
   it('prints one namespace a line', async () => {
     const run = await cli(['integration', 'namespaces']);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run).toMatchObject({ code: 0, stderr: sourceLine(DEFAULTS) });
     expect(run.stdout).toBe(STANDIN_NAMESPACES.map((ns) => `${ns}\n`).join(''));
     expect(standin.requests).toEqual([
       { method: 'GET', path: `${PATH}/available_namespace_rules`, query: {}, body: undefined, authorized: true },
@@ -303,7 +309,7 @@ describe('integration rotate-external-id', () => {
 
   it('prints the new external ID', async () => {
     const run = await cli(['integration', 'rotate-external-id', '--account-id', ACCOUNT_A, '--role-name', ROLE]);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run).toMatchObject({ code: 0, stderr: sourceLine(DEFAULTS) });
     const rotated = standin.stored()[0]!.external_id!;
     expect(rotated).not.toBe('ext-old');
     expect(run.stdout).toContain(`New external ID for account ${ACCOUNT_A} with role ${ROLE}: ${rotated}\n`);
@@ -373,8 +379,8 @@ describe('usage and configuration errors: exit 2, nothing sent', () => {
     ['role name with a space', ['integration', 'delete', '--account-id', ACCOUNT_A, '--role-name', 'my role'], {}, /IAM role name/],
     ['--account-id missing', ['integration', 'create', '--role-name', ROLE], {}, /--account-id/],
     ['--role-name missing', ['integration', 'delete', '--account-id', ACCOUNT_A], {}, /--role-name/],
-    ['unknown --site', ['--site', 'datadoghq.example', 'integration', 'list'], {}, /datadoghq\.example/],
-    ['unknown DD_SITE', ['integration', 'list'], { DD_SITE: 'datadog.invalid' }, /datadog\.invalid/],
+    ['unknown --site', ['--site', 'datadoghq.example', 'integration', 'list'], {}, /--site datadoghq\.example: unknown Datadog site "datadoghq\.example"; use one of/],
+    ['unknown DD_SITE', ['integration', 'list'], { DD_SITE: 'datadog.invalid' }, /DD_SITE=datadog\.invalid: unknown Datadog site "datadog\.invalid"; use one of/],
     ['no keys at all', ['integration', 'list'], { DD_API_KEY: undefined, DD_APP_KEY: undefined }, /DD_API_KEY and DD_APP_KEY/],
     ['no DD_API_KEY', ['integration', 'list'], { DD_API_KEY: undefined }, /DD_API_KEY is not set/],
     ['no DD_APP_KEY', ['integration', 'namespaces'], { DD_APP_KEY: undefined }, /DD_APP_KEY is not set/],
@@ -393,7 +399,7 @@ describe('usage and configuration errors: exit 2, nothing sent', () => {
     ['update with nothing to change', update, {}, /nothing to update/],
     ['update with only --json', [...update, '--json'], {}, /nothing to update/],
     ['--cspm with --no-resource-collection', [...update, '--cspm', '--no-resource-collection'], {}, /--cspm needs extended resource collection/],
-    ['DD_API_URL over plain http to another host', ['integration', 'list'], { DD_API_URL: 'http://datadog.example.com' }, /apiUrl/],
+    ['DD_API_URL over plain http to another host', ['integration', 'list'], { DD_API_URL: 'http://datadog.example.com' }, /DD_API_URL=http:\/\/datadog\.example\.com: must be an https:\/\/ URL/],
     ['config file missing', () => ['--config', '/nonexistent/dd-aws-org.json', 'integration', 'list'], {}, /cannot read config file \/nonexistent\/dd-aws-org\.json: no such file/],
     ['config file not JSON', () => ['--config', files.write('broken.json', '{"datadog": {'), 'integration', 'list'], {}, /is not valid JSON/],
     ['config file with an unknown top-level key', () => ['--config', files.write('unknown-top.json', { datadog: {}, colour: 'blue' }), 'integration', 'list'], {}, /unknown key "colour"/],
@@ -434,8 +440,9 @@ describe('Datadog refusals and retries', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ accounts: [{ account_id: ACCOUNT_A, role_name: ROLE }] });
     const lines = run.stderr.trimEnd().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^dd-aws-org: ListAWSAccounts failed: Datadog answered 429.*; retrying in 1\.\d s$/);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(sourceLine(DEFAULTS).trimEnd());
+    expect(lines[1]).toMatch(/^dd-aws-org: ListAWSAccounts failed: Datadog answered 429.*; retrying in 1\.\d s$/);
     expect(run.sleeps).toHaveLength(1);
     expect(run.sleeps[0]).toBeGreaterThanOrEqual(1000);
     expect(run.sleeps[0]).toBeLessThanOrEqual(1250);
@@ -454,7 +461,7 @@ describe('Datadog refusals and retries', () => {
     standin.inject({ kind: 'reset' });
     const run = await cli(['integration', 'namespaces', '--json']);
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/^dd-aws-org: ListAvailableAWSNamespaces failed: cannot reach Datadog at .*; retrying in \d+\.\d s\n$/);
+    expect(run.stderr.slice(sourceLine(DEFAULTS).length)).toMatch(/^dd-aws-org: ListAvailableAWSNamespaces failed: cannot reach Datadog at .*; retrying in \d+\.\d s\n$/);
     expect(JSON.parse(run.stdout)).toEqual(STANDIN_NAMESPACES);
     expect(standin.requests).toHaveLength(2);
   });
@@ -555,11 +562,11 @@ describe('--secret-id', () => {
     secretsManager
       .on(GetSecretValueCommand, { SecretId: 'datadog/keys' })
       .resolves({ SecretString: JSON.stringify({ apiKey: API_KEY, appKey: APP_KEY }) });
-    const run = await runCliCollect(['--secret-id', 'datadog/keys', 'integration', 'list'], {
+    const run = await runCliCollect(v1(['--secret-id', 'datadog/keys', 'integration', 'list']), {
       env: { DD_API_URL: standin.url },
       secretsManager: secretsClient,
     });
-    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run).toMatchObject({ code: 0, stderr: sourceLine(DEFAULTS) });
     expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
     expect(standin.requests).toHaveLength(1);
     expect(standin.requests[0]!.authorized).toBe(true);
@@ -580,7 +587,7 @@ describe('--secret-id', () => {
       .on(GetSecretValueCommand, { SecretId: 'from-config' })
       .resolves({ SecretString: JSON.stringify({ apiKey: API_KEY, appKey: APP_KEY }) });
     const config = files.write('secret.json', { datadog: { credentialsSecretId: 'from-config' } });
-    const run = await runCliCollect(['--config', config, 'integration', 'list'], {
+    const run = await runCliCollect(v1(['--config', config, 'integration', 'list']), {
       env: { DD_API_URL: standin.url },
       secretsManager: secretsClient,
     });
@@ -590,7 +597,7 @@ describe('--secret-id', () => {
 
   it('a secret that does not exist: exit 2, nothing sent to Datadog', async () => {
     secretsManager.on(GetSecretValueCommand).rejects(Object.assign(new Error('Secrets Manager can\'t find the specified secret.'), { name: 'ResourceNotFoundException' }));
-    const run = await runCliCollect(['--secret-id', 'missing/keys', 'integration', 'list'], {
+    const run = await runCliCollect(v1(['--secret-id', 'missing/keys', 'integration', 'list']), {
       env: { DD_API_URL: standin.url },
       secretsManager: secretsClient,
     });

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AWSAccountResponseData } from '../../lambda/datadog/v2/types';
-import { ACCOUNT_A, ACCOUNT_B, ROLE, standinSession, type CliRun } from './harness';
+import { ACCOUNT_A, ACCOUNT_B, ROLE, sourceLine, standinSession, type CliRun } from './harness';
 
 /**
  * `dd-aws-org migrate --to v2` against the Datadog stand-in serving v1 and v2 over one store:
@@ -35,7 +35,7 @@ async function migrate(args: string[], extra: { fetch?: typeof fetch; cwd?: stri
 }
 
 const CONFIG = {
-  datadog: { site: 'datadoghq.eu', requestTimeoutMs: 20000 },
+  datadog: { site: 'datadoghq.eu', apiVersion: 'v1', requestTimeoutMs: 20000 },
   role: { name: ROLE },
   integration: { hostTags: ['team:platform'], namespaceRules: { auto_scaling: false, sqs: true }, excludedRegions: ['ap-south-1'] },
   scope: { excludeAccounts: ['999999999999'] },
@@ -52,7 +52,7 @@ async function v1Deployment(): Promise<void> {
   for (const account of [ACCOUNT_A, ACCOUNT_B, ACCOUNT_C]) {
     await createThroughV1(account, '--namespace', 'auto_scaling=false', '--namespace', 'sqs=true', '--host-tag', 'team:platform');
   }
-  const other = await cli(['integration', 'create', '--account-id', ACCOUNT_A, '--role-name', 'OtherTeamRole']);
+  const other = await cli(['integration', 'create', '--api-version', 'v1', '--account-id', ACCOUNT_A, '--role-name', 'OtherTeamRole']);
   expect(other.code).toBe(0);
 }
 
@@ -68,6 +68,7 @@ function editingV2List(edit: (data: AWSAccountResponseData[]) => AWSAccountRespo
 
 /** migrate --json's object, every key of it: a run that wrote nothing and found nothing. */
 const report = (configFile: string) => ({
+  configSource: configFile,
   from: 'v1',
   to: 'v2',
   dryRun: false,
@@ -85,7 +86,7 @@ describe('migrate --to v2 with --config', () => {
     await v1Deployment();
     const path = files.write('deploy.json', JSON.stringify(CONFIG, null, 4));
     const run = await migrate(['--config', path]);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run).toMatchObject({ code: 0, stderr: sourceLine(path) });
     expect(readFileSync(path, 'utf8')).toBe(JSON.stringify(MIGRATED, null, 2) + '\n');
     expect(leftovers(files.dir)).toEqual([]);
     expect(run.stdout).toContain(`Checked 3 integrations with role ${ROLE} through Datadog's v1 API: 3 seen through v2.`);
@@ -164,7 +165,7 @@ describe('migrate --to v2 with cdk.json', () => {
 
   it('keeps a context given as a JSON string a string', async () => {
     await createThroughV1(ACCOUNT_A);
-    writeFileSync(join(files.dir, 'cdk.json'), JSON.stringify({ context: { datadogAwsOrg: '{"datadog":{"site":"datadoghq.eu"}}' } }));
+    writeFileSync(join(files.dir, 'cdk.json'), JSON.stringify({ context: { datadogAwsOrg: '{"datadog":{"site":"datadoghq.eu","apiVersion":"v1"}}' } }));
     expect((await migrate([], { cwd: files.dir })).code).toBe(0);
     const written = JSON.parse(readFileSync(join(files.dir, 'cdk.json'), 'utf8')) as { context: { datadogAwsOrg: string } };
     expect(JSON.parse(written.context.datadogAwsOrg)).toEqual({ datadog: { site: 'datadoghq.eu', apiVersion: 'v2' } });
@@ -246,7 +247,7 @@ describe('migrate: configuration problems (exit 2, nothing written)', () => {
 
   it("lets the schema's message through for an excluded region v2 does not know", async () => {
     await createThroughV1(ACCOUNT_A);
-    const text = JSON.stringify({ integration: { excludedRegions: ['us-west-9'] } });
+    const text = JSON.stringify({ datadog: { apiVersion: 'v1' }, integration: { excludedRegions: ['us-west-9'] } });
     const path = files.write('region.json', text);
     const run = await migrate(['--config', path]);
     expect(run.code).toBe(2);

@@ -3,7 +3,7 @@ import { parseConfig } from '../../lambda/config/schema';
 import { createV1Client } from '../../lambda/datadog/factory';
 import type { DatadogAwsV1Client } from '../../lambda/datadog/v1/client';
 import type { AWSAccount } from '../../lambda/datadog/v1/types';
-import { ACCOUNT_A, ACCOUNT_B, ROLE, runCliCollect, tempFiles, type CliRun } from '../cli/harness';
+import { ACCOUNT_A, ACCOUNT_B, ROLE, runCliCollect, sourceLine, tempFiles, type CliRun } from '../cli/harness';
 import { DatadogStandin, STANDIN_NAMESPACES, type Fault } from '../standins/datadog';
 import { DATADOG_V1_SPEC, expectDocumentedError, startPrismProxy, violationRecorder, type PrismProxy, type ViolationRecorder } from '../support/prism';
 
@@ -37,7 +37,8 @@ if (!specPresent) {
       const upstream = await standin.start();
       prism = await startPrismProxy(DATADOG_V1_SPEC, upstream);
       // One attempt: a 429 reaches the caller as Datadog sent it, and nothing is retried out of sight.
-      cliConfig = files.write('contract.json', { datadog: { maxAttempts: 1 } });
+      // v1 explicitly: this suite checks the v1 API's six operations, whatever the default is.
+      cliConfig = files.write('contract.json', { datadog: { apiVersion: 'v1', maxAttempts: 1 } });
     }, 60_000);
 
     afterAll(async () => {
@@ -60,7 +61,7 @@ if (!specPresent) {
     });
 
     function client(env: NodeJS.ProcessEnv = { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY }): DatadogAwsV1Client {
-      const config = parseConfig({ datadog: { apiUrl: prism!.url, maxAttempts: 1 } }).datadog;
+      const config = parseConfig({ datadog: { apiVersion: 'v1', apiUrl: prism!.url, maxAttempts: 1 } }).datadog;
       return createV1Client(config, {
         env,
         secretsManager: () => {
@@ -198,7 +199,7 @@ if (!specPresent) {
           '--namespace', 'auto_scaling=false', '--namespace', 'sqs=true',
           '--no-metrics', '--cspm', '--json',
         ]);
-        expect(run).toMatchObject({ code: 0, stderr: '' });
+        expect(run).toMatchObject({ code: 0, stderr: sourceLine(cliConfig) });
         expect(JSON.parse(run.stdout)).toEqual({ external_id: standin.stored()[0]!.external_id });
         expect(standin.requests[0]!.body).toEqual({
           account_id: ACCOUNT_A,
@@ -246,7 +247,7 @@ if (!specPresent) {
           '--host-tag', 'team:data', '--filter-tag', 'a:b', '--excluded-region', 'ap-south-1',
           '--namespace', 'ec2=false', '--metrics', '--resource-collection', '--no-cspm', '--json',
         ]);
-        expect(run).toMatchObject({ code: 0, stderr: '' });
+        expect(run).toMatchObject({ code: 0, stderr: sourceLine(cliConfig) });
         expect(JSON.parse(run.stdout)).toEqual({});
         expect(standin.requests[0]!.body).toEqual({
           account_id: ACCOUNT_A,

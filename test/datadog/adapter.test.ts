@@ -265,7 +265,7 @@ describe('DatadogV1Integrations against the stand-in', () => {
   });
 
   it('createIntegrationPort wires config + environment into a working v1 port', async () => {
-    const config = parseConfig({ datadog: { apiUrl: `${standin.url}/`, maxAttempts: 2 } }).datadog;
+    const config = parseConfig({ datadog: { apiVersion: 'v1', apiUrl: `${standin.url}/`, maxAttempts: 2 } }).datadog;
     const seen: string[] = [];
     const integrations = createIntegrationPort(config, {
       env: { DD_API_KEY: ` ${API_KEY} `, DD_APP_KEY: APP_KEY },

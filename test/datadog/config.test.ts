@@ -26,7 +26,7 @@ const ALL_SITES = [
 
 const DEFAULT_DATADOG = {
   site: 'datadoghq.com',
-  apiVersion: 'v1',
+  apiVersion: 'v2',
   requestTimeoutMs: 15_000,
   maxAttempts: 5,
   maxRetryWaitSeconds: 60,

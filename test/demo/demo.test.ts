@@ -14,8 +14,8 @@ function demo(...args: string[]) {
 }
 
 describe('npm run demo', () => {
-  it('onboards, ignores duplicates, repairs drift on schedule, and offboards a closed account', () => {
-    const run = demo();
+  it('onboards, ignores duplicates, repairs drift on schedule, and offboards a closed account (v1)', () => {
+    const run = demo('--api-version', 'v1');
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const out = run.stdout;

@@ -61,8 +61,13 @@ describe.each(API_VERSIONS)('converge flow against the AWS and Datadog stand-ins
   const env = () => ({ ...process.env, DD_API_URL: datadog.url, DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY });
 
   async function cli(...args: string[]) {
-    const run = await runCliCollect(withApiVersion(args, apiVersion, files.write), { env: env() });
-    return { ...run, json: run.stdout.trim().startsWith('{') ? (JSON.parse(run.stdout) as { results: JsonResult[] }) : undefined };
+    const argv = withApiVersion(args, apiVersion, files.write);
+    const run = await runCliCollect(argv, { env: env() });
+    if (!run.stdout.trim().startsWith('{')) return { ...run, json: undefined };
+    // Every --json object names the configuration's source: here the --config file.
+    const { configSource, ...json } = JSON.parse(run.stdout) as { configSource: string };
+    expect(configSource).toBe(argv[argv.indexOf('--config') + 1]);
+    return { ...run, json: json as unknown as { results: JsonResult[] } };
   }
 
   const optOutConfig = () => files.write('opt-out.json', { scope: { optOutTag: { key: 'datadog-integration', value: 'opt-out' } } });

@@ -111,8 +111,13 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
   const env = () => ({ ...process.env, DD_API_URL: datadog.url, DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY });
 
   async function cli(...args: string[]) {
-    const run = await runCliCollect(withApiVersion(args, apiVersion, files.write), { env: env() });
-    return { ...run, json: run.stdout.trim().startsWith('{') ? (JSON.parse(run.stdout) as PlanJson) : undefined };
+    const argv = withApiVersion(args, apiVersion, files.write);
+    const run = await runCliCollect(argv, { env: env() });
+    if (!run.stdout.trim().startsWith('{')) return { ...run, json: undefined };
+    // Every --json object names the configuration's source: here the --config file.
+    const { configSource, ...json } = JSON.parse(run.stdout) as { configSource: string };
+    expect(configSource).toBe(argv[argv.indexOf('--config') + 1]);
+    return { ...run, json: json as unknown as PlanJson };
   }
 
   /** runCli with a terminal: isInteractive, a prompt that answers `answer`, a clock. */
@@ -174,7 +179,8 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       expect(run.json).toEqual({ summary: SUMMARY, actions: expectedActions() });
       expect(datadogWrites()).toEqual([]);
       expect(model.iamWrites()).toEqual([]);
-      expect(run.stderr).toBe('');
+      // Nothing on stderr but where the configuration came from.
+      expect(run.stderr).toMatch(/^dd-aws-org: configuration from \S+\/api-v[12]\.json\n$/);
     });
 
     it('human: one line of counts, the actions grouped by type with counts, and the deletion guard', async () => {

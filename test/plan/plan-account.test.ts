@@ -1,3 +1,4 @@
+import { mergeConfig } from '../../lambda/config/environment';
 import type { Config } from '../../lambda/config/schema';
 import type { Integration, IntegrationSettings } from '../../lambda/datadog/port';
 import { InputError } from '../../lambda/domain/errors';
@@ -24,7 +25,7 @@ import {
   deepFreeze,
   desiredObservedRole,
   inSyncObservation,
-  makeConfig,
+  makeConfig as makeConfigOf,
   orgAccount,
   otherRoleIntegration,
   ourIntegration,
@@ -42,6 +43,8 @@ import {
   standardOnly,
 } from './fixtures';
 
+/** This suite plans under Datadog's v1 API; the v2 cases say v2 (mergeConfig lets theirs win). */
+const makeConfig = (raw: Record<string, unknown> = {}): Config => makeConfigOf(mergeConfig({ datadog: { apiVersion: 'v1' } }, raw));
 const config = makeConfig();
 const synced = inSyncObservation({ config });
 const ROLE = config.role.name;

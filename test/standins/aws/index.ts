@@ -19,6 +19,7 @@ export {
   type FakeOrganization,
   type FakeManagedPolicy,
   type FakeOu,
+  type FakeParameter,
   type FakePolicyVersion,
   type FakeRole,
   type FakeRoot,

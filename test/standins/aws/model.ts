@@ -8,7 +8,7 @@ import { checkPolicy, normalizeTrustPolicy, trustAllows } from './policy';
  */
 
 export type Partition = 'aws' | 'aws-us-gov';
-export type AwsServiceName = 'organizations' | 'sts' | 'iam' | 'secretsmanager';
+export type AwsServiceName = 'organizations' | 'sts' | 'iam' | 'secretsmanager' | 'ssm';
 export type AccountState = 'PENDING_ACTIVATION' | 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' | 'CLOSED';
 /** The legacy `Status` field Organizations still returns next to `State`. */
 export type AccountStatus = 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE';
@@ -251,6 +251,14 @@ export interface FakeSecret {
   createdDate: Date;
 }
 
+/** An SSM Parameter Store parameter (String type: what the stack publishes its configuration in). */
+export interface FakeParameter {
+  name: string;
+  value: string;
+  version: number;
+  lastModifiedDate: Date;
+}
+
 export class AwsApiError extends Error {
   constructor(
     readonly code: string,
@@ -352,6 +360,8 @@ export class FakeAwsOrganization {
   private readonly faults: PendingFault[] = [];
   /** Secrets Manager, per account: name -> the secret. */
   private readonly secrets = new Map<string, Map<string, FakeSecret>>();
+  /** SSM Parameter Store, per account: name -> the parameter. */
+  private readonly parameters = new Map<string, Map<string, FakeParameter>>();
   private readonly managementUser: { userName: string; userId: string };
   private seq = 0;
 
@@ -654,6 +664,20 @@ export class FakeAwsOrganization {
     };
     secrets.set(name, secret);
     return { ...secret };
+  }
+
+  /** Creates or overwrites an SSM String parameter (in the management account unless told), as a deployed stack does. */
+  putParameter(name: string, value: string, accountId: string = this.managementAccountId): FakeParameter {
+    const parameters = this.parameters.get(accountId) ?? new Map<string, FakeParameter>();
+    this.parameters.set(accountId, parameters);
+    const parameter: FakeParameter = { name, value, version: (parameters.get(name)?.version ?? 0) + 1, lastModifiedDate: this.now() };
+    parameters.set(name, parameter);
+    return { ...parameter };
+  }
+
+  findParameter(accountId: string, name: string): FakeParameter | undefined {
+    const parameter = this.parameters.get(accountId)?.get(name);
+    return parameter && { ...parameter };
   }
 
   /** A secret by name, complete ARN or partial ARN (the ARN without its suffix), as GetSecretValue finds it. */

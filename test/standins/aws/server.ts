@@ -5,6 +5,7 @@ import { iamCall } from './iam';
 import { AwsApiError, type AwsServiceName, type Caller, type FakeAwsOrganization } from './model';
 import { ORGANIZATIONS_TARGET_PREFIX, organizationsCall } from './organizations';
 import { SECRETS_MANAGER_TARGET_PREFIX, secretsManagerCall } from './secrets-manager';
+import { SSM_TARGET_PREFIX, ssmCall } from './ssm';
 import {
   IAM_XMLNS,
   jsonError,
@@ -44,6 +45,9 @@ export interface AwsStandin {
 export const STANDIN_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
 export const STANDIN_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 
+/** The JSON 1.1 services: X-Amz-Target is `<prefix>.<Operation>`. */
+const JSON_TARGET_PREFIXES = { organizations: ORGANIZATIONS_TARGET_PREFIX, secretsmanager: SECRETS_MANAGER_TARGET_PREFIX, ssm: SSM_TARGET_PREFIX } as const;
+
 const VERSIONS: Record<'sts' | 'iam', string> = { sts: '2011-06-15', iam: '2010-05-08' };
 const XMLNS: Record<'sts' | 'iam', string> = { sts: STS_XMLNS, iam: IAM_XMLNS };
 
@@ -66,6 +70,7 @@ function serviceOf(credential: Credential | undefined, target: string | undefine
   if (credential) return credential.service;
   if (target?.startsWith(`${ORGANIZATIONS_TARGET_PREFIX}.`)) return 'organizations';
   if (target?.startsWith(`${SECRETS_MANAGER_TARGET_PREFIX}.`)) return 'secretsmanager';
+  if (target?.startsWith(`${SSM_TARGET_PREFIX}.`)) return 'ssm';
   if (params.get('Version') === VERSIONS.sts) return 'sts';
   return 'iam';
 }
@@ -163,8 +168,8 @@ async function handle(model: FakeAwsOrganization, req: IncomingMessage, res: Ser
   const service = serviceOf(credential, target, query);
 
   // The JSON 1.1 services: X-Amz-Target names the operation.
-  if (service === 'organizations' || service === 'secretsmanager') {
-    const prefix = service === 'organizations' ? ORGANIZATIONS_TARGET_PREFIX : SECRETS_MANAGER_TARGET_PREFIX;
+  if (service === 'organizations' || service === 'secretsmanager' || service === 'ssm') {
+    const prefix = JSON_TARGET_PREFIXES[service];
     const send = (status: number, payload: string, errorType?: string): void => {
       res.writeHead(status, {
         'content-type': 'application/x-amz-json-1.1',
@@ -193,8 +198,11 @@ async function handle(model: FakeAwsOrganization, req: IncomingMessage, res: Ser
       credential,
       json: true,
       actingAccount: (caller) => caller.accountId,
-      run: (caller) =>
-        service === 'organizations' ? organizationsCall(model, caller, operation, input) : secretsManagerCall(model, caller, operation, input),
+      run: (caller) => {
+        if (service === 'organizations') return organizationsCall(model, caller, operation, input);
+        if (service === 'ssm') return ssmCall(model, caller, operation, input, credential?.region ?? 'us-east-1');
+        return secretsManagerCall(model, caller, operation, input);
+      },
       succeed: (output) => send(200, JSON.stringify(output)),
       fail,
     });
