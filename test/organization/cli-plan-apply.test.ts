@@ -6,7 +6,11 @@
  * datadog.apiVersion v1 and v2 alike. Both read the roles the reconciler's workers would read
  * (reconcile.inspectRoles, on by default), unless --shallow.
  */
+import { join } from 'node:path';
 import { runCli } from '../../cli/program';
+import { parseConfig } from '../../lambda/config/schema';
+import { organizationDependencies } from '../../lambda/organization-dependencies';
+import { reconcileOrganization } from '../../lambda/reconcile/organization';
 import type { CliDependencies } from '../../cli/context';
 import { runCliCollect, tempFiles } from '../cli/harness';
 import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '../standins/aws';
@@ -232,6 +236,19 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       expect(model.iamWrites()).toEqual([]);
     });
 
+    it.each([true, false])('the roles read are those of the active accounts the scheduled reconcile hands its workers (inspectRoles %s)', async (inspectRoles) => {
+      const raw = { datadog: { apiUrl: datadog.url, apiVersion }, reconcile: { inspectRoles } };
+      const config = parseConfig(raw, 'test config');
+      const handed: string[] = [];
+      const organization = { ...organizationDependencies(config, env()), now: () => new Date() };
+      await reconcileOrganization(config, organization, { dryRun: false, enqueue: async (items) => void handed.push(...items.map((i) => i.accountId)) });
+      model.clearCalls();
+      const run = await cli('--config', files.write('inspect.json', raw), 'plan', '--json');
+      const active = new Set(model.listAccounts().filter((a) => a.state === 'ACTIVE').map((a) => a.id));
+      expect(model.callsTo('sts', 'AssumeRole').map((c) => c.accountId).sort()).toEqual(handed.filter((id) => active.has(id)).sort());
+      expect(run.json?.summary.rolesRead).toBe(inspectRoles ? ROLES_READ : 3);
+    });
+
     it('reconcile.inspectRoles off: only the roles of the accounts with work are read, as the workers would; --deep reads the others too', async () => {
       const config = files.write('no-inspect.json', { reconcile: { inspectRoles: false } });
       const run = await cli('--config', config, 'plan', '--json');
@@ -354,6 +371,14 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       expect(run.stdout).not.toContain('\r');
       expect((await cliOnTerminal('n', 'plan', '--json')).stderr).toBe('');
       expect((await cli('plan')).stderr).toBe('');
+    });
+
+    it('on a terminal, when the configuration needs account tags: their reading shows as a bar', async () => {
+      const config = files.write('opt-out.json', { scope: { optOutTag: { key: 'datadog', value: 'off' } } });
+      const run = await cliOnTerminal('n', '--config', config, 'plan', '--shallow');
+      expect(run.code).toBe(0);
+      expect(run.stderr).toContain(`\rorganization: reading tags [${'#'.repeat(30)}] 20/20`);
+      expect(run.stderr).not.toContain('\rroles');
     });
 
     it('reads the roles with reconcile.concurrency at most (1: one account at a time)', async () => {
@@ -613,6 +638,89 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       expect(deep.code).toBe(0);
       expect(deep.json?.results?.map((r) => r.accountId)).toEqual([deleted]);
       expect(model.getRole(deleted, ROLE)).toBeDefined();
+    });
+  });
+
+  describe('handle-event: an event that names no account reconciles the whole organization, as apply', () => {
+    const JOINED = join(__dirname, '..', 'event', 'fixtures', 'organizations-account-joined-organization-no-account.json');
+    const VERDICT = 'aws.organizations AccountJoinedOrganization: reconcile the whole organization';
+
+    it('--dry-run --json: the plan plan --json prints, with results [], and nothing written', async () => {
+      const plan = await cli('plan', '--json');
+      model.clearCalls();
+      const run = await cli('handle-event', JOINED, '--dry-run', '--json');
+      expect(run.code).toBe(0);
+      expect(run.json).toEqual({ ...plan.json, results: [] });
+      expect(model.callsTo('sts', 'AssumeRole')).toHaveLength(ROLES_READ);
+      expect(datadogWrites()).toEqual([]);
+      expect(model.iamWrites()).toEqual([]);
+    });
+
+    it('--dry-run, human: the verdict, the plan with its summary lines, and that nothing changed', async () => {
+      const run = await cli('handle-event', JOINED, '--dry-run');
+      expect(run.code).toBe(0);
+      const lines = run.stdout.split('\n');
+      expect(lines[0]).toMatch(new RegExp(`^${VERDICT} \\(`));
+      expect(lines.slice(2, 4)).toEqual((await cli('plan')).stdout.split('\n').slice(0, 2));
+      expect(run.stdout).toMatch(/\nDry run: nothing was changed\.\n$/);
+      expect(datadogWrites()).toEqual([]);
+    });
+
+    it('without --yes off a terminal: exit 2, nothing read or written', async () => {
+      const run = await cli('handle-event', JOINED);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('--yes');
+      expect(model.calls).toEqual([]);
+      expect(datadog.requests).toEqual([]);
+    });
+
+    it('--yes --json: applies the plan (a deleted role included) in the apply shape; then all in sync', async () => {
+      const deleted = inSync[1]!;
+      model.deleteRoleByHand(deleted, ROLE);
+      const run = await cli('handle-event', JOINED, '--yes', '--json');
+      expect(run.code).toBe(0);
+      expect(run.json?.summary).toEqual({ ...SUMMARY, inSync: SUMMARY.inSync - 1, toRepair: SUMMARY.toRepair + 1 });
+      expect(run.json?.guard).toEqual(GUARD);
+      expect(run.json?.results?.map((r) => r.accountId).sort()).toEqual([...fresh, drifted, closed, STALE, deleted].sort());
+      expect(run.json?.results?.every((r) => r.status === 'ok')).toBe(true);
+      expect(run.json?.results?.find((r) => r.accountId === deleted)?.actions.map((a) => a.type)).toEqual(missingRoleActions(apiVersion));
+      expect(model.getRole(deleted, ROLE)).toBeDefined();
+      expect(ours(closed)).toBeUndefined();
+      expect((await cli('plan', '--json')).json?.summary).toMatchObject({ toCreate: 0, toRepair: 0, toDelete: 0 });
+    });
+
+    it('on a terminal: asks first, as apply does; "n" writes nothing', async () => {
+      const run = await cliOnTerminal('n', 'handle-event', JOINED);
+      expect(run.code).toBe(0);
+      expect(run.questions).toEqual(['\nApply to 5 accounts? [y/N] ']);
+      expect(run.stdout.split('\n')[0]).toMatch(new RegExp(`^${VERDICT}`));
+      expect(datadogWrites()).toEqual([]);
+      expect(model.iamWrites()).toEqual([]);
+    });
+
+    it('the deletion guard: exit 3 with nothing written, dry run or not', async () => {
+      for (const id of inSync.slice(1, 5)) model.removeAccount(id);
+      const dry = await cli('handle-event', JOINED, '--dry-run', '--json');
+      expect(dry.code).toBe(3);
+      expect(dry.json?.guard).toMatchObject({ tripped: true, deletions: 6, limit: 1 });
+      const run = await cli('handle-event', JOINED, '--yes', '--json');
+      expect(run.code).toBe(3);
+      expect(run.json).toMatchObject({ guard: { tripped: true, deletions: 6 }, results: [], error: expect.stringContaining('--max-deletions 6') });
+      expect(run.stderr).toContain('dd-aws-org: deletion guard: the plan deletes 6 integrations');
+      expect(datadogWrites()).toEqual([]);
+      expect(model.iamWrites()).toEqual([]);
+    });
+
+    it('an event that names accounts still converges just those', async () => {
+      const event = files.write('tagged.json', {
+        source: 'aws.organizations',
+        'detail-type': 'AWS API Call via CloudTrail',
+        detail: { eventName: 'TagResource', eventSource: 'organizations.amazonaws.com', requestParameters: { resourceId: fresh[0] } },
+      });
+      const run = await cli('handle-event', event, '--json');
+      expect(run.code).toBe(0);
+      expect(run.json?.results?.map((r) => r.accountId)).toEqual([fresh[0]]);
+      expect(run.json?.summary).toBeUndefined();
     });
   });
 
