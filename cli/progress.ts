@@ -39,12 +39,52 @@ export class Progress {
   }
 
   private bar(): string {
-    const width = 30;
-    const filled = Math.round((this.done / this.total) * width);
-    const elapsed = this.now() - this.started;
-    const etaSeconds = this.done > 0 ? Math.round(((elapsed / this.done) * (this.total - this.done)) / 1000) : undefined;
-    const eta = etaSeconds === undefined ? '' : ` ETA ${Math.floor(etaSeconds / 60)}m${String(etaSeconds % 60).padStart(2, '0')}s`;
     const failed = this.counts.get('error') ?? 0;
-    return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.done}/${this.total}${failed ? `, ${failed} failed` : ''}${eta}`;
+    return progressBar(this.done, this.total, this.now() - this.started, failed ? `, ${failed} failed` : '');
+  }
+}
+
+/** `[####......] 3/10, extra ETA 0m12s`: the ETA from the pace so far. */
+function progressBar(done: number, total: number, elapsedMs: number, extra = ''): string {
+  const width = 30;
+  const filled = total > 0 ? Math.round((done / total) * width) : width;
+  const etaSeconds = done > 0 ? Math.round(((elapsedMs / done) * (total - done)) / 1000) : undefined;
+  const eta = etaSeconds === undefined ? '' : ` ETA ${Math.floor(etaSeconds / 60)}m${String(etaSeconds % 60).padStart(2, '0')}s`;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${extra}${eta}`;
+}
+
+/**
+ * What a long read is doing (the organization walk, the role reads), as one line redrawn in
+ * place on a terminal; nothing at all elsewhere, so logs and --json stay as they were.
+ */
+export class StatusLine {
+  private shown = false;
+  private counting?: { label: string; started: number };
+
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly terminal: boolean,
+    private readonly now: () => number,
+  ) {}
+
+  show(text: string): void {
+    if (!this.terminal) return;
+    // \x1b[K clears what a longer previous text left on the line.
+    this.write(`\r${text}\x1b[K`);
+    this.shown = true;
+  }
+
+  /** A bar for `label`, its ETA timed from the first count of that label. */
+  count(label: string, done: number, total: number): void {
+    if (!this.terminal) return;
+    if (this.counting?.label !== label) this.counting = { label, started: this.now() };
+    this.show(`${label} ${progressBar(done, total, this.now() - this.counting.started)}`);
+  }
+
+  /** Leaves the last state on its line. */
+  end(): void {
+    if (this.shown) this.write('\n');
+    this.shown = false;
+    this.counting = undefined;
   }
 }

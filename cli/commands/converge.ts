@@ -3,17 +3,22 @@ import { Command } from 'commander';
 import type { Config } from '../../lambda/config/schema';
 import { convergeAccount, type ConvergeResult } from '../../lambda/converge';
 import { InputError } from '../../lambda/domain/errors';
-import { describeOutcome, parseEvent } from '../../lambda/event/parse';
+import { describeOutcome, parseEvent, type EventOutcome } from '../../lambda/event/parse';
 import { loadCliConfig } from '../config-source';
 import { checkRunCredentials, cliPipeline, type CliDependencies, type GlobalOptions } from '../context';
 import { EXIT } from '../exit-codes';
 import { accountIdArg } from '../options';
 import type { Output } from '../output';
 import { convergeExitCode, printResults } from '../report';
+import { applyPlanned, organizationRun, planWholeOrganization, reportPlan, requireConfirmation } from './organization-run';
 
 interface RunOptions {
   dryRun?: boolean;
   json?: boolean;
+}
+
+interface EventOptions extends RunOptions {
+  yes?: boolean;
 }
 
 /** Sets the exit code without throwing, so that the results are printed first. */
@@ -56,12 +61,17 @@ export function convergeCommands(deps: CliDependencies, output: Output, setExitC
     .description('converge the accounts an EventBridge event names (the JSON a rule delivers to its target)')
     .argument('<file>', 'event JSON file, or - for standard input')
     .option('--dry-run', 'print the plan; write nothing anywhere')
-    .option('--json', 'print {"results": [{accountId, status, actions, error}]}')
-    .action(async (file: string, options: RunOptions, command: Command) => {
+    .option('--yes', 'an event that calls for the whole organization: apply its plan without asking (required when not on a terminal)')
+    .option('--json', 'print {"results": [{accountId, status, actions, error}]}; for the whole organization, as apply --json')
+    .action(async (file: string, options: EventOptions, command: Command) => {
       const event = await readEvent(file, deps);
       const outcome = parseEvent(event);
       if (outcome.kind === 'invalid' || outcome.kind === 'unknown') {
         throw new InputError(describeOutcome(outcome));
+      }
+      if (outcome.kind === 'reconcile') {
+        setExitCode(await reconcileOrganizationFor(outcome, options, command, deps, output));
+        return;
       }
       const config = await loadCliConfig(command.optsWithGlobals<GlobalOptions>(), deps, output);
       if (outcome.kind !== 'accounts') {
@@ -78,6 +88,18 @@ export function convergeCommands(deps: CliDependencies, output: Output, setExitC
     });
 
   return [converge, handleEvent];
+}
+
+/** An event that names no account: the org-wide plan the scheduled reconcile would make, applied as `apply` does. */
+async function reconcileOrganizationFor(outcome: EventOutcome, options: EventOptions, command: Command, deps: CliDependencies, output: Output): Promise<number> {
+  const run = await organizationRun(command, deps, output, options.json);
+  if (!options.dryRun) requireConfirmation(run, options.yes, 'handle-event (a reconcile of the whole organization)');
+  if (!options.json) output.line(`${describeOutcome(outcome)}\n`);
+  const planned = await planWholeOrganization(run, { roles: 'reconciler' });
+  if (!options.dryRun) return applyPlanned(run, planned, { yes: options.yes });
+  const code = reportPlan(run, planned, { results: [] });
+  if (!options.json) output.line('\nDry run: nothing was changed.');
+  return code;
 }
 
 async function readEvent(file: string, deps: CliDependencies): Promise<unknown> {

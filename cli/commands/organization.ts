@@ -1,15 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
-import type { ConvergeResult } from '../../lambda/converge';
-import { InputError } from '../../lambda/domain/errors';
-import type { OrganizationPlan } from '../../lambda/plan/plan-organization';
-import { applyOrganization } from '../../lambda/reconcile/apply';
-import { accountsToConverge, guardLimits, observeOrganization, planObservedOrganization } from '../../lambda/reconcile/organization';
-import { loadCliConfig } from '../config-source';
-import { cliPipeline, type CliDependencies, type GlobalOptions } from '../context';
-import { EXIT } from '../exit-codes';
+import type { CliDependencies } from '../context';
 import type { Output } from '../output';
 import type { ExitCodeSink } from './converge';
-import { Progress } from '../progress';
+import { applyPlanned, organizationRun, planWholeOrganization, reportPlan, requireConfirmation, roleReading } from './organization-run';
 
 function wholeNumberArg(min: number) {
   return (value: string): number => {
@@ -19,111 +12,34 @@ function wholeNumberArg(min: number) {
   };
 }
 
-/** The public --json shape of plan (and of apply's plan). */
-export function planJson(plan: OrganizationPlan): unknown {
-  return {
-    summary: plan.summary,
-    actions: plan.plans.flatMap((p) =>
-      p.actions.filter((a) => a.type !== 'none').map((a) => ({ accountId: p.accountId, type: a.type, reason: a.reason })),
-    ),
-  };
-}
-
-function printPlan(output: Output, plan: OrganizationPlan): void {
-  const { summary } = plan;
-  output.line(
-    `${summary.accounts} accounts: ${summary.inSync} in sync, ${summary.toCreate} to create, ${summary.toRepair} to repair, ${summary.toDelete} to delete`,
-  );
-  const groups = new Map<string, { accountId: string; reason: string }[]>();
-  for (const accountPlan of plan.plans) {
-    for (const action of accountPlan.actions) {
-      if (action.type !== 'none') groups.set(action.type, [...(groups.get(action.type) ?? []), { accountId: accountPlan.accountId, reason: action.reason }]);
-    }
-    if (accountPlan.blocked) {
-      groups.set('blocked', [...(groups.get('blocked') ?? []), { accountId: accountPlan.accountId, reason: accountPlan.blocked.reason }]);
-    }
-  }
-  for (const [type, entries] of groups) {
-    output.line(`\n${type} (${entries.length})`);
-    for (const entry of entries) output.line(`  ${entry.accountId}  ${entry.reason}`);
-  }
-  output.line(`\ndeletion guard: ${plan.guard.reason}`);
-}
+const DEEP = 'read the roles of every account the reconciler would work on or check, even with reconcile.inspectRoles off';
 
 export function organizationCommands(deps: CliDependencies, output: Output, setExitCode: ExitCodeSink): Command[] {
-  const prepare = async (command: Command, json: boolean | undefined) => {
-    const config = await loadCliConfig(command.optsWithGlobals<GlobalOptions>(), deps, output);
-    const pipeline = cliPipeline(config, deps, output, json);
-    return { config, pipeline };
-  };
-
   const plan = new Command('plan')
-    .description('every action the reconciler would take across the organization, grouped, with counts (writes nothing)')
-    .option('--deep', "also read every member account's role (assume role + IAM reads), with bounded concurrency")
-    .option('--json', 'print {"summary": {...}, "actions": [{accountId, type, reason}]}')
-    .action(async (options: { deep?: boolean; json?: boolean }, command: Command) => {
-      const { config, pipeline } = await prepare(command, options.json);
-      const observed = await observeOrganization(config, pipeline, { deep: options.deep });
-      const organizationPlan = planObservedOrganization(observed, config, guardLimits(config));
-      if (options.json) output.json(planJson(organizationPlan));
-      else printPlan(output, organizationPlan);
-      setExitCode(organizationPlan.guard.tripped ? EXIT.deletionGuard : EXIT.ok);
+    .description(
+      'every action the reconciler would take across the organization, grouped, with counts (writes nothing); reads the roles its workers would read (reconcile.inspectRoles)',
+    )
+    .option('--shallow', 'read no role: a quick look at Organizations and Datadog only (a deleted role or an altered trust does not show)')
+    .option('--deep', DEEP)
+    .option('--json', 'print {"summary": {...}, "guard": {tripped, deletions, limit, reason}, "actions": [{accountId, type, reason}]}')
+    .action(async (options: { deep?: boolean; shallow?: boolean; json?: boolean }, command: Command) => {
+      const roles = roleReading(options);
+      const run = await organizationRun(command, deps, output, options.json);
+      setExitCode(reportPlan(run, await planWholeOrganization(run, { roles })));
     });
 
   const apply = new Command('apply')
-    .description('run the plan: converge every account that needs work')
+    .description('run the plan: converge every account it lists, role and trust repairs included')
     .option('--max-deletions <n>', 'allow this many integration deletions in this run (default: reconcile.maxDeletionsPerRun)', wholeNumberArg(0))
-    .option('--concurrency <n>', 'accounts worked on at once (default: reconcile.concurrency)', wholeNumberArg(1))
+    .option('--concurrency <n>', 'accounts worked on at once, role reads included (default: reconcile.concurrency)', wholeNumberArg(1))
+    .option('--deep', DEEP)
     .option('--yes', 'do not ask for confirmation (required when not on a terminal)')
-    .option('--json', 'print {"summary": {...}, "actions": [...], "results": [...]}')
-    .action(async (options: { maxDeletions?: number; concurrency?: number; yes?: boolean; json?: boolean }, command: Command) => {
-      const interactive = Boolean(deps.isInteractive?.());
-      if (!options.yes && !interactive) {
-        throw new InputError('apply changes the organization: pass --yes to run it without a terminal to confirm on');
-      }
-      const { config, pipeline } = await prepare(command, options.json);
-      const observed = await observeOrganization(config, pipeline);
-      const organizationPlan = planObservedOrganization(observed, config, guardLimits(config, options.maxDeletions));
-      if (!options.json) printPlan(output, organizationPlan);
-      if (organizationPlan.guard.tripped) {
-        if (options.json) output.json({ ...(planJson(organizationPlan) as object), results: [], error: organizationPlan.guard.reason });
-        output.stderr(`dd-aws-org: deletion guard: ${organizationPlan.guard.reason}\n`);
-        setExitCode(EXIT.deletionGuard);
-        return;
-      }
-      const accountIds = accountsToConverge(organizationPlan, observed);
-      if (accountIds.length === 0) {
-        if (options.json) output.json({ ...(planJson(organizationPlan) as object), results: [] });
-        else output.line('\nNothing to do.');
-        setExitCode(EXIT.ok);
-        return;
-      }
-      if (!options.yes) {
-        const answer = await deps.prompt!(`\nApply to ${accountIds.length} account${accountIds.length === 1 ? '' : 's'}? [y/N] `);
-        if (!/^y(es)?$/i.test(answer.trim())) {
-          output.stderr('dd-aws-org: nothing applied\n');
-          setExitCode(EXIT.ok);
-          return;
-        }
-      }
-      const progress = new Progress(accountIds.length, (text) => output.stderr(text), interactive && !options.json, () => deps.now?.() ?? Date.now());
-      const results: ConvergeResult[] = await applyOrganization(accountIds, observed, config, pipeline, {
-        concurrency: options.concurrency ?? config.reconcile.concurrency,
-        onResult: (result) => progress.record(result),
-      });
-      progress.finish();
-      const failed = results.filter((r) => r.status === 'error');
-      if (options.json) {
-        output.json({
-          ...(planJson(organizationPlan) as object),
-          results: results.map((r) => ({ accountId: r.accountId, status: r.status, actions: r.actions.map(({ type, reason }) => ({ type, reason })), ...(r.error !== undefined && { error: r.error }) })),
-        });
-      } else {
-        // On a terminal the bar showed counts only: list the failures; otherwise each line already said.
-        if (interactive) for (const result of failed) output.line(`${result.accountId}  error: ${result.error}`);
-        output.line(`\n${progress.summary()}`);
-      }
-      setExitCode(failed.length > 0 ? EXIT.failed : EXIT.ok);
+    .option('--json', 'print {"summary": {...}, "guard": {...}, "actions": [...], "results": [...]}')
+    .action(async (options: { maxDeletions?: number; concurrency?: number; deep?: boolean; yes?: boolean; json?: boolean }, command: Command) => {
+      const run = await organizationRun(command, deps, output, options.json);
+      requireConfirmation(run, options.yes, 'apply');
+      const planned = await planWholeOrganization(run, { roles: roleReading(options), maxDeletions: options.maxDeletions, concurrency: options.concurrency });
+      setExitCode(await applyPlanned(run, planned, options));
     });
 
   return [plan, apply];

@@ -31,6 +31,16 @@ export interface WalkOptions {
   readonly onAccounts?: (accounts: readonly OrgAccount[]) => void;
   /** Told the partition as soon as DescribeOrganization answers. */
   readonly onPartition?: (partition: Partition) => void;
+  /** Told after each parent is listed and each account's tags are read (a progress display). */
+  readonly onProgress?: (progress: WalkProgress) => void;
+}
+
+/** How far a walk has got: parents (root and OUs) listed, accounts found, tags read of those to read. */
+export interface WalkProgress {
+  readonly parentsListed: number;
+  readonly accounts: number;
+  readonly tagsRead: number;
+  readonly tagsToRead: number;
 }
 
 const STATES: ReadonlySet<string> = new Set(['ACTIVE', 'PENDING_ACTIVATION', 'PENDING_CLOSURE', 'SUSPENDED', 'CLOSED']);
@@ -82,6 +92,10 @@ export async function walkOrganization(client: OrganizationsClient, options: Wal
   });
 
   const accounts: ObservedOrgAccount[] = [];
+  let parentsListed = 0;
+  const tagsRead = new Set<string>();
+  const tagsToRead = options.readTags ? () => accounts.length : () => 0;
+  const report = () => options.onProgress?.({ parentsListed, accounts: accounts.length, tagsRead: tagsRead.size, tagsToRead: tagsToRead() });
   let level: { id: string; path: string[] }[] = roots.map((id) => ({ id, path: [id] }));
   while (level.length > 0) {
     const children = await mapLimit(level, concurrency, async (parent) => {
@@ -112,13 +126,14 @@ export async function walkOrganization(client: OrganizationsClient, options: Wal
           : [],
       );
       accounts.push(...page);
+      parentsListed++;
+      report();
       if (page.length > 0) options.onAccounts?.(page);
       return ous.map((id) => ({ id, path: [...parent.path, id] }));
     });
     level = children.flat();
   }
 
-  const tagsRead = new Set<string>();
   if (options.readTags) {
     const now = options.now ?? Date.now;
     await mapLimit(accounts, concurrency, async (account) => {
@@ -129,6 +144,7 @@ export async function walkOrganization(client: OrganizationsClient, options: Wal
       });
       (account as { tags: Record<string, string> }).tags = Object.fromEntries(tags.map((t) => [t.Key ?? '', t.Value ?? '']));
       tagsRead.add(account.accountId);
+      report();
     });
   }
   accounts.sort((a, b) => a.accountId.localeCompare(b.accountId));

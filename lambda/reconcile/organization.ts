@@ -6,7 +6,7 @@ import type { MemberAccess } from '../observe/member-access';
 import type { Partition } from '../domain/policy';
 import type { OrgAccount, RoleObservation } from '../observe/model';
 import type { AccountFacts } from '../queue/messages';
-import { mapLimit, walkOrganization, type OrganizationSnapshot } from '../observe/organization-walk';
+import { mapLimit, walkOrganization, type OrganizationSnapshot, type WalkProgress } from '../observe/organization-walk';
 import type { ObservedOrgAccount, OrganizationsReader } from '../observe/organizations';
 import { isOurIntegration, planAccount } from '../plan/plan-account';
 import { groupByAccount, planOrganization, workKind, type GuardLimits, type OrganizationPlan } from '../plan/plan-organization';
@@ -18,9 +18,9 @@ export interface OrganizationDependencies {
   readonly organizationsClient: OrganizationsClient;
   readonly organizations: OrganizationsReader;
   readonly datadog: AwsIntegrationPort;
-  /** Needed for --deep and for apply (the per-account runs read the roles). */
+  /** Needed to read roles (the CLI's plan and apply; the per-account runs read them too). */
   readonly memberAccess?: MemberAccess;
-  /** Datadog's current IAM permission lists, for --deep (the pinned list when absent). */
+  /** Datadog's current IAM permission lists, that read roles are compared with (the pinned list when absent). */
   readonly permissions?: () => Promise<DatadogPermissions>;
   readonly now: () => Date;
 }
@@ -28,24 +28,26 @@ export interface OrganizationDependencies {
 export interface ObservedOrganization {
   readonly snapshot: OrganizationSnapshot;
   readonly integrations: readonly Integration[];
-  /** With --deep: each reachable account's role as observed. */
+  /** The roles read (readRoles), by account: the others are planned without theirs. */
   readonly roles: ReadonlyMap<string, RoleObservation>;
-  /** With --deep: Datadog's permission lists that the roles are compared with. */
+  /** Datadog's permission lists that the roles read are compared with. */
   readonly permissions?: DatadogPermissions;
   /** Accounts whose tags the plan needed but time did not allow: each must be converged on its own. */
   readonly tagsMissing: readonly string[];
 }
 
 export interface ObserveOrganizationOptions {
-  readonly deep?: boolean;
   /** Stop reading tags at this time (ms since epoch): a Lambda's time budget. */
   readonly tagsDeadline?: number;
   /** Each page of accounts as the walk finds it, with Datadog's integrations (for streaming work). */
   readonly onAccounts?: (accounts: readonly ObservedOrgAccount[], integrations: readonly Integration[]) => void;
   /** The organization's partition, as soon as the walk knows it. */
   readonly onPartition?: (partition: Partition) => void;
+  /** How far the walk has got (a progress display). */
+  readonly onWalkProgress?: (progress: WalkProgress) => void;
 }
 
+/** One walk of Organizations and one Datadog listing; no role is read. */
 export async function observeOrganization(
   config: Config,
   deps: OrganizationDependencies,
@@ -70,6 +72,7 @@ export async function observeOrganization(
           delivered.catch(() => undefined);
         }),
       onPartition: options.onPartition,
+      onProgress: options.onWalkProgress,
     }),
     listing,
   ]);
@@ -80,28 +83,49 @@ export async function observeOrganization(
         .filter((a) => !a.isManagementAccount || config.scope.includeManagementAccount)
         .map((a) => a.accountId)
     : [];
-  const roles = new Map<string, RoleObservation>();
-  let permissions: DatadogPermissions | undefined;
-  if (options.deep) {
-    permissions = await deps.permissions?.();
-    const memberAccess = deps.memberAccess;
-    if (!memberAccess) throw new Error('--deep needs member account access');
-    const ours = new Set(integrations.filter((i) => isOurIntegration(i, config.role.name)).map((i) => i.accountId));
-    const byAccount = groupByAccount(integrations);
-    // Only where the role can matter: in scope, or holding our integration (the role may have to go).
-    const targets = snapshot.accounts.filter((a) => a.state === 'ACTIVE' && (scopeOf(a, config.scope).inScope || ours.has(a.accountId)));
-    // Loaded only here: the scheduled reconcile never reads roles itself, and so never loads the IAM and STS clients.
-    const { observeAccount } = await import('../observe/observe-account');
-    await mapLimit(targets, config.reconcile.concurrency, async (account) => {
-      const { observation } = await observeAccount(account.accountId, config, { ...deps, memberAccess }, {
-        partition: snapshot.partition,
-        organization: account,
-        integrations: byAccount.get(account.accountId) ?? [],
+  return { snapshot, integrations, roles: new Map(), tagsMissing };
+}
+
+/**
+ * Reads the roles of these accounts as the worker would (observeAccount, with what the walk read),
+ * `reconcile.concurrency` at a time unless told otherwise. A read that fails leaves that account unreachable, with why,
+ * rather than failing the whole plan.
+ */
+export async function readRoles(
+  observed: ObservedOrganization,
+  accountIds: readonly string[],
+  config: Config,
+  deps: OrganizationDependencies,
+  options: { readonly concurrency?: number; readonly onRead?: (done: number, total: number) => void } = {},
+): Promise<ObservedOrganization> {
+  const wanted = new Set(accountIds);
+  // Only an active account has a role to read (the others are offboarded without).
+  const targets = observed.snapshot.accounts.filter((a) => a.state === 'ACTIVE' && wanted.has(a.accountId));
+  if (targets.length === 0) return observed;
+  const memberAccess = deps.memberAccess;
+  if (!memberAccess) throw new Error('reading roles needs member account access');
+  const permissions = await deps.permissions?.();
+  const byAccount = groupByAccount(observed.integrations);
+  const roles = new Map(observed.roles);
+  // Loaded only here: the scheduled reconcile never reads roles itself, and so never loads the IAM and STS clients.
+  const { observeAccount } = await import('../observe/observe-account');
+  let done = 0;
+  await mapLimit(targets, options.concurrency ?? config.reconcile.concurrency, async (organization) => {
+    const { accountId } = organization;
+    try {
+      const { observation } = await observeAccount(accountId, config, { ...deps, memberAccess }, {
+        partition: observed.snapshot.partition,
+        organization,
+        integrations: byAccount.get(accountId) ?? [],
       });
-      roles.set(account.accountId, observation.role);
-    });
-  }
-  return { snapshot, integrations, roles, tagsMissing, ...(permissions && { permissions }) };
+      // Not read (out of scope, role.deleteOnOffboard off): the plan needs nothing of it.
+      if (observation.role.kind !== 'not-read') roles.set(accountId, observation.role);
+    } catch (error) {
+      roles.set(accountId, { kind: 'unreachable', retryable: false, reason: `reading role ${config.role.name} failed: ${(error as Error)?.message ?? String(error)}` });
+    }
+    options.onRead?.(++done, targets.length);
+  });
+  return { ...observed, roles, ...(permissions && { permissions }) };
 }
 
 export function guardLimits(config: Config, maxDeletions?: number): GuardLimits {
@@ -119,6 +143,36 @@ export function planObservedOrganization(observed: ObservedOrganization, config:
 export function accountsToConverge(plan: OrganizationPlan, observed: ObservedOrganization): string[] {
   const changed = plan.plans.filter((p) => workKind(p) !== 'in-sync').map((p) => p.accountId);
   return [...new Set([...changed, ...observed.tagsMissing])];
+}
+
+/** Accounts with a deletion that the tripped guard holds back: the reconciler does not hand them over. */
+export function heldBackByGuard(plan: OrganizationPlan): string[] {
+  return plan.guard.tripped ? plan.plans.filter((p) => p.actions.some((a) => a.type === 'delete-integration')).map((p) => p.accountId) : [];
+}
+
+/** In scope, active, with our integration: the accounts whose roles `reconcile.inspectRoles` has checked. */
+function isOursInScope(account: OrgAccount, integrations: readonly Integration[], config: Config): boolean {
+  return account.state === 'ACTIVE' && scopeOf(account, config.scope).inScope && integrations.some((i) => isOurIntegration(i, config.role.name));
+}
+
+/**
+ * The accounts the scheduled reconcile hands to its workers, from a plan made without roles:
+ * every planned change and unread tags (less the deletions a tripped guard holds back), and,
+ * when roles are inspected, every active account in scope with our integration. Each worker
+ * reads its account's role: these are the roles a plan must read to show what the run will do.
+ */
+export function accountsForWorkers(
+  plan: OrganizationPlan,
+  observed: ObservedOrganization,
+  config: Config,
+  inspectRoles: boolean = config.reconcile.inspectRoles,
+): string[] {
+  const heldBack = new Set(heldBackByGuard(plan));
+  const byAccount = groupByAccount(observed.integrations);
+  const roleChecks = inspectRoles
+    ? observed.snapshot.accounts.filter((a) => isOursInScope(a, byAccount.get(a.accountId) ?? [], config)).map((a) => a.accountId)
+    : [];
+  return [...new Set([...accountsToConverge(plan, observed), ...roleChecks])].filter((id) => !heldBack.has(id));
 }
 
 export interface ReconcileRun {
@@ -176,10 +230,6 @@ export async function reconcileOrganization(
   // Datadog's listing arrives once; group it by account once.
   let grouped: ReadonlyMap<string, readonly Integration[]> | undefined;
   const integrationsOf = (all: readonly Integration[], accountId: string) => (grouped ??= groupByAccount(all)).get(accountId) ?? [];
-  const isOursInScope = (account: OrgAccount, integrations: readonly Integration[]) =>
-    account.state === 'ACTIVE' &&
-    scopeOf(account, config.scope).inScope &&
-    integrations.some((i) => isOurIntegration(i, config.role.name));
   const observed = await observeOrganization(config, deps, {
     tagsDeadline: options.tagsDeadline,
     onPartition: (value) => (partition = value),
@@ -196,7 +246,7 @@ export async function reconcileOrganization(
             };
             const kind = workKind(planAccount(observation, config));
             // In sync on Datadog's side: its role is still checked, when roles are inspected and it is ours.
-            return kind === 'create' || kind === 'repair' || (config.reconcile.inspectRoles && kind === 'in-sync' && isOursInScope(account, observation.integrations));
+            return kind === 'create' || kind === 'repair' || (config.reconcile.inspectRoles && kind === 'in-sync' && isOursInScope(account, observation.integrations, config));
           });
           send(
             ready.map((account) => ({
@@ -209,19 +259,14 @@ export async function reconcileOrganization(
   });
   const plan = planObservedOrganization(observed, config, guardLimits(config));
   const deleting = new Set(plan.plans.filter((p) => p.actions.some((a) => a.type === 'delete-integration')).map((p) => p.accountId));
-  const heldBack = plan.guard.tripped ? [...deleting] : [];
+  const heldBack = heldBackByGuard(plan);
   const accounts = new Map(observed.snapshot.accounts.map((a) => [a.accountId, a]));
-  const roleChecks = config.reconcile.inspectRoles
-    ? observed.snapshot.accounts.filter((a) => isOursInScope(a, integrationsOf(observed.integrations, a.accountId))).map((a) => a.accountId)
-    : [];
   send(
-    [...accountsToConverge(plan, observed), ...roleChecks]
-      .filter((id) => !heldBack.includes(id))
-      .map((accountId) => {
-        const account = accounts.get(accountId);
-        const usable = account && !deleting.has(accountId);
-        return { accountId, facts: usable ? factsOf(account, observed.snapshot.tagsRead.has(accountId), integrationsOf(observed.integrations, accountId)) : undefined };
-      }),
+    accountsForWorkers(plan, observed, config).map((accountId) => {
+      const account = accounts.get(accountId);
+      const usable = account && !deleting.has(accountId);
+      return { accountId, facts: usable ? factsOf(account, observed.snapshot.tagsRead.has(accountId), integrationsOf(observed.integrations, accountId)) : undefined };
+    }),
   );
   await Promise.all(sending);
   if (failure !== undefined) throw failure;

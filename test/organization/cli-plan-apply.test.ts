@@ -3,14 +3,19 @@
  * against the AWS stand-in (AWS_ENDPOINT_URL) and the Datadog stand-in. The organization:
  * 15 accounts in sync, one drifted, one closed with our integration, two new ones; Datadog also
  * has ours for an account outside the organization and another team's integrations. Under
- * datadog.apiVersion v1 and v2 alike.
+ * datadog.apiVersion v1 and v2 alike. Both read the roles the reconciler's workers would read
+ * (reconcile.inspectRoles, on by default), unless --shallow.
  */
+import { join } from 'node:path';
 import { runCli } from '../../cli/program';
+import { parseConfig } from '../../lambda/config/schema';
+import { organizationDependencies } from '../../lambda/organization-dependencies';
+import { reconcileOrganization } from '../../lambda/reconcile/organization';
 import type { CliDependencies } from '../../cli/context';
 import { runCliCollect, tempFiles } from '../cli/harness';
 import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '../standins/aws';
 import { DatadogStandin } from '../standins/datadog';
-import { API_VERSIONS, configIdOf, integrationListUrl, newAccountActions, withApiVersion } from '../flow/api-version';
+import { API_VERSIONS, configIdOf, integrationListUrl, missingRoleActions, newAccountActions, withApiVersion } from '../flow/api-version';
 
 const API_KEY = 'org-cli-api-key-1234';
 const APP_KEY = 'org-cli-app-key-5678';
@@ -29,6 +34,14 @@ interface Summary {
   toCreate: number;
   toRepair: number;
   toDelete: number;
+  rolesRead: number;
+  shallow: boolean;
+}
+interface Guard {
+  tripped: boolean;
+  deletions: number;
+  limit: number;
+  reason: string;
 }
 interface PlanAction {
   accountId: string;
@@ -43,7 +56,9 @@ interface ApplyResult {
 }
 interface PlanJson {
   summary: Summary;
+  guard: Guard;
   actions: PlanAction[];
+  blocked: { accountId: string; reason: string; retryable: boolean }[];
   results?: ApplyResult[];
   error?: string;
 }
@@ -142,17 +157,38 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
     return { code, stdout, stderr, questions };
   }
 
-  /** Whether the STS and IAM calls came one account at a time (each account's calls in one run). */
-  const oneAccountAtATime = () => {
+  /**
+   * Whether the STS and IAM calls came one account at a time (each account's calls in one run),
+   * in each phase: the plan's role reads (the first `planned` accounts), then the converges.
+   */
+  const oneAccountAtATime = (planned = Infinity) => {
     const sequence = model.calls.filter((c) => c.service !== 'organizations').map((c) => c.accountId);
     const runs = sequence.filter((id, i) => id !== sequence[i - 1]);
-    return runs.length === new Set(runs).size;
+    return [runs.slice(0, planned), runs.slice(planned)].every((phase) => phase.length === new Set(phase).size);
   };
   const ours = (accountId: string) => datadog.stored().find((a) => a.account_id === accountId && a.role_name === ROLE);
   const datadogWrites = () => datadog.requests.filter((r) => r.method !== 'GET');
+  /** Rewrites an account's role to trust another Datadog site's principal, by hand; returns the account. */
+  const breakTrust = (accountId: string): string => {
+    const role = model.getRole(accountId, ROLE)!;
+    model.putRoleByHand(accountId, {
+      ...role,
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: AP1_PRINCIPAL }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': ours(accountId)?.external_id } } },
+        ],
+      },
+    });
+    return accountId;
+  };
+  // v2 compares the external ID too (it lists it), so its reason names both.
+  const trustReason = v2
+    ? "the trust policy does not match Datadog's principal and external ID"
+    : `the trust policy must let only ${DATADOG_PRINCIPAL} assume the role, with the external ID`;
   const walkedAccounts = () => model.listAccounts().length;
-  /** The plan of the organization built above, as --json prints it. */
-  const expectedActions = (): PlanAction[] => {
+  /** The plan of the organization built above, as --json prints it (with the roles read, unless shallow). */
+  const expectedActions = (options: { shallow?: boolean } = {}): PlanAction[] => {
     const walked = [MANAGEMENT, ...inSync, drifted, closed, ...fresh].sort();
     const byAccount: Record<string, PlanAction[]> = {
       [drifted]: [{ accountId: drifted, type: 'update-integration', reason: 'Datadog settings differ: host_tags' }],
@@ -161,26 +197,103 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
     };
     for (const id of fresh) {
       const createIntegration = { accountId: id, type: 'create-integration', reason: `Datadog has no integration for this account with role ${ROLE}` };
-      const createRole = { accountId: id, type: 'create-role', reason: `role ${ROLE} is created, or its trust rewritten, with the new external ID` };
+      const createRole = {
+        accountId: id,
+        type: 'create-role',
+        // Without the role read, the plan cannot tell whether it exists.
+        reason: options.shallow ? `role ${ROLE} is created, or its trust rewritten, with the new external ID` : `role ${ROLE} does not exist`,
+      };
       // v2: the role first, trusting a minted ID, then the integration with it; v1: Datadog's create yields the ID first.
       byAccount[id] = v2 ? [createRole, createIntegration] : [createIntegration, createRole];
     }
     return [...walked, STALE, FOREIGN].flatMap((id) => byAccount[id] ?? []);
   };
-  const SUMMARY: Summary = { accounts: 22, inSync: 17, toCreate: 2, toRepair: 1, toDelete: 2 };
+  /**
+   * The roles read: those of the accounts the reconciler hands its workers. The ones with work
+   * (2 new, the drifted one; the closed and the stale one have no role to read), and, with
+   * reconcile.inspectRoles, every active account in scope with our integration (15 + drifted).
+   */
+  const ROLES_READ = 18;
+  const SUMMARY: Summary = { accounts: 22, inSync: 17, toCreate: 2, toRepair: 1, toDelete: 2, rolesRead: ROLES_READ, shallow: false };
+  const GUARD: Guard = { tripped: false, deletions: 2, limit: 2, reason: '2 deletions, within the limit of 2' };
+  /** An organization with nothing to do: 21 accounts (the closed one without integration now, and the other team's). */
+  const ALL_IN_SYNC = { accounts: 21, inSync: 21, toCreate: 0, toRepair: 0, toDelete: 0 };
+  const NO_DELETION: Guard = { tripped: false, deletions: 0, limit: 2, reason: '0 deletions, within the limit of 2' };
   /** Datadog writes of the apply below: 2 creations, 1 update, 2 deletions; v2 also mints an external ID per new account. */
   const APPLY_WRITES = v2 ? 7 : 5;
 
   describe('plan', () => {
-    it('--json: the summary and every action, exactly; exit 0; nothing written', async () => {
+    it('--json: the summary, the guard and every action, exactly; exit 0; nothing written', async () => {
       expect(walkedAccounts()).toBe(20);
       const run = await cli('plan', '--json');
       expect(run.code).toBe(0);
-      expect(run.json).toEqual({ summary: SUMMARY, actions: expectedActions() });
+      expect(run.json).toEqual({ summary: SUMMARY, guard: GUARD, actions: expectedActions(), blocked: [] });
       expect(datadogWrites()).toEqual([]);
       expect(model.iamWrites()).toEqual([]);
       // Nothing on stderr but where the configuration came from.
       expect(run.stderr).toMatch(/^dd-aws-org: configuration from \S+\/api-v[12]\.json\n$/);
+    });
+
+    it('reads exactly the roles the reconciler would: work to do, and every account in scope with our integration', async () => {
+      const run = await cli('plan', '--json');
+      expect(run.code).toBe(0);
+      // Not the management account (out of scope, no integration), not the closed one, not the stale one.
+      expect(model.callsTo('sts', 'AssumeRole').map((c) => c.accountId).sort()).toEqual([...inSync, drifted, ...fresh].sort());
+      expect(model.iamWrites()).toEqual([]);
+    });
+
+    it.each([true, false])('the roles read are those of the active accounts the scheduled reconcile hands its workers (inspectRoles %s)', async (inspectRoles) => {
+      const raw = { datadog: { apiUrl: datadog.url, apiVersion }, reconcile: { inspectRoles } };
+      const config = parseConfig(raw, 'test config');
+      const handed: string[] = [];
+      const organization = { ...organizationDependencies(config, env()), now: () => new Date() };
+      await reconcileOrganization(config, organization, { dryRun: false, enqueue: async (items) => void handed.push(...items.map((i) => i.accountId)) });
+      model.clearCalls();
+      const run = await cli('--config', files.write('inspect.json', raw), 'plan', '--json');
+      const active = new Set(model.listAccounts().filter((a) => a.state === 'ACTIVE').map((a) => a.id));
+      expect(model.callsTo('sts', 'AssumeRole').map((c) => c.accountId).sort()).toEqual(handed.filter((id) => active.has(id)).sort());
+      expect(run.json?.summary.rolesRead).toBe(inspectRoles ? ROLES_READ : 3);
+    });
+
+    it('reconcile.inspectRoles off: only the roles of the accounts with work are read, as the workers would; --deep reads the others too', async () => {
+      const config = files.write('no-inspect.json', { reconcile: { inspectRoles: false } });
+      const run = await cli('--config', config, 'plan', '--json');
+      expect(run.code).toBe(0);
+      expect(model.callsTo('sts', 'AssumeRole').map((c) => c.accountId).sort()).toEqual([drifted, ...fresh].sort());
+      expect(run.json?.summary).toEqual({ ...SUMMARY, rolesRead: 3 });
+      expect(run.json?.actions).toEqual(expectedActions());
+      expect((await cli('--config', config, 'plan')).stdout.split('\n')[1]).toBe(
+        'roles: read in 3 accounts that need work (reconcile.inspectRoles is off; --deep checks the others too)',
+      );
+
+      model.clearCalls();
+      const deep = await cli('--config', config, 'plan', '--deep', '--json');
+      expect(deep.json?.summary).toEqual(SUMMARY);
+      expect(model.callsTo('sts', 'AssumeRole')).toHaveLength(ROLES_READ);
+      expect((await cli('--config', config, 'plan', '--deep')).stdout.split('\n')[1]).toBe(
+        `roles: read in ${ROLES_READ} accounts (--deep: every account the reconciler would work on or check)`,
+      );
+    });
+
+    it('--shallow: no role read, and the summary says so (human and --json)', async () => {
+      const run = await cli('plan', '--shallow', '--json');
+      expect(run.code).toBe(0);
+      expect(run.json).toEqual({ summary: { ...SUMMARY, rolesRead: 0, shallow: true }, guard: GUARD, actions: expectedActions({ shallow: true }), blocked: [] });
+      expect(model.callsTo('sts')).toEqual([]);
+      expect(model.callsTo('iam')).toEqual([]);
+      const human = await cli('plan', '--shallow');
+      expect(human.stdout.split('\n').slice(0, 2)).toEqual([
+        '22 accounts: 17 in sync, 2 to create, 1 to repair, 2 to delete',
+        'roles: not read (--shallow): a deleted role or an altered trust does not show; the reconciler reads them',
+      ]);
+    });
+
+    it('--shallow with --deep: exit 2, nothing read', async () => {
+      const run = await cli('plan', '--shallow', '--deep');
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('not both');
+      expect(model.calls).toEqual([]);
+      expect(datadog.requests).toEqual([]);
     });
 
     it('human: one line of counts, the actions grouped by type with counts, and the deletion guard', async () => {
@@ -188,6 +301,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       expect(run.code).toBe(0);
       const lines = run.stdout.split('\n');
       expect(lines[0]).toBe('22 accounts: 17 in sync, 2 to create, 1 to repair, 2 to delete');
+      expect(lines[1]).toBe(`roles: read in ${ROLES_READ} accounts, as the reconciler does (reconcile.inspectRoles)`);
       const headers = lines.filter((l) => /^[a-z-]+ \(\d+\)$/.test(l));
       expect(headers).toHaveLength(4);
       expect(new Set(headers)).toEqual(new Set(['create-integration (2)', 'create-role (2)', 'update-integration (1)', 'delete-integration (2)']));
@@ -206,15 +320,15 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       expect(datadogWrites()).toEqual([]);
     });
 
-    it('an in-sync organization: only the OU walk and ONE Datadog listing; no write, no per-account call', async () => {
+    it('--shallow, an in-sync organization: only the OU walk and ONE Datadog listing; no write, no per-account call', async () => {
       expect((await cli('apply', '--yes')).code).toBe(0);
       model.clearCalls();
       datadog.requests.length = 0;
 
-      const run = await cli('plan', '--json');
+      const run = await cli('plan', '--shallow', '--json');
       expect(run.code).toBe(0);
       // 21: the 20 walked accounts (the closed one now without integration) and the other team's, outside.
-      expect(run.json).toEqual({ summary: { accounts: 21, inSync: 21, toCreate: 0, toRepair: 0, toDelete: 0 }, actions: [] });
+      expect(run.json).toEqual({ summary: { ...ALL_IN_SYNC, rolesRead: 0, shallow: true }, guard: NO_DELETION, actions: [], blocked: [] });
       // Root, Workloads, Prod: one page of OUs and one of accounts each.
       expect(model.calls.map((c) => c.operation).sort()).toEqual(
         ['DescribeOrganization', 'ListRoots', ...Array(3).fill('ListOrganizationalUnitsForParent'), ...Array(3).fill('ListAccountsForParent')].sort(),
@@ -225,60 +339,58 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       ]);
     });
 
-    it('--deep: assumes into every account whose role matters, and shows a trust broken by hand', async () => {
-      const broken = inSync[3]!;
-      const role = model.getRole(broken, ROLE)!;
-      const externalId = ours(broken)?.external_id;
-      model.putRoleByHand(broken, {
-        ...role,
-        assumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { AWS: AP1_PRINCIPAL }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': externalId } } }],
-        },
-      });
-
-      // Without --deep the role is not inspected: the broken trust does not show.
-      const shallow = await cli('plan', '--json');
+    it('a trust broken by hand shows, as the reconciler would repair it; --shallow does not see it', async () => {
+      const broken = breakTrust(inSync[3]!);
+      const shallow = await cli('plan', '--shallow', '--json');
       expect(shallow.json?.actions.filter((a) => a.accountId === broken)).toEqual([]);
       expect(model.callsTo('sts', 'AssumeRole')).toHaveLength(0);
-      model.clearCalls();
 
-      const deep = await cli('plan', '--deep', '--json');
-      expect(deep.code).toBe(0);
-      // v2 compares the external ID too (it lists it), so its reason names both.
-      const trustReason = v2
-        ? "the trust policy does not match Datadog's principal and external ID"
-        : `the trust policy must let only ${DATADOG_PRINCIPAL} assume the role, with the external ID`;
-      expect(deep.json?.actions.filter((a) => a.accountId === broken)).toEqual([{ accountId: broken, type: 'update-role-trust', reason: trustReason }]);
-      expect(deep.json?.summary).toEqual({ ...SUMMARY, inSync: SUMMARY.inSync - 1, toRepair: SUMMARY.toRepair + 1 });
-      // Every other action as without --deep; the new accounts' create-role now says why (the role was read).
-      expect(deep.json?.actions.filter((a) => a.accountId !== broken)).toEqual(
-        expectedActions().map((a) => (a.type === 'create-role' ? { ...a, reason: `role ${ROLE} does not exist` } : a)),
-      );
-      // The active accounts in scope: 15 + drifted + 2 new (not the management account, not the closed one).
-      const assumed = model.callsTo('sts', 'AssumeRole').map((c) => c.accountId).sort();
-      expect(assumed).toEqual([...inSync, drifted, ...fresh].sort());
-      expect(model.callsTo('iam').length).toBeGreaterThanOrEqual(assumed.length);
+      const run = await cli('plan', '--json');
+      expect(run.code).toBe(0);
+      expect(run.json?.actions.filter((a) => a.accountId === broken)).toEqual([{ accountId: broken, type: 'update-role-trust', reason: trustReason }]);
+      expect(run.json?.summary).toEqual({ ...SUMMARY, inSync: SUMMARY.inSync - 1, toRepair: SUMMARY.toRepair + 1 });
+      expect(run.json?.actions.filter((a) => a.accountId !== broken)).toEqual(expectedActions());
+      expect(model.callsTo('iam').length).toBeGreaterThanOrEqual(ROLES_READ);
       expect(model.iamWrites()).toEqual([]);
       expect(datadogWrites()).toEqual([]);
       expect(model.getRole(broken, ROLE)?.assumeRolePolicyDocument).toContain(AP1_PRINCIPAL);
     });
 
-    it('--deep: a trust naming another external ID than Datadog has shows under v2 only', async () => {
+    it('a trust naming another external ID than Datadog has shows under v2 only', async () => {
       const edited = inSync[4]!;
       const role = model.getRole(edited, ROLE)!;
       model.putRoleByHand(edited, { ...role, assumeRolePolicyDocument: role.assumeRolePolicyDocument.replace(ours(edited)!.external_id!, 'edited-by-hand') });
-      const deep = await cli('plan', '--deep', '--json');
-      expect(deep.code).toBe(0);
+      const run = await cli('plan', '--json');
+      expect(run.code).toBe(0);
       // v2 lists Datadog's external ID and compares it with the trust; v1 lists none, so it cannot tell.
-      expect(deep.json?.actions.filter((a) => a.accountId === edited).map((a) => a.type)).toEqual(v2 ? ['update-role-trust'] : []);
+      expect(run.json?.actions.filter((a) => a.accountId === edited).map((a) => a.type)).toEqual(v2 ? ['update-role-trust'] : []);
       expect(model.iamWrites()).toEqual([]);
     });
 
-    it('--deep reads the roles with reconcile.concurrency at most (1: one account at a time)', async () => {
-      const run = await cli('--config', files.write('serial.json', { reconcile: { concurrency: 1 } }), 'plan', '--deep', '--json');
+    it('on a terminal: the walk and the role reads show progress on stderr; --json on a terminal shows none, nor does a run off one', async () => {
+      const run = await cliOnTerminal('n', 'plan');
       expect(run.code).toBe(0);
-      expect(model.callsTo('sts', 'AssumeRole')).toHaveLength(18);
+      // Each state redrawn in place (\r, then erase to the end of the line); the last one stays.
+      expect(run.stderr).toContain('\rorganization: 3 roots and OUs listed, 20 accounts\x1b[K\n');
+      expect(run.stderr).toContain(`\rroles [${'#'.repeat(30)}] ${ROLES_READ}/${ROLES_READ}`);
+      expect(run.stderr).toMatch(/\rroles \[#*\.+\] 1\/18 ETA \dm\d\ds/);
+      expect(run.stdout).not.toContain('\r');
+      expect((await cliOnTerminal('n', 'plan', '--json')).stderr).toBe('');
+      expect((await cli('plan')).stderr).toBe('');
+    });
+
+    it('on a terminal, when the configuration needs account tags: their reading shows as a bar', async () => {
+      const config = files.write('opt-out.json', { scope: { optOutTag: { key: 'datadog', value: 'off' } } });
+      const run = await cliOnTerminal('n', '--config', config, 'plan', '--shallow');
+      expect(run.code).toBe(0);
+      expect(run.stderr).toContain(`\rorganization: reading tags [${'#'.repeat(30)}] 20/20`);
+      expect(run.stderr).not.toContain('\rroles');
+    });
+
+    it('reads the roles with reconcile.concurrency at most (1: one account at a time)', async () => {
+      const run = await cli('--config', files.write('serial.json', { reconcile: { concurrency: 1 } }), 'plan', '--json');
+      expect(run.code).toBe(0);
+      expect(model.callsTo('sts', 'AssumeRole')).toHaveLength(ROLES_READ);
       expect(oneAccountAtATime()).toBe(true);
     });
   });
@@ -343,7 +455,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
 
       const after = await cli('plan', '--json');
       expect(after.code).toBe(0);
-      expect(after.json).toEqual({ summary: { accounts: 21, inSync: 21, toCreate: 0, toRepair: 0, toDelete: 0 }, actions: [] });
+      expect(after.json).toEqual({ summary: { ...ALL_IN_SYNC, rolesRead: ROLES_READ, shallow: false }, guard: NO_DELETION, actions: [], blocked: [] });
 
       // And apply again: nothing to do, nothing written.
       datadog.requests.length = 0;
@@ -359,6 +471,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       const run = await cli('apply', '--yes', '--json');
       expect(run.code).toBe(0);
       expect(run.json?.summary).toEqual(SUMMARY);
+      expect(run.json?.guard).toEqual(GUARD);
       expect(run.json?.actions).toEqual(expectedActions());
       const results = run.json?.results ?? [];
       expect(results.map((r) => r.accountId).sort()).toEqual([...fresh, drifted, closed, STALE].sort());
@@ -378,7 +491,8 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       expect(run.stderr).toContain('nothing applied');
       expect(datadogWrites()).toEqual([]);
       expect(model.iamWrites()).toEqual([]);
-      expect(model.callsTo('sts', 'AssumeRole')).toEqual([]);
+      // The plan's role reads only: no account was worked on.
+      expect(model.callsTo('sts', 'AssumeRole')).toHaveLength(ROLES_READ);
     });
 
     it('on a terminal: "y" applies, with a progress bar (counts and ETA) instead of plain lines', async () => {
@@ -430,8 +544,10 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
 
     // Found as a bug (the walk dropped JoinedTimestamp, so apply's KnownFacts had no joinedAt); fixed in the working tree since.
     it('a brand-new account not assumable yet is "retry later", as converge says, not an error', async () => {
-      const newest = model.createAccount({ name: 'just-created', parentId: workloads, assumableAfterAttempts: 1 });
+      // Refused twice: to the plan's role read, then to its converge.
+      const newest = model.createAccount({ name: 'just-created', parentId: workloads, assumableAfterAttempts: 2 });
       const run = await cli('apply', '--yes', '--json');
+      expect(run.json?.blocked).toEqual([{ accountId: newest, reason: expect.stringContaining('retry later'), retryable: true }]);
       const result = run.json?.results?.find((r) => r.accountId === newest);
       expect(result?.status).toBe('retry');
       expect(result?.error).toContain('retry later');
@@ -442,7 +558,8 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       expect(run.code).toBe(0);
       expect(run.stderr.split('\n').filter((l) => l.startsWith('['))).toHaveLength(5);
       expect(model.iamWrites().length).toBeGreaterThan(0);
-      expect(oneAccountAtATime()).toBe(true);
+      // The plan's role reads too: --concurrency bounds all the run's work on accounts.
+      expect(oneAccountAtATime(ROLES_READ)).toBe(true);
     });
 
     it.each([
@@ -466,6 +583,153 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
     });
   });
 
+  describe('role drift: what the reconciler repairs, plan shows and apply does', () => {
+    it('a deleted role and a tampered trust: plan lists both repairs, apply --yes makes them, then plan is all in sync', async () => {
+      expect((await cli('apply', '--yes')).code).toBe(0);
+      model.clearCalls();
+      const deleted = inSync[1]!;
+      const tampered = breakTrust(inSync[2]!);
+      expect(model.deleteRoleByHand(deleted, ROLE)).toBe(true);
+
+      const plan = await cli('plan', '--json');
+      expect(plan.code).toBe(0);
+      const planned = plan.json?.actions ?? [];
+      expect(planned.filter((a) => a.accountId === deleted).map((a) => a.type)).toEqual(missingRoleActions(apiVersion));
+      expect(planned.filter((a) => a.accountId === tampered)).toEqual([{ accountId: tampered, type: 'update-role-trust', reason: trustReason }]);
+      expect(planned).toHaveLength(missingRoleActions(apiVersion).length + 1);
+      expect(plan.json?.summary).toEqual({ ...ALL_IN_SYNC, inSync: 19, toRepair: 2, rolesRead: ROLES_READ, shallow: false });
+      const human = await cli('plan');
+      const summaryLines = human.stdout.split('\n').slice(0, 2);
+      expect(summaryLines).toEqual(['21 accounts: 19 in sync, 0 to create, 2 to repair, 0 to delete', `roles: read in ${ROLES_READ} accounts, as the reconciler does (reconcile.inspectRoles)`]);
+
+      const apply = await cli('apply', '--yes', '--json');
+      expect(apply.code).toBe(0);
+      // apply lists what plan listed, and does it.
+      expect(apply.json?.summary).toEqual(plan.json?.summary);
+      expect(apply.json?.actions).toEqual(planned);
+      expect(apply.json?.results?.map((r) => ({ accountId: r.accountId, status: r.status, types: r.actions.map((a) => a.type) }))).toEqual(
+        [
+          { accountId: deleted, status: 'ok', types: missingRoleActions(apiVersion) },
+          { accountId: tampered, status: 'ok', types: ['update-role-trust'] },
+        ].sort((a, b) => a.accountId.localeCompare(b.accountId)),
+      );
+      for (const id of [deleted, tampered]) expect(model.canAssume(id, ROLE, { principalAccount: '464622532012', externalId: ours(id)?.external_id })).toBe(true);
+      expect(new Set(model.iamWrites().map((c) => c.accountId))).toEqual(new Set([deleted, tampered]));
+
+      // The human apply prints the plan's summary lines, word for word.
+      expect(model.deleteRoleByHand(deleted, ROLE)).toBe(true);
+      const again = await cli('apply', '--yes');
+      expect(again.code).toBe(0);
+      expect(again.stdout.split('\n').slice(0, 2)).toEqual(['21 accounts: 20 in sync, 0 to create, 1 to repair, 0 to delete', summaryLines[1]]);
+      expect(again.stdout).toMatch(/\n1 of 1 accounts [a-z ]+: 1 ok\n/);
+
+      const after = await cli('plan', '--json');
+      expect(after.json).toEqual({ summary: { ...ALL_IN_SYNC, rolesRead: ROLES_READ, shallow: false }, guard: NO_DELETION, actions: [], blocked: [] });
+    });
+
+    it('reconcile.inspectRoles off: an in-sync account\'s deleted role is not planned, nor applied (as the reconciler); apply --deep repairs it', async () => {
+      expect((await cli('apply', '--yes')).code).toBe(0);
+      model.clearCalls();
+      const deleted = inSync[1]!;
+      model.deleteRoleByHand(deleted, ROLE);
+      const config = files.write('no-inspect.json', { reconcile: { inspectRoles: false } });
+      const plan = await cli('--config', config, 'plan', '--json');
+      expect(plan.json?.actions).toEqual([]);
+      expect(model.callsTo('sts')).toEqual([]);
+      const apply = await cli('--config', config, 'apply', '--yes');
+      expect(apply.stdout).toContain('Nothing to do.');
+      expect(model.getRole(deleted, ROLE)).toBeUndefined();
+
+      const deep = await cli('--config', config, 'apply', '--yes', '--deep', '--json');
+      expect(deep.code).toBe(0);
+      expect(deep.json?.results?.map((r) => r.accountId)).toEqual([deleted]);
+      expect(model.getRole(deleted, ROLE)).toBeDefined();
+    });
+  });
+
+  describe('handle-event: an event that names no account reconciles the whole organization, as apply', () => {
+    const JOINED = join(__dirname, '..', 'event', 'fixtures', 'organizations-account-joined-organization-no-account.json');
+    const VERDICT = 'aws.organizations AccountJoinedOrganization: reconcile the whole organization';
+
+    it('--dry-run --json: the plan plan --json prints, with results [], and nothing written', async () => {
+      const plan = await cli('plan', '--json');
+      model.clearCalls();
+      const run = await cli('handle-event', JOINED, '--dry-run', '--json');
+      expect(run.code).toBe(0);
+      expect(run.json).toEqual({ ...plan.json, results: [] });
+      expect(model.callsTo('sts', 'AssumeRole')).toHaveLength(ROLES_READ);
+      expect(datadogWrites()).toEqual([]);
+      expect(model.iamWrites()).toEqual([]);
+    });
+
+    it('--dry-run, human: the verdict, the plan with its summary lines, and that nothing changed', async () => {
+      const run = await cli('handle-event', JOINED, '--dry-run');
+      expect(run.code).toBe(0);
+      const lines = run.stdout.split('\n');
+      expect(lines[0]).toMatch(new RegExp(`^${VERDICT} \\(`));
+      expect(lines.slice(2, 4)).toEqual((await cli('plan')).stdout.split('\n').slice(0, 2));
+      expect(run.stdout).toMatch(/\nDry run: nothing was changed\.\n$/);
+      expect(datadogWrites()).toEqual([]);
+    });
+
+    it('without --yes off a terminal: exit 2, nothing read or written', async () => {
+      const run = await cli('handle-event', JOINED);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('--yes');
+      expect(model.calls).toEqual([]);
+      expect(datadog.requests).toEqual([]);
+    });
+
+    it('--yes --json: applies the plan (a deleted role included) in the apply shape; then all in sync', async () => {
+      const deleted = inSync[1]!;
+      model.deleteRoleByHand(deleted, ROLE);
+      const run = await cli('handle-event', JOINED, '--yes', '--json');
+      expect(run.code).toBe(0);
+      expect(run.json?.summary).toEqual({ ...SUMMARY, inSync: SUMMARY.inSync - 1, toRepair: SUMMARY.toRepair + 1 });
+      expect(run.json?.guard).toEqual(GUARD);
+      expect(run.json?.results?.map((r) => r.accountId).sort()).toEqual([...fresh, drifted, closed, STALE, deleted].sort());
+      expect(run.json?.results?.every((r) => r.status === 'ok')).toBe(true);
+      expect(run.json?.results?.find((r) => r.accountId === deleted)?.actions.map((a) => a.type)).toEqual(missingRoleActions(apiVersion));
+      expect(model.getRole(deleted, ROLE)).toBeDefined();
+      expect(ours(closed)).toBeUndefined();
+      expect((await cli('plan', '--json')).json?.summary).toMatchObject({ toCreate: 0, toRepair: 0, toDelete: 0 });
+    });
+
+    it('on a terminal: asks first, as apply does; "n" writes nothing', async () => {
+      const run = await cliOnTerminal('n', 'handle-event', JOINED);
+      expect(run.code).toBe(0);
+      expect(run.questions).toEqual(['\nApply to 5 accounts? [y/N] ']);
+      expect(run.stdout.split('\n')[0]).toMatch(new RegExp(`^${VERDICT}`));
+      expect(datadogWrites()).toEqual([]);
+      expect(model.iamWrites()).toEqual([]);
+    });
+
+    it('the deletion guard: exit 3 with nothing written, dry run or not', async () => {
+      for (const id of inSync.slice(1, 5)) model.removeAccount(id);
+      const dry = await cli('handle-event', JOINED, '--dry-run', '--json');
+      expect(dry.code).toBe(3);
+      expect(dry.json?.guard).toMatchObject({ tripped: true, deletions: 6, limit: 1 });
+      const run = await cli('handle-event', JOINED, '--yes', '--json');
+      expect(run.code).toBe(3);
+      expect(run.json).toMatchObject({ guard: { tripped: true, deletions: 6 }, results: [], error: expect.stringContaining('--max-deletions 6') });
+      expect(run.stderr).toContain('dd-aws-org: deletion guard: the plan deletes 6 integrations');
+      expect(datadogWrites()).toEqual([]);
+      expect(model.iamWrites()).toEqual([]);
+    });
+
+    it('an event that names accounts still converges just those', async () => {
+      const event = files.write('tagged.json', {
+        source: 'aws.organizations',
+        'detail-type': 'AWS API Call via CloudTrail',
+        detail: { eventName: 'TagResource', eventSource: 'organizations.amazonaws.com', requestParameters: { resourceId: fresh[0] } },
+      });
+      const run = await cli('handle-event', event, '--json');
+      expect(run.code).toBe(0);
+      expect(run.json?.results?.map((r) => r.accountId)).toEqual([fresh[0]]);
+      expect(run.json?.summary).toBeUndefined();
+    });
+  });
+
   describe('the deletion guard', () => {
     /** Four more accounts leave the organization: 6 integrations of ours to delete, 16 accounts left. */
     function loseFourAccounts(): string[] {
@@ -485,6 +749,8 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       const json = await cli('plan', '--json');
       expect(json.code).toBe(3);
       expect(json.json?.summary.toDelete).toBe(6);
+      // The JSON says why it exits 3.
+      expect(json.json?.guard).toEqual({ tripped: true, deletions: 6, limit: 1, reason: expect.stringContaining('If the organization really lost these accounts, run apply with --max-deletions 6') });
     });
 
     it('apply --yes exits 3 with ZERO writes (not even the creations), naming --max-deletions; --max-deletions 6 then deletes them', async () => {
@@ -497,12 +763,16 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       expect(run.stdout).toContain('delete-integration (6)');
       expect(datadogWrites()).toEqual([]);
       expect(model.iamWrites()).toEqual([]);
-      expect(model.callsTo('sts', 'AssumeRole')).toEqual([]);
       for (const id of stale) expect(ours(id)).toBeDefined();
 
       const json = await cli('apply', '--yes', '--json');
       expect(json.code).toBe(3);
-      expect(json.json).toMatchObject({ summary: { toDelete: 6 }, results: [], error: expect.stringContaining('--max-deletions 6') });
+      expect(json.json).toMatchObject({
+        summary: { toDelete: 6 },
+        guard: { tripped: true, deletions: 6, limit: 1, reason: expect.stringContaining('--max-deletions 6') },
+        results: [],
+        error: expect.stringContaining('--max-deletions 6'),
+      });
       expect(datadogWrites()).toEqual([]);
 
       // 5 is not enough.
