@@ -88,7 +88,7 @@ describe.each(API_VERSIONS)('dist/dd-aws-org.js against the stand-ins, datadog.a
 
     const plan = await dist('plan', '--json');
     expect(plan.code).toBe(0);
-    expect(plan.stderr).toBe('');
+    expect(plan.stderr).toBe(`dd-aws-org: configuration from ${config}\n`);
     expect(plan.json?.summary).toEqual({ accounts: 4, inSync: 2, toCreate: 0, toRepair: 2, toDelete: 0, rolesRead: 3, shallow: false });
     expect(plan.json?.guard).toEqual({ tripped: false, deletions: 0, limit: 1, reason: '0 deletions, within the limit of 1' });
     expect(plan.json?.actions.filter((a) => a.accountId === deleted).map((a) => a.type)).toEqual(missingRoleActions(apiVersion));
@@ -101,7 +101,7 @@ describe.each(API_VERSIONS)('dist/dd-aws-org.js against the stand-ins, datadog.a
       'roles: read in 3 accounts, as the reconciler does (reconcile.inspectRoles)',
     ]);
     // Not a terminal: one plain progress line per account worked on, and no walk or role-read progress.
-    expect(apply.stderr.split('\n').filter(Boolean)).toHaveLength(2);
+    expect(apply.stderr.split('\n').filter((l) => l && !l.startsWith('dd-aws-org: configuration from'))).toHaveLength(2);
     expect(apply.stderr).not.toContain('\r');
     expect(model.getRole(deleted, ROLE)).toBeDefined();
 
