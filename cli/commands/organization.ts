@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { ConvergeResult } from '../../lambda/converge';
 import { InputError } from '../../lambda/domain/errors';
-import type { OrganizationPlan } from '../../lambda/plan/plan-organization';
+import { heldDeletions, type OrganizationPlan } from '../../lambda/plan/plan-organization';
 import { applyOrganization } from '../../lambda/reconcile/apply';
 import { accountsToConverge, guardLimits, observeOrganization, planObservedOrganization } from '../../lambda/reconcile/organization';
 import { cliPipeline, loadCliConfig, type CliDependencies, type GlobalOptions } from '../context';
@@ -27,6 +27,7 @@ export function planJson(plan: OrganizationPlan): unknown {
     actions: plan.plans.flatMap((p) =>
       p.actions.filter((a) => a.type !== 'none').map((a) => ({ accountId: p.accountId, type: a.type, reason: a.reason })),
     ),
+    held: heldDeletions(plan),
   };
 }
 
@@ -39,6 +40,10 @@ function printPlan(output: Output, plan: OrganizationPlan): void {
   for (const accountPlan of plan.plans) {
     for (const action of accountPlan.actions) {
       if (action.type !== 'none') groups.set(action.type, [...(groups.get(action.type) ?? []), { accountId: accountPlan.accountId, reason: action.reason }]);
+    }
+    for (const action of accountPlan.held ?? []) {
+      const group = `${action.type} held by the deletion guard`;
+      groups.set(group, [...(groups.get(group) ?? []), { accountId: accountPlan.accountId, reason: action.reason }]);
     }
     if (accountPlan.blocked) {
       groups.set('blocked', [...(groups.get('blocked') ?? []), { accountId: accountPlan.accountId, reason: accountPlan.blocked.reason }]);
@@ -86,17 +91,15 @@ export function organizationCommands(deps: CliDependencies, output: Output, setE
       const observed = await observeOrganization(config, pipeline);
       const organizationPlan = planObservedOrganization(observed, config, guardLimits(config, options.maxDeletions));
       if (!options.json) printPlan(output, organizationPlan);
-      if (organizationPlan.guard.tripped) {
-        if (options.json) output.json({ ...(planJson(organizationPlan) as object), results: [], error: organizationPlan.guard.reason });
-        output.stderr(`dd-aws-org: deletion guard: ${organizationPlan.guard.reason}\n`);
-        setExitCode(ORGANIZATION_EXIT.deletionGuard);
-        return;
-      }
+      // Tripped: the deletions are held (the plan shows them); creations and repairs go ahead, and the run ends with exit 3.
+      const tripped = organizationPlan.guard.tripped;
+      const guardError = tripped ? { error: organizationPlan.guard.reason } : {};
+      if (tripped) output.stderr(`dd-aws-org: deletion guard: ${organizationPlan.guard.reason}\n`);
       const accountIds = accountsToConverge(organizationPlan, observed);
       if (accountIds.length === 0) {
-        if (options.json) output.json({ ...(planJson(organizationPlan) as object), results: [] });
+        if (options.json) output.json({ ...(planJson(organizationPlan) as object), results: [], ...guardError });
         else output.line('\nNothing to do.');
-        setExitCode(ORGANIZATION_EXIT.ok);
+        setExitCode(tripped ? ORGANIZATION_EXIT.deletionGuard : ORGANIZATION_EXIT.ok);
         return;
       }
       if (!options.yes) {
@@ -111,6 +114,7 @@ export function organizationCommands(deps: CliDependencies, output: Output, setE
       const results: ConvergeResult[] = await applyOrganization(accountIds, observed, config, pipeline, {
         concurrency: options.concurrency ?? config.reconcile.concurrency,
         onResult: (result) => progress.record(result),
+        holdDeletions: tripped,
       });
       progress.finish();
       const failed = results.filter((r) => r.status === 'error');
@@ -118,13 +122,14 @@ export function organizationCommands(deps: CliDependencies, output: Output, setE
         output.json({
           ...(planJson(organizationPlan) as object),
           results: results.map((r) => ({ accountId: r.accountId, status: r.status, actions: r.actions.map(({ type, reason }) => ({ type, reason })), ...(r.error !== undefined && { error: r.error }) })),
+          ...guardError,
         });
       } else {
         // On a terminal the bar showed counts only: list the failures; otherwise each line already said.
         if (interactive) for (const result of failed) output.line(`${result.accountId}  error: ${result.error}`);
         output.line(`\n${progress.summary()}`);
       }
-      setExitCode(failed.length > 0 ? ORGANIZATION_EXIT.failed : ORGANIZATION_EXIT.ok);
+      setExitCode(failed.length > 0 ? ORGANIZATION_EXIT.failed : tripped ? ORGANIZATION_EXIT.deletionGuard : ORGANIZATION_EXIT.ok);
     });
 
   return [plan, apply];

@@ -3,12 +3,12 @@ import { needsAccountTags, type Config } from '../config/schema';
 import type { AwsIntegrationPort, Integration } from '../datadog/port';
 import type { DatadogPermissions } from '../observe/datadog-permissions';
 import type { MemberAccess } from '../observe/member-access';
-import type { Partition } from '../domain/policy';
 import type { OrgAccount, RoleObservation } from '../observe/model';
 import type { AccountFacts } from '../queue/messages';
 import { mapLimit, walkOrganization, type OrganizationSnapshot } from '../observe/organization-walk';
-import type { ObservedOrgAccount, OrganizationsReader } from '../observe/organizations';
-import { isOurIntegration, planAccount } from '../plan/plan-account';
+import type { ObservedOrgAccount, OrganizationFacts, OrganizationsReader } from '../observe/organizations';
+import { isOurIntegration } from '../domain/ownership';
+import { planAccount } from '../plan/plan-account';
 import { groupByAccount, planOrganization, workKind, type GuardLimits, type OrganizationPlan } from '../plan/plan-organization';
 import { scopeOf } from '../plan/scope';
 
@@ -42,8 +42,8 @@ export interface ObserveOrganizationOptions {
   readonly tagsDeadline?: number;
   /** Each page of accounts as the walk finds it, with Datadog's integrations (for streaming work). */
   readonly onAccounts?: (accounts: readonly ObservedOrgAccount[], integrations: readonly Integration[]) => void;
-  /** The organization's partition, as soon as the walk knows it. */
-  readonly onPartition?: (partition: Partition) => void;
+  /** The organization's ID and partition, as soon as the walk knows them. */
+  readonly onOrganization?: (facts: OrganizationFacts) => void;
 }
 
 export async function observeOrganization(
@@ -69,7 +69,7 @@ export async function observeOrganization(
           // Handled at once: if the listing fails, Promise.all below reports it; nothing may linger unhandled.
           delivered.catch(() => undefined);
         }),
-      onPartition: options.onPartition,
+      onOrganization: options.onOrganization,
     }),
     listing,
   ]);
@@ -88,13 +88,17 @@ export async function observeOrganization(
     if (!memberAccess) throw new Error('--deep needs member account access');
     const ours = new Set(integrations.filter((i) => isOurIntegration(i, config.role.name)).map((i) => i.accountId));
     const byAccount = groupByAccount(integrations);
-    // Only where the role can matter: in scope, or holding our integration (the role may have to go).
-    const targets = snapshot.accounts.filter((a) => a.state === 'ACTIVE' && (scopeOf(a, config.scope).inScope || ours.has(a.accountId)));
+    // Only where the role can matter: in scope, or to be offboarded holding our integration (the role may have to go).
+    const targets = snapshot.accounts.filter((a) => {
+      const scope = scopeOf(a, config.scope);
+      return a.state === 'ACTIVE' && (scope.inScope || (scope.effect === 'offboard' && ours.has(a.accountId)));
+    });
     // Loaded only here: the scheduled reconcile never reads roles itself, and so never loads the IAM and STS clients.
     const { observeAccount } = await import('../observe/observe-account');
     await mapLimit(targets, config.reconcile.concurrency, async (account) => {
       const { observation } = await observeAccount(account.accountId, config, { ...deps, memberAccess }, {
         partition: snapshot.partition,
+        organizationId: snapshot.organizationId,
         organization: account,
         integrations: byAccount.get(account.accountId) ?? [],
       });
@@ -134,6 +138,8 @@ export interface ReconcileItem {
   readonly accountId: string;
   /** What the walk read, so the worker need not read Organizations again (absent for deletions: those are re-read). */
   readonly facts?: AccountFacts;
+  /** The deletion guard tripped in this run: the worker deletes nothing for this account. */
+  readonly holdDeletions?: boolean;
 }
 
 /**
@@ -151,7 +157,7 @@ export async function reconcileOrganization(
   let failure: unknown;
   const sending: Promise<void>[] = [];
   const observedAt = deps.now().toISOString();
-  let partition: Partition = 'aws';
+  let organization: Pick<OrganizationFacts, 'organizationId' | 'partition'> = { organizationId: '', partition: 'aws' };
   const send = (items: ReconcileItem[]) => {
     const fresh = items.filter((item) => !sent.has(item.accountId));
     if (fresh.length === 0 || options.dryRun) return;
@@ -162,7 +168,8 @@ export async function reconcileOrganization(
   };
   const factsOf = (account: ObservedOrgAccount, tagsRead: boolean, integrations?: readonly Integration[]): AccountFacts => ({
     observedAt,
-    partition,
+    partition: organization.partition,
+    organizationId: organization.organizationId,
     state: account.state,
     name: account.name,
     parentPath: [...account.parentPath],
@@ -182,14 +189,15 @@ export async function reconcileOrganization(
     integrations.some((i) => isOurIntegration(i, config.role.name));
   const observed = await observeOrganization(config, deps, {
     tagsDeadline: options.tagsDeadline,
-    onPartition: (value) => (partition = value),
+    onOrganization: (facts) => (organization = facts),
     onAccounts: streaming
       ? (page, integrations) => {
           const ready = page.filter((account) => {
             if (account.state !== 'ACTIVE') return false;
             const observation = {
               accountId: account.accountId,
-              partition,
+              partition: organization.partition,
+              organizationId: organization.organizationId,
               organization: account,
               integrations: integrationsOf(integrations, account.accountId),
               role: { kind: 'not-inspected' as const },
@@ -209,7 +217,9 @@ export async function reconcileOrganization(
   });
   const plan = planObservedOrganization(observed, config, guardLimits(config));
   const deleting = new Set(plan.plans.filter((p) => p.actions.some((a) => a.type === 'delete-integration')).map((p) => p.accountId));
-  const heldBack = plan.guard.tripped ? [...deleting] : [];
+  // Tripped: the plan holds every deletion; accounts with nothing else to do are not enqueued, the others are told to delete nothing.
+  const heldBack = plan.plans.filter((p) => p.held?.length).map((p) => p.accountId);
+  const holdDeletions = plan.guard.tripped;
   const accounts = new Map(observed.snapshot.accounts.map((a) => [a.accountId, a]));
   const roleChecks = config.reconcile.inspectRoles
     ? observed.snapshot.accounts.filter((a) => isOursInScope(a, integrationsOf(observed.integrations, a.accountId))).map((a) => a.accountId)
@@ -220,7 +230,11 @@ export async function reconcileOrganization(
       .map((accountId) => {
         const account = accounts.get(accountId);
         const usable = account && !deleting.has(accountId);
-        return { accountId, facts: usable ? factsOf(account, observed.snapshot.tagsRead.has(accountId), integrationsOf(observed.integrations, accountId)) : undefined };
+        return {
+          accountId,
+          facts: usable ? factsOf(account, observed.snapshot.tagsRead.has(accountId), integrationsOf(observed.integrations, accountId)) : undefined,
+          ...(holdDeletions && { holdDeletions }),
+        };
       }),
   );
   await Promise.all(sending);

@@ -15,6 +15,7 @@ import {
   AP1_PRINCIPAL,
   EXTERNAL_ID,
   MANAGEMENT_ACCOUNT_ID,
+  ORGANIZATION_ID,
   OU_PROD,
   OU_WORKLOADS,
   ROOT_ID,
@@ -60,7 +61,7 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
   };
 
   function snapshot(accounts: readonly OrgAccount[]): OrganizationSnapshot {
-    return { managementAccountId: MANAGEMENT_ACCOUNT_ID, partition: 'aws', accounts, tagsRead: new Set() };
+    return { organizationId: ORGANIZATION_ID, managementAccountId: MANAGEMENT_ACCOUNT_ID, partition: 'aws', accounts, tagsRead: new Set() };
   }
 
   /** v2's listing carries a role integration's external ID (the one desiredObservedRole trusts); v1's does not. */

@@ -13,6 +13,7 @@ import {
   CANONICAL_ORDER,
   EXTERNAL_ID,
   OTHER_EXTERNAL_ID,
+  ORGANIZATION_ID,
   OTHER_ROLE_NAME,
   OU_PROD,
   OU_SANDBOX,
@@ -98,7 +99,7 @@ describe('planAccount: an account where everything matches', () => {
 
 describe('planAccount: a new in-scope account (no integration with the configured role name)', () => {
   const fresh = withoutOurIntegration(synced, config);
-  const foreign = [otherRoleIntegration(desiredSettings(config, synced.organization)), accessKeyIntegration(desiredSettings(config, synced.organization))];
+  const foreign = [otherRoleIntegration(desiredSettings(config, synced.organization, ORGANIZATION_ID)), accessKeyIntegration(desiredSettings(config, synced.organization, ORGANIZATION_ID))];
 
   it.each<[string, AccountObservation, ActionType[]]>([
     ['role absent', withRoleObservation(fresh, { kind: 'absent' }), ['create-integration', 'create-role']],
@@ -254,7 +255,7 @@ describe("planAccount: the role's trust policy (v2: Datadog's external ID is kno
 
 describe('planAccount: Datadog settings drift', () => {
   type Row = [string, Partial<IntegrationSettings>, string[]];
-  const desired = desiredSettings(config, synced.organization);
+  const desired = desiredSettings(config, synced.organization, ORGANIZATION_ID);
   const ALL_FIELDS = [
     'host_tags',
     'filter_tags',
@@ -297,7 +298,7 @@ describe('planAccount: Datadog settings drift', () => {
     // The role matches the new configuration; the integration still has the old (default) settings.
     const custom = makeConfig(raw);
     const observation = withIntegrations(inSyncObservation({ config: custom }), [
-      { ...ourIntegration(base), settings: { ...desiredSettings(base, orgAccount()), ...partialSettings } },
+      { ...ourIntegration(base), settings: { ...desiredSettings(base, orgAccount(), ORGANIZATION_ID), ...partialSettings } },
     ]);
     return typesAndReason(planAccount(observation, custom));
   };
@@ -327,7 +328,7 @@ describe('planAccount: Datadog settings drift', () => {
   it('regions and tags compare case-insensitively against the configuration', () => {
     const raw = { integration: { excludedRegions: ['eu-west-1'], hostTags: ['env:prod'], filterTags: ['env:prod'] } };
     const custom = makeConfig(raw);
-    const desiredCustom = desiredSettings(custom, orgAccount());
+    const desiredCustom = desiredSettings(custom, orgAccount(), ORGANIZATION_ID);
     const { types } = withConfig(raw, {
       excludedRegions: ['EU-WEST-1'],
       hostTags: desiredCustom.hostTags.map((t) => t.toUpperCase()),
@@ -350,7 +351,8 @@ describe('desiredSettings', () => {
       { tags: { empty: '' } }, []],
     ['a derived tag equal to a configured one appears once', { integration: { hostTags: ['aws_account_name:a'] } }, { name: 'A' }, ['aws_account_name:a']],
   ])('%s', (_name, raw, account, hostTags) => {
-    expect(desiredSettings(makeConfig(raw), orgAccount(account)).hostTags).toEqual(hostTags);
+    // Our ownership marker always comes last.
+    expect(desiredSettings(makeConfig(raw), orgAccount(account), ORGANIZATION_ID).hostTags).toEqual([...hostTags, `datadog-aws-org-integration:${ORGANIZATION_ID}`]);
   });
 
   it.each<[boolean, boolean, boolean, boolean]>([
@@ -359,7 +361,7 @@ describe('desiredSettings', () => {
     [false, true, false, true],
     [true, true, true, true],
   ])('cspm=%s resourceCollection=%s -> cspmResourceCollection=%s extendedResourceCollection=%s', (cspm, resourceCollection, c, e) => {
-    const settings = desiredSettings(makeConfig({ integration: { cspm, resourceCollection } }), orgAccount());
+    const settings = desiredSettings(makeConfig({ integration: { cspm, resourceCollection } }), orgAccount(), ORGANIZATION_ID);
     expect(settings.cspmResourceCollection).toBe(c);
     expect(settings.extendedResourceCollection).toBe(e);
   });
@@ -368,6 +370,7 @@ describe('desiredSettings', () => {
     const settings = desiredSettings(
       makeConfig({ integration: { filterTags: ['a:b'], excludedRegions: ['us-west-1'], namespaceRules: { elb: false }, metricsCollection: false } }),
       orgAccount(),
+      ORGANIZATION_ID,
     );
     expect(settings).toMatchObject({ filterTags: ['a:b'], excludedRegions: ['us-west-1'], namespaceRules: { elb: false }, metricsCollection: false });
   });
@@ -475,7 +478,7 @@ describe('planAccount: out of scope', () => {
     });
 
     it('other-role and access-key integrations only: none, and they are noted', () => {
-      const settings = desiredSettings(custom, observation.organization);
+      const settings = desiredSettings(custom, observation.organization, ORGANIZATION_ID);
       const plan = planAccount(
         withRoleObservation(withIntegrations(observation, [otherRoleIntegration(settings), accessKeyIntegration(settings)]), { kind: 'absent' }),
         custom,
@@ -534,7 +537,7 @@ describe('planAccount: blocked (role not observable) for an in-scope account', (
   });
 
   it('still notes the integrations it leaves alone', () => {
-    const settings = desiredSettings(config, synced.organization);
+    const settings = desiredSettings(config, synced.organization, ORGANIZATION_ID);
     const plan = planAccount(
       withIntegrations(withRoleObservation(synced, { kind: 'unreachable', reason: 'x', retryable: true }), [accessKeyIntegration(settings)]),
       config,
@@ -668,7 +671,7 @@ describe('planAccount: properties over every state', () => {
   it('other-role and access-key integrations never change the actions, and are always noted', () => {
     for (const { label, observation, config: cfg } of all) {
       const before = planAccount(observation, cfg);
-      const settings: IntegrationSettings = { ...desiredSettings(cfg, observation.organization), hostTags: ['drifted:yes'], metricsCollection: false };
+      const settings: IntegrationSettings = { ...desiredSettings(cfg, observation.organization, ORGANIZATION_ID), hostTags: ['drifted:yes'], metricsCollection: false };
       const foreign = [otherRoleIntegration(settings, OTHER_ROLE_NAME, OTHER_EXTERNAL_ID), accessKeyIntegration(settings)];
       for (const integrations of [[...foreign, ...observation.integrations], [...observation.integrations, ...foreign]]) {
         const after = planAccount(withIntegrations(observation, integrations), cfg);
