@@ -254,7 +254,8 @@ function offboardActions(
     else notes.push(`integration with ${verdict.why}: left alone`);
   }
   const role = observation.role;
-  if (config.role.deleteOnOffboard && role.kind === 'present') {
+  // Only in our organization: an account outside it is not ours to reach into.
+  if (config.role.deleteOnOffboard && role.kind === 'present' && scope.inOrganization) {
     if (isTaggedOurs(role.role.tags)) {
       actions.push({ type: 'delete-role', reason: `${why}; role.deleteOnOffboard is on` });
     } else {

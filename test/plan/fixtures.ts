@@ -15,6 +15,8 @@ export const ACCOUNT_ID = '123456789012';
 /** Our AWS organization, and another one sharing the Datadog organization. */
 export const ORGANIZATION_ID = 'o-ourorg1234';
 export const OTHER_ORGANIZATION_ID = 'o-theirorg987';
+/** Our ownership marker under the default integration.ownershipTagKey. */
+export const MARKER = `datadog-aws-org-integration:${ORGANIZATION_ID}`;
 export const MANAGEMENT_ACCOUNT_ID = '999999999999';
 export const ROOT_ID = 'r-ab12';
 export const OU_WORKLOADS = 'ou-ab12-11111111';

@@ -13,6 +13,7 @@ import {
   CANONICAL_ORDER,
   EXTERNAL_ID,
   OTHER_EXTERNAL_ID,
+  MARKER,
   ORGANIZATION_ID,
   OTHER_ROLE_NAME,
   OU_PROD,
@@ -267,9 +268,9 @@ describe('planAccount: Datadog settings drift', () => {
   ];
 
   it.each<Row>([
-    ['host tags missing', { hostTags: [] }, ['host_tags']],
+    ['host tags missing (but our marker)', { hostTags: [MARKER] }, ['host_tags']],
     ['a host tag added', { hostTags: [...desired.hostTags, 'env:dev'] }, ['host_tags']],
-    ['the account-name tag with another value', { hostTags: ['aws_account_name:old_name'] }, ['host_tags']],
+    ['the account-name tag with another value', { hostTags: ['aws_account_name:old_name', MARKER] }, ['host_tags']],
     ['host tags in upper case', { hostTags: desired.hostTags.map((t) => t.toUpperCase()) }, []],
     ['host tags repeated', { hostTags: [...desired.hostTags, ...desired.hostTags] }, []],
     ['filter tags added', { filterTags: ['env:prod'] }, ['filter_tags']],
@@ -432,20 +433,7 @@ describe('planAccount: role permission drift', () => {
 });
 
 /** Every reason an account is out of scope: the organization changes and the configuration that cause it. */
-const OUT_OF_SCOPE: readonly [string, Partial<OrgAccount>, Record<string, unknown>][] = [
-  ['SUSPENDED', { state: 'SUSPENDED' }, {}],
-  ['PENDING_CLOSURE', { state: 'PENDING_CLOSURE' }, {}],
-  ['CLOSED', { state: 'CLOSED' }, {}],
-  ['NOT_IN_ORGANIZATION', { state: 'NOT_IN_ORGANIZATION' }, {}],
-  ['PENDING_ACTIVATION', { state: 'PENDING_ACTIVATION' }, {}],
-  ['the management account', { isManagementAccount: true }, {}],
-  ['listed in excludeAccounts', {}, { scope: { excludeAccounts: [ACCOUNT_ID] } }],
-  ['opted out by tag', { tags: { 'datadog-integration': 'opt-out' } }, { scope: { optOutTag: { key: 'datadog-integration', value: 'opt-out' } } }],
-  ['opted out by a custom tag', { tags: { monitoring: 'none' } }, { scope: { optOutTag: { key: 'monitoring', value: 'none' } } }],
-  ['under an excluded OU', {}, { scope: { excludeOus: [OU_PROD] } }],
-  ['under an excluded OU inside an included one', {}, { scope: { includeOus: [OU_WORKLOADS], excludeOus: [OU_PROD] } }],
-  ['under none of includeOus', {}, { scope: { includeOus: [OU_SANDBOX] } }],
-];
+type OutOfScopeRow = [string, Partial<OrgAccount>, Record<string, unknown>];
 
 /** Merges two raw configurations, section by section. */
 function mergeRaw(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
@@ -453,6 +441,30 @@ function mergeRaw(a: Record<string, unknown>, b: Record<string, unknown>): Recor
   for (const [key, value] of Object.entries(b)) out[key] = { ...(a[key] as object | undefined), ...(value as object) };
   return out;
 }
+
+/** Closed, suspended, removed, opted out: always offboarded. */
+const OFFBOARDED: readonly OutOfScopeRow[] = [
+  ['SUSPENDED', { state: 'SUSPENDED' }, {}],
+  ['PENDING_CLOSURE', { state: 'PENDING_CLOSURE' }, {}],
+  ['CLOSED', { state: 'CLOSED' }, {}],
+  ['PENDING_ACTIVATION', { state: 'PENDING_ACTIVATION' }, {}],
+  ['opted out by tag', { tags: { 'datadog-integration': 'opt-out' } }, { scope: { optOutTag: { key: 'datadog-integration', value: 'opt-out' } } }],
+  ['opted out by a custom tag', { tags: { monitoring: 'none' } }, { scope: { optOutTag: { key: 'monitoring', value: 'none' } } }],
+];
+
+/** Excluded by configuration: left alone, unless scope.onExclusion is "offboard". */
+const EXCLUDED: readonly OutOfScopeRow[] = [
+  ['the management account', { isManagementAccount: true }, {}],
+  ['listed in excludeAccounts', {}, { scope: { excludeAccounts: [ACCOUNT_ID] } }],
+  ['under an excluded OU', {}, { scope: { excludeOus: [OU_PROD] } }],
+  ['under an excluded OU inside an included one', {}, { scope: { includeOus: [OU_WORKLOADS], excludeOus: [OU_PROD] } }],
+  ['under none of includeOus', {}, { scope: { includeOus: [OU_SANDBOX] } }],
+];
+
+const OUT_OF_SCOPE: readonly OutOfScopeRow[] = [
+  ...OFFBOARDED,
+  ...EXCLUDED.map(([name, account, raw]): OutOfScopeRow => [`${name}, scope.onExclusion "offboard"`, account, mergeRaw(raw, { scope: { onExclusion: 'offboard' } })]),
+];
 
 describe('planAccount: out of scope', () => {
   describe.each(OUT_OF_SCOPE)('%s', (_name, account, raw) => {
@@ -463,7 +475,8 @@ describe('planAccount: out of scope', () => {
       const plan = planAccount(observation, custom);
       expect(plan.inScope).toBe(false);
       expect(typesOf(plan)).toEqual(['delete-integration', 'delete-role']);
-      expect(reasonOf(plan, 'delete-integration')).toBe(plan.scope);
+      expect(reasonOf(plan, 'delete-integration')).toContain(plan.scope);
+      expect(plan.scope).toMatch(/: offboarded/);
       expect(plan.blocked).toBeUndefined();
     });
 
@@ -486,6 +499,26 @@ describe('planAccount: out of scope', () => {
       expect(typesOf(plan)).toEqual(['none']);
       expect(plan.notes).toEqual([expect.stringContaining(OTHER_ROLE_NAME), expect.stringContaining(ACCESS_KEY_ID)]);
     });
+  });
+
+  describe.each(EXCLUDED)('%s, scope.onExclusion by default', (_name, account, raw) => {
+    const custom = makeConfig(raw);
+    const observation = inSyncObservation({ config: custom, account });
+
+    it('our integration and our tagged role are left alone, and the plan says so', () => {
+      const plan = planAccount(observation, custom);
+      expect(plan.inScope).toBe(false);
+      expect(typesOf(plan)).toEqual(['none']);
+      expect(plan.scope).toMatch(/: left alone \(scope.onExclusion is "leave"\)$/);
+      expect(reasonOf(plan, 'none')).toBe(plan.scope);
+    });
+  });
+
+  it('NOT_IN_ORGANIZATION: our marked integration goes; a role there is never touched (the account is not ours to reach)', () => {
+    const gone = inSyncObservation({ account: { state: 'NOT_IN_ORGANIZATION' } });
+    const plan = planAccount(gone, config);
+    expect(typesOf(plan)).toEqual(['delete-integration']);
+    expect(reasonOf(plan, 'delete-integration')).toContain('carries our marker');
   });
 
   const closed = inSyncObservation({ account: { state: 'CLOSED' } });
