@@ -154,7 +154,8 @@ async function createOrAdopt(
   }
 }
 
-async function deleteIfPresent(datadog: AwsIntegrationPort, ref: IntegrationRef): Promise<void> {
+/** Deletes the integration; gone already counts as done. */
+export async function deleteIfPresent(datadog: AwsIntegrationPort, ref: IntegrationRef): Promise<void> {
   try {
     await datadog.deleteIntegration(ref);
   } catch (error) {

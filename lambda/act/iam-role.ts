@@ -123,7 +123,7 @@ const sameActions = (a: PolicyDocument, b: PolicyDocument) => {
 };
 
 /** Deletes one of our customer managed policies (detached): IAM wants its other versions gone first. Only if it carries our tag. */
-async function deleteCustomerPolicy(iam: IAMClient, arn: string): Promise<void> {
+export async function deleteCustomerPolicy(iam: IAMClient, arn: string): Promise<void> {
   try {
     const policy = (await iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy;
     if (!isTaggedOurs(policy?.Tags)) return;
