@@ -262,8 +262,23 @@ describe.each(API_VERSIONS)('reconcile handler against the AWS and Datadog stand
     expect(groups).toHaveLength(expected.length - 2);
     expect(output.metrics()).toMatchObject({ DeletionGuardTripped: 1 });
     expect(output.logs()).toContainEqual(
-      expect.objectContaining({ level: 'ERROR', message: 'deletion guard tripped: no deletion enqueued', accountsHeldBack: [closedOurs, leftOursId].sort() }),
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'deletion guard tripped: no deletion enqueued',
+        accountsHeldBack: [closedOurs, leftOursId].sort(),
+        deletionsHeld: [closedOurs, leftOursId].sort().map((accountId) => expect.objectContaining({ accountId, type: 'delete-integration' })),
+      }),
     );
+  });
+
+  it('the deletion guard tripped with tags needed (nothing streamed): every message tells the worker to delete nothing', async () => {
+    config = configWith({ scope: { optOutTag: { key: 'datadog-integration', value: 'opt-out' } } });
+    const summary = await reconcileHandler()(scheduledEvent());
+    expect(summary.deletionGuardTripped).toBe(true);
+    const messages = sentEntries().map((e) => parse(accountMessageSchema, JSON.parse(e.MessageBody!)));
+    expect(messages.length).toBeGreaterThan(0);
+    expect(messages.every((m) => m.holdDeletions === true && m.reason.includes('deletion guard tripped'))).toBe(true);
+    expect(messages.map((m) => m.accountId)).not.toContain(closedOurs);
   });
 
   it('Organizations failing: the run fails (the schedule shows an error), nothing is enqueued, keys are dropped', async () => {

@@ -14,6 +14,7 @@ import {
   type Ownership,
 } from '../../lambda/domain/ownership';
 import type { OrgAccount } from '../../lambda/observe/model';
+import { desiredSettings } from '../../lambda/plan/desired';
 import { planAccount, type ActionType } from '../../lambda/plan/plan-account';
 import {
   MARKER,
@@ -22,6 +23,7 @@ import {
   OTHER_ROLE_NAME,
   inSyncObservation,
   makeConfig,
+  orgAccount,
   ourIntegration,
   typesOf,
   withIntegrations,
@@ -163,6 +165,12 @@ describe('planAccount applies the rule wherever the account stands', () => {
     const unmarked = { ...ours!, settings: { ...ours!.settings, hostTags: ours!.settings.hostTags.filter((t) => t !== MARKER) } };
     const plan = planAccount(withIntegrations(synced, [unmarked]), config);
     expect(plan.actions).toEqual([{ type: 'adopt-integration', reason: `adopt: the integration with role ${ROLE} of this account of ${ORGANIZATION_ID} gets the tag ${MARKER}` }]);
+  });
+
+  it("an account tag copied as a host tag cannot forge a marker: only ours is written", () => {
+    const config = makeConfig({ datadog: { apiVersion: 'v1' }, integration: { accountTagsAsHostTags: ['datadog-aws-org-integration'] } });
+    const settings = desiredSettings(config, orgAccount({ tags: { 'datadog-aws-org-integration': OTHER_ORGANIZATION_ID } }), ORGANIZATION_ID);
+    expect(settings.hostTags.filter((tag) => tag.startsWith('datadog-aws-org-integration:'))).toEqual([MARKER]);
   });
 
   it('a configured marker key is the one written and the one looked for', () => {
