@@ -3,6 +3,7 @@ import { version } from '../package.json';
 import { convergeCommands } from './commands/converge';
 import { integrationCommand } from './commands/integration';
 import { migrateCommand } from './commands/migrate';
+import { offboardCommand } from './commands/offboard';
 import { organizationCommands } from './commands/organization';
 import { DEFAULT_STACK_NAME } from './config-source';
 import type { CliDependencies } from './context';
@@ -42,6 +43,7 @@ export function buildProgram(deps: CliDependencies, output: Output, setExitCode:
   for (const command of convergeCommands(deps, output, setExitCode)) program.addCommand(command);
   for (const command of organizationCommands(deps, output, setExitCode)) program.addCommand(command);
   program.addCommand(migrateCommand(deps, output, setExitCode));
+  program.addCommand(offboardCommand(deps, output, setExitCode));
   // Settings such as exitOverride are copied when a command is created; apply them to the tree.
   for (const command of allCommands(program)) {
     command.exitOverride().configureOutput(program.configureOutput()).showHelpAfterError('(add --help for usage)');

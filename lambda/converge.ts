@@ -4,7 +4,7 @@ import { ActionError, executePlan, type ActDependencies } from './act/execute';
 import { observeAccount, type KnownFacts, type ObserveDependencies } from './observe/observe-account';
 import { KeysNotStoredError } from './datadog/credentials';
 import { PINNED_PERMISSIONS, type DatadogPermissions } from './observe/datadog-permissions';
-import { planAccount, type AccountPlan, type Action } from './plan/plan-account';
+import { holdDeletions, planAccount, type AccountPlan, type Action } from './plan/plan-account';
 
 /** One account through the pipeline: observe -> plan -> act. The result is what is reported. */
 
@@ -33,6 +33,8 @@ export interface ConvergeOptions {
   readonly dryRun: boolean;
   /** Facts an org-wide walk already read (organization, Datadog integrations). */
   readonly known?: KnownFacts;
+  /** The deletion guard tripped for the run this belongs to: plan deletions, do none of them. */
+  readonly holdDeletions?: boolean;
 }
 
 export async function convergeAccount(accountId: string, options: ConvergeOptions): Promise<ConvergeResult> {
@@ -43,7 +45,8 @@ export async function convergeAccount(accountId: string, options: ConvergeOption
     // Only a role that is read or made needs Datadog's lists.
     const inspected = observation.role.kind === 'present' || observation.role.kind === 'absent';
     const permissions = inspected && options.deps.permissions ? await options.deps.permissions() : PINNED_PERMISSIONS;
-    plan = planAccount(observation, options.config, permissions);
+    const planned = planAccount(observation, options.config, permissions);
+    plan = options.holdDeletions ? holdDeletions(planned, 'the deletion guard tripped in this run') : planned;
     const base = { accountId, scope: plan.scope, notes: plan.notes };
     if (plan.blocked) {
       return {

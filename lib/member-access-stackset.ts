@@ -5,7 +5,8 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { Config } from '../lambda/config/schema';
-import { CUSTOMER_POLICY_PATH, MANAGED_BY_TAG } from '../lambda/plan/desired';
+import { MANAGED_BY_TAG } from '../lambda/domain/ownership';
+import { CUSTOMER_POLICY_PATH } from '../lambda/plan/desired';
 
 /**
  * role.memberAccessMode "dedicated": instead of assuming an administrator role

@@ -274,7 +274,7 @@ export function seedState(model: FakeAwsOrganization, datadog: SimulatedDatadog,
   for (const accountId of accountIds) {
     const kind = kindOf.get(accountId);
     const externalId = random.hex(32);
-    const settings = desiredSettings(config, orgAccount(accountId));
+    const settings = desiredSettings(config, orgAccount(accountId), model.organizationId);
     const integration = { accountId, auth: { kind: 'role' as const, roleName }, externalId };
     model.deleteRoleByHand(accountId, roleName);
     datadog.unseed(accountId, roleName);

@@ -7,7 +7,7 @@ import { parseConfig, type Config } from '../../lambda/config/schema';
 import type { Integration } from '../../lambda/datadog/port';
 import { InputError } from '../../lambda/domain/errors';
 import { sameRules } from '../../lambda/plan/desired';
-import { isOurIntegration } from '../../lambda/plan/plan-account';
+import { isOurIntegration } from '../../lambda/domain/ownership';
 import { CONFIG_CONTEXT_KEY } from '../../lib/config';
 import { announceConfigSource, mergeCliConfig, resolveConfigSource, startDirectory, type ConfigSource } from '../config-source';
 import { datadogPort, type CliDependencies, type GlobalOptions } from '../context';

@@ -3,7 +3,7 @@ import type { Config } from '../../lambda/config/schema';
 import type { ConvergeResult } from '../../lambda/converge';
 import type { PipelineDependencies } from '../../lambda/dependencies';
 import { InputError } from '../../lambda/domain/errors';
-import type { OrganizationPlan } from '../../lambda/plan/plan-organization';
+import { heldDeletions, type OrganizationPlan } from '../../lambda/plan/plan-organization';
 import { applyOrganization } from '../../lambda/reconcile/apply';
 import {
   accountsForWorkers,
@@ -109,6 +109,8 @@ export function planJson({ plan, roles }: PlannedOrganization): object {
     actions: plan.plans.flatMap((p) =>
       p.actions.filter((a) => a.type !== 'none').map((a) => ({ accountId: p.accountId, type: a.type, reason: a.reason })),
     ),
+    // What a tripped deletion guard held back (empty when it did not trip).
+    held: heldDeletions(plan),
     // Counted as repairs, with no action: a role that could not be read (retryable: the account is new).
     blocked: plan.plans.flatMap((p) => (p.blocked ? [{ accountId: p.accountId, ...p.blocked }] : [])),
   };
@@ -136,6 +138,10 @@ export function printPlan(output: Output, planned: PlannedOrganization): void {
   for (const accountPlan of planned.plan.plans) {
     for (const action of accountPlan.actions) {
       if (action.type !== 'none') groups.set(action.type, [...(groups.get(action.type) ?? []), { accountId: accountPlan.accountId, reason: action.reason }]);
+    }
+    for (const action of accountPlan.held ?? []) {
+      const group = `${action.type} held by the deletion guard`;
+      groups.set(group, [...(groups.get(group) ?? []), { accountId: accountPlan.accountId, reason: action.reason }]);
     }
     if (accountPlan.blocked) {
       groups.set('blocked', [...(groups.get('blocked') ?? []), { accountId: accountPlan.accountId, reason: accountPlan.blocked.reason }]);
@@ -172,37 +178,38 @@ export async function applyPlanned(
   const { output, json, interactive, deps } = run;
   const { plan, observed } = planned;
   if (!json) printPlan(output, planned);
-  if (plan.guard.tripped) {
-    if (json) output.json({ ...planJson(planned), results: [], error: plan.guard.reason });
-    output.stderr(`dd-aws-org: deletion guard: ${plan.guard.reason}\n`);
-    return EXIT.deletionGuard;
-  }
+  // Tripped: the deletions are held (the plan shows them); creations and repairs go ahead, and the run ends with exit 3.
+  const tripped = plan.guard.tripped;
+  const guardError = tripped ? { error: plan.guard.reason } : {};
+  const done = tripped ? EXIT.deletionGuard : EXIT.ok;
+  if (tripped) output.stderr(`dd-aws-org: deletion guard: ${plan.guard.reason}\n`);
   const accountIds = accountsToConverge(plan, observed);
   if (accountIds.length === 0) {
-    if (json) output.json({ ...planJson(planned), results: [] });
+    if (json) output.json({ ...planJson(planned), results: [], ...guardError });
     else output.line('\nNothing to do.');
-    return EXIT.ok;
+    return done;
   }
   if (!options.yes) {
     const answer = await deps.prompt!(`\nApply to ${accountIds.length} account${accountIds.length === 1 ? '' : 's'}? [y/N] `);
     if (!/^y(es)?$/i.test(answer.trim())) {
       output.stderr('dd-aws-org: nothing applied\n');
-      return EXIT.ok;
+      return done;
     }
   }
   const progress = new Progress(accountIds.length, (text) => output.stderr(text), interactive && !json, clock(run));
   const results: ConvergeResult[] = await applyOrganization(accountIds, observed, run.config, run.pipeline, {
     concurrency: options.concurrency ?? run.config.reconcile.concurrency,
     onResult: (result) => progress.record(result),
+    holdDeletions: tripped,
   });
   progress.finish();
   const failed = results.filter((r) => r.status === 'error');
   if (json) {
-    output.json({ ...planJson(planned), ...(resultsJson(results) as object) });
+    output.json({ ...planJson(planned), ...(resultsJson(results) as object), ...guardError });
   } else {
     // On a terminal the bar showed counts only: list the failures; otherwise each line already said.
     if (interactive) for (const result of failed) output.line(`${result.accountId}  error: ${result.error}`);
     output.line(`\n${progress.summary()}`);
   }
-  return failed.length > 0 ? EXIT.failed : EXIT.ok;
+  return failed.length > 0 ? EXIT.failed : done;
 }

@@ -6,7 +6,8 @@ import { datadogTrustPolicy, denyStatements, externalIdsIn } from '../domain/pol
 import type { AccountObservation } from '../observe/model';
 import { PINNED_PERMISSIONS, type DatadogPermissions } from '../observe/datadog-permissions';
 import { desiredRole, desiredSettings, permissionsToApply } from '../plan/desired';
-import { isOurIntegration, type AccountPlan, type Action } from '../plan/plan-account';
+import { isOurIntegration } from '../domain/ownership';
+import type { AccountPlan, Action } from '../plan/plan-account';
 import { applyPermissions, createRole, deleteRole, updateTrust } from './iam-role';
 
 export interface ActDependencies {
@@ -56,7 +57,7 @@ export async function executePlan(
   permissions: DatadogPermissions = PINNED_PERMISSIONS,
 ): Promise<Action[]> {
   const ref: IntegrationRef = { accountId: plan.accountId, roleName: config.role.name };
-  const settings = desiredSettings(config, observation.organization);
+  const settings = desiredSettings(config, observation.organization, observation.organizationId);
   const observedRole = observation.role.kind === 'present' ? observation.role.role : undefined;
   const role = () => desiredRole(config, observation.partition, permissionsToApply(permissions, observedRole));
   const account = { accountId: plan.accountId, partition: observation.partition };
@@ -87,7 +88,9 @@ export async function executePlan(
         case 'rotate-external-id':
           externalId = (await write(() => deps.datadog.rotateExternalId(ref))).externalId;
           break;
+        case 'adopt-integration':
         case 'update-integration':
+          // Adopting is an update whose settings carry our marker (they always do).
           await write(() => deps.datadog.updateIntegration(ref, settings));
           break;
         case 'create-role': {
@@ -151,7 +154,8 @@ async function createOrAdopt(
   }
 }
 
-async function deleteIfPresent(datadog: AwsIntegrationPort, ref: IntegrationRef): Promise<void> {
+/** Deletes the integration; gone already counts as done. */
+export async function deleteIfPresent(datadog: AwsIntegrationPort, ref: IntegrationRef): Promise<void> {
   try {
     await datadog.deleteIntegration(ref);
   } catch (error) {

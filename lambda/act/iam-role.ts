@@ -18,7 +18,8 @@ import {
 } from '@aws-sdk/client-iam';
 import { allowedActions, type Partition, type PolicyDocument } from '../domain/policy';
 import { attachedPolicyArns, inlinePolicyNames, readPolicyDocument } from '../observe/role';
-import { CUSTOMER_POLICY_PATH, MANAGED_BY_TAG, customerPolicyArn, isOurCustomerPolicyArn, isOurPolicyName, type DesiredRole } from '../plan/desired';
+import { MANAGED_BY_TAG, isTaggedOurs } from '../domain/ownership';
+import { CUSTOMER_POLICY_PATH, customerPolicyArn, isOurCustomerPolicyArn, isOurPolicyName, type DesiredRole } from '../plan/desired';
 
 /** Where the role lives: customer managed policy ARNs name the account and partition. */
 export interface RoleAccount {
@@ -122,10 +123,10 @@ const sameActions = (a: PolicyDocument, b: PolicyDocument) => {
 };
 
 /** Deletes one of our customer managed policies (detached): IAM wants its other versions gone first. Only if it carries our tag. */
-async function deleteCustomerPolicy(iam: IAMClient, arn: string): Promise<void> {
+export async function deleteCustomerPolicy(iam: IAMClient, arn: string): Promise<void> {
   try {
     const policy = (await iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy;
-    if (!policy?.Tags?.some((tag) => tag.Key === MANAGED_BY_TAG.key && tag.Value === MANAGED_BY_TAG.value)) return;
+    if (!isTaggedOurs(policy?.Tags)) return;
     const versions = (await iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn }))).Versions ?? [];
     for (const version of versions) {
       if (!version.IsDefaultVersion && version.VersionId) {

@@ -6,6 +6,7 @@ import { SITE_NAMES, isDatadogSite, type DatadogSite } from '../datadog/sites';
 import { isAccountId } from '../domain/account-id';
 import { PARTITION_REGIONS } from '../datadog/v2/mapping';
 import { filterTagProblem, parseNamespaceRule, regionProblem, roleNameProblem, tagKeyProblem, tagProblem } from '../domain/tags';
+import { DEFAULT_OWNERSHIP_TAG_KEY, isMarkerTag } from '../domain/ownership';
 
 /**
  * The one configuration schema, shared by the CDK app, the CLI and the Lambdas.
@@ -162,7 +163,19 @@ export const integrationConfigSchema = z.strictObject({
   resourceCollection: z._default(z.boolean(), false),
   /** Cloud security posture management; turns resource collection on and attaches SecurityAudit. */
   cspm: z._default(z.boolean(), false),
+  /**
+   * The key of the ownership marker: every integration this deployment creates or adopts carries
+   * the Datadog tag <key>:<organization ID>, the proof that lets it delete one outside the organization.
+   */
+  ownershipTagKey: z._default(checkedString(ownershipTagKeyProblem), DEFAULT_OWNERSHIP_TAG_KEY),
 });
+
+/** Datadog lowercases tags: a key with capitals would read back differently from what was written. */
+function ownershipTagKeyProblem(key: string): string | undefined {
+  const problem = tagKeyProblem(key);
+  if (problem) return `${problem}, e.g. ${DEFAULT_OWNERSHIP_TAG_KEY}`;
+  return key === key.toLowerCase() ? undefined : `write it in lowercase (${key.toLowerCase()}): Datadog stores tags in lowercase`;
+}
 
 export const scopeConfigSchema = z.strictObject({
   /** Only accounts under these OUs or roots (at any depth); empty means the whole organization. */
@@ -181,6 +194,12 @@ export const scopeConfigSchema = z.strictObject({
     }),
   ),
   includeManagementAccount: z._default(z.boolean(), false),
+  /**
+   * What happens to the integration of an account excluded by configuration (excludeAccounts,
+   * excludeOus, outside includeOus, the management account): "leave" it alone, or "offboard" it.
+   * Closed, suspended, removed and opted-out accounts are always offboarded.
+   */
+  onExclusion: z._default(z.enum(['leave', 'offboard'], { error: 'must be "leave" (keep the integration of an excluded account) or "offboard" (delete it)' }), 'leave'),
 });
 
 // EventBridge schedule expressions: rate(1 hour), rate(12 hours), cron(0 */6 * * ? *).
@@ -255,11 +274,29 @@ export const configSchema = z
   })
   .check(
     z.superRefine((config, ctx) => {
-      for (const { path, message } of apiVersionProblems(config.datadog.apiVersion, config.integration)) {
+      for (const { path, message } of [...apiVersionProblems(config.datadog.apiVersion, config.integration), ...markerProblems(config.integration)]) {
         ctx.addIssue({ code: 'custom', path, message, input: config });
       }
     }),
   );
+
+/** Only the product writes the ownership marker: a configured tag with its key would forge or hide it. */
+function markerProblems(integration: z.output<typeof integrationConfigSchema>): { path: string[]; message: string }[] {
+  const key = integration.ownershipTagKey;
+  const problems = integration.hostTags
+    .filter((tag) => isMarkerTag(tag, key))
+    .map((tag) => ({
+      path: ['integration', 'hostTags'],
+      message: `${JSON.stringify(tag)} uses the key of the ownership marker (integration.ownershipTagKey ${JSON.stringify(key)}): the product adds that tag itself; remove it, or choose another ownershipTagKey`,
+    }));
+  if (integration.accountNameTag !== false && integration.accountNameTag.toLowerCase() === key) {
+    problems.push({
+      path: ['integration', 'accountNameTag'],
+      message: `${JSON.stringify(integration.accountNameTag)} is the key of the ownership marker (integration.ownershipTagKey): choose another key for one of them`,
+    });
+  }
+  return problems;
+}
 
 // v1 names namespaces by rule keys (auto_scaling); v2 by CloudWatch namespace (AWS/AutoScaling).
 const V1_NAMESPACE_KEY = /^[a-z0-9_]+$/;

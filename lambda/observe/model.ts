@@ -46,6 +46,8 @@ export type RoleObservation =
 export interface AccountObservation {
   readonly accountId: string;
   readonly partition: Partition;
+  /** Our AWS organization's ID (o-...): the ownership marker names it. */
+  readonly organizationId: string;
   readonly organization: OrgAccount;
   /** Datadog's integrations for this account ID, whatever their role name or auth. */
   readonly integrations: readonly Integration[];

@@ -24,6 +24,8 @@ export interface Observed {
 /** What an org-wide walk already read about an account: its converge need not read it again. */
 export interface KnownFacts {
   readonly partition: Partition;
+  /** Our organization's ID; read (once per process) when absent. */
+  readonly organizationId?: string;
   readonly organization: ObservedOrgAccount;
   /** Datadog's integrations for the account; read afresh when absent. */
   readonly integrations?: readonly Integration[];
@@ -31,20 +33,25 @@ export interface KnownFacts {
 
 /** Organizations + Datadog + the member account's IAM, for one account. Reads only. */
 export async function observeAccount(accountId: string, config: Config, deps: ObserveDependencies, known?: KnownFacts): Promise<Observed> {
-  const [{ partition }, organization, integrations] = known
-    ? [known, known.organization, known.integrations ?? (await deps.datadog.listIntegrations({ accountId }))]
+  const [{ partition, organizationId }, organization, integrations] = known
+    ? await Promise.all([
+        known.organizationId !== undefined ? { partition: known.partition, organizationId: known.organizationId } : deps.organizations.organization(),
+        known.organization,
+        known.integrations ?? deps.datadog.listIntegrations({ accountId }),
+      ])
     : await Promise.all([
         deps.organizations.organization(),
         deps.organizations.account(accountId, { readTags: needsAccountTags(config) }),
         deps.datadog.listIntegrations({ accountId }),
       ]);
-  const base = { accountId, partition, organization, integrations };
+  const base = { accountId, partition, organizationId, organization, integrations };
 
   if (organization.state !== 'ACTIVE') {
     return { observation: { ...base, role: { kind: 'not-read', reason: `the account is ${organization.state}` } } };
   }
-  const inScope = scopeOf(organization, config.scope).inScope;
-  if (!inScope && !config.role.deleteOnOffboard) {
+  const scope = scopeOf(organization, config.scope);
+  if (scope.effect === 'leave-alone') return { observation: { ...base, role: { kind: 'not-read', reason: scope.reason } } };
+  if (!scope.inScope && !config.role.deleteOnOffboard) {
     return { observation: { ...base, role: { kind: 'not-read', reason: 'out of scope and role.deleteOnOffboard is off' } } };
   }
 

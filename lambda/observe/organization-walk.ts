@@ -4,14 +4,17 @@ import {
   ListOrganizationalUnitsForParentCommand,
   ListRootsCommand,
   ListTagsForResourceCommand,
+  type Organization,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import type { Partition } from '../domain/policy';
 import type { OrgAccount, OrgAccountState } from './model';
-import type { ObservedOrgAccount } from './organizations';
+import type { ObservedOrgAccount, OrganizationFacts } from './organizations';
 
 /** The whole organization as read in one walk: every account with its state and OU path. */
 export interface OrganizationSnapshot {
+  /** The organization's ID (o-...): the ownership marker names it. */
+  readonly organizationId: string;
   readonly managementAccountId: string;
   readonly partition: Partition;
   readonly accounts: readonly ObservedOrgAccount[];
@@ -29,8 +32,8 @@ export interface WalkOptions {
   readonly now?: () => number;
   /** Told each page of accounts as it arrives, before tags: lets a caller start work during the walk. */
   readonly onAccounts?: (accounts: readonly OrgAccount[]) => void;
-  /** Told the partition as soon as DescribeOrganization answers. */
-  readonly onPartition?: (partition: Partition) => void;
+  /** Told the organization's facts (ID, partition) as soon as DescribeOrganization answers. */
+  readonly onOrganization?: (facts: OrganizationFacts) => void;
   /** Told after each parent is listed and each account's tags are read (a progress display). */
   readonly onProgress?: (progress: WalkProgress) => void;
 }
@@ -48,6 +51,24 @@ const STATES: ReadonlySet<string> = new Set(['ACTIVE', 'PENDING_ACTIVATION', 'PE
 /** Organizations retired `Status` in favour of `State` (September 2026): State first, Status as fallback. */
 export function accountState(raw: string | undefined): OrgAccountState {
   return raw !== undefined && STATES.has(raw) ? (raw as OrgAccountState) : 'ACTIVE';
+}
+
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+
+/**
+ * What DescribeOrganization tells: the ID, the management account, the partition. Without an
+ * ID nothing can be marked or proven ours, so nothing is done.
+ */
+export function organizationFacts(organization: Organization | undefined): OrganizationFacts {
+  const organizationId = organization?.Id ?? '';
+  if (!ORGANIZATION_ID.test(organizationId)) {
+    throw new Error(
+      `Organizations' DescribeOrganization answered without a valid organization ID (${JSON.stringify(organizationId)}): ` +
+        'run with the credentials of the management account (or a delegated administrator) of the organization',
+    );
+  }
+  const arn = organization?.MasterAccountArn ?? organization?.Arn ?? '';
+  return { organizationId, managementAccountId: organization?.MasterAccountId ?? '', partition: (arn.split(':')[1] || 'aws') as Partition };
 }
 
 /** Runs tasks with at most `limit` at once, in order of the input. */
@@ -81,11 +102,8 @@ async function allPages<T>(fetchPage: (token: string | undefined) => Promise<{ i
  */
 export async function walkOrganization(client: OrganizationsClient, options: WalkOptions): Promise<OrganizationSnapshot> {
   const concurrency = options.concurrency ?? 4;
-  const organization = (await client.send(new DescribeOrganizationCommand({}))).Organization;
-  const arn = organization?.MasterAccountArn ?? organization?.Arn ?? '';
-  const managementAccountId = organization?.MasterAccountId ?? '';
-  const partition = (arn.split(':')[1] || 'aws') as Partition;
-  options.onPartition?.(partition);
+  const { organizationId, managementAccountId, partition } = organizationFacts((await client.send(new DescribeOrganizationCommand({}))).Organization);
+  options.onOrganization?.({ organizationId, managementAccountId, partition });
   const roots = await allPages(async (NextToken) => {
     const page = await client.send(new ListRootsCommand({ NextToken }));
     return { items: (page.Roots ?? []).flatMap((r) => (r.Id ? [r.Id] : [])), next: page.NextToken };
@@ -148,5 +166,5 @@ export async function walkOrganization(client: OrganizationsClient, options: Wal
     });
   }
   accounts.sort((a, b) => a.accountId.localeCompare(b.accountId));
-  return { managementAccountId, partition, accounts, tagsRead };
+  return { organizationId, managementAccountId, partition, accounts, tagsRead };
 }

@@ -8,9 +8,11 @@ import {
 } from '@aws-sdk/client-organizations';
 import type { Partition } from '../domain/policy';
 import type { OrgAccount } from './model';
-import { accountState as stateOf } from './organization-walk';
+import { accountState as stateOf, organizationFacts } from './organization-walk';
 
 export interface OrganizationFacts {
+  /** The organization's ID (o-...): the ownership marker names it. */
+  readonly organizationId: string;
   readonly managementAccountId: string;
   readonly partition: Partition;
 }
@@ -25,16 +27,9 @@ export class OrganizationsReader {
 
   constructor(private readonly client: OrganizationsClient) {}
 
-  /** The management account and the partition, read once. */
+  /** The organization's ID, the management account and the partition, read once. */
   organization(): Promise<OrganizationFacts> {
-    this.facts ??= this.client.send(new DescribeOrganizationCommand({})).then((response) => {
-      const organization = response.Organization;
-      const arn = organization?.MasterAccountArn ?? organization?.Arn ?? '';
-      return {
-        managementAccountId: organization?.MasterAccountId ?? '',
-        partition: (arn.split(':')[1] || 'aws') as Partition,
-      };
-    });
+    this.facts ??= this.client.send(new DescribeOrganizationCommand({})).then((response) => organizationFacts(response.Organization));
     this.facts.catch(() => (this.facts = undefined));
     return this.facts;
   }

@@ -3,6 +3,7 @@ import type { IntegrationSettings } from '../datadog/port';
 import { DATADOG_SITES, type DatadogSite } from '../datadog/sites';
 import { PARTITION_REGIONS, settingsAsV2Reads } from '../datadog/v2/mapping';
 import { InputError } from '../domain/errors';
+import { MANAGED_BY_TAG, isMarkerTag, ownershipMarker } from '../domain/ownership';
 import {
   accountRootArn,
   allowedActions,
@@ -17,7 +18,6 @@ import type { ObservedRole, OrgAccount } from '../observe/model';
 
 /** What an in-scope account should look like, derived from the configuration alone. */
 
-export const MANAGED_BY_TAG = { key: 'managed-by', value: 'datadog-aws-org-integration' } as const;
 export const PERMISSIONS_POLICY_NAME = 'DatadogIntegrationPolicy';
 /** IAM: all inline policies of a role together hold at most 10,240 characters. */
 const INLINE_POLICIES_MAX_CHARS = 10_240;
@@ -131,8 +131,14 @@ export function normalizeTagPart(text: string): string {
     .replace(/[^a-z0-9_\-.:/]/g, '_');
 }
 
-export function desiredSettings(config: Config, account: OrgAccount): IntegrationSettings {
+/**
+ * The settings of our integration of this account. The host tags always end with our ownership
+ * marker (v1 host_tags, v2 account_tags), so no update ever removes it; a tag with the marker's
+ * key that is not ours (another deployment's, or an account tag copied over) never goes in.
+ */
+export function desiredSettings(config: Config, account: OrgAccount, organizationId: string): IntegrationSettings {
   const { integration } = config;
+  const markerKey = integration.ownershipTagKey;
   const derived: string[] = [];
   if (integration.accountNameTag !== false && account.name) {
     derived.push(`${integration.accountNameTag}:${normalizeTagPart(account.name)}`);
@@ -141,8 +147,9 @@ export function desiredSettings(config: Config, account: OrgAccount): Integratio
     const value = account.tags[key];
     if (value !== undefined && value !== '') derived.push(`${normalizeTagPart(key)}:${normalizeTagPart(value)}`);
   }
+  const marker = ownershipMarker({ markerKey, organizationId });
   return {
-    hostTags: [...new Set([...integration.hostTags, ...derived])],
+    hostTags: [...new Set([...integration.hostTags, ...derived].filter((tag) => !isMarkerTag(tag, markerKey))), marker],
     filterTags: [...integration.filterTags],
     excludedRegions: [...integration.excludedRegions],
     namespaceRules: { ...integration.namespaceRules },
@@ -156,8 +163,8 @@ export function desiredSettings(config: Config, account: OrgAccount): Integratio
  * The desired settings as Datadog will show them once written, for comparison: v2 reads
  * namespace rules back as one exclusion list and excluded regions as the known ones only.
  */
-export function expectedSettings(config: Config, account: OrgAccount, partition: Partition): IntegrationSettings {
-  const desired = desiredSettings(config, account);
+export function expectedSettings(config: Config, account: OrgAccount, partition: Partition, organizationId: string): IntegrationSettings {
+  const desired = desiredSettings(config, account, organizationId);
   return config.datadog.apiVersion === 'v2' ? settingsAsV2Reads(desired, PARTITION_REGIONS[partition]) : desired;
 }
 

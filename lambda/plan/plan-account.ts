@@ -3,12 +3,24 @@ import type { Integration } from '../datadog/port';
 import { allowedActions, externalIdsIn, isExactTrust, type PolicyDocument } from '../domain/policy';
 import type { AccountObservation, ObservedRole } from '../observe/model';
 import { PINNED_PERMISSIONS, type DatadogPermissions } from '../observe/datadog-permissions';
-import { MANAGED_BY_TAG, desiredRole, expectedSettings, isOurPolicyName, permissionsToApply, settingsDrift, type DesiredRole } from './desired';
-import { scopeOf } from './scope';
+import {
+  MANAGED_BY_TAG,
+  carriesOurMarker,
+  isMarkerTag,
+  isOurIntegration,
+  isTaggedOurs,
+  markedOrganizations,
+  mayDeleteIntegration,
+  ownershipMarker,
+  type Ownership,
+} from '../domain/ownership';
+import { desiredRole, expectedSettings, isOurPolicyName, permissionsToApply, settingsDrift, type DesiredRole } from './desired';
+import { scopeOf, type ScopeDecision } from './scope';
 
 export type ActionType =
   | 'create-integration'
   | 'rotate-external-id'
+  | 'adopt-integration'
   | 'update-integration'
   | 'create-role'
   | 'update-role-trust'
@@ -33,11 +45,28 @@ export interface AccountPlan {
   readonly blocked?: { readonly reason: string; readonly retryable: boolean };
   /** Things left alone on purpose, for the operator (other teams' integrations, roles we did not create). */
   readonly notes: readonly string[];
+  /** Deletions the deletion guard held back in this run (not in `actions`). */
+  readonly held?: readonly Action[];
+}
+
+const isDeletion = (action: Action) => action.type === 'delete-integration' || action.type === 'delete-role';
+
+/** The plan without its deletions, which are kept in `held`: the deletion guard holds deletions, not the rest. */
+export function holdDeletions(plan: AccountPlan, why: string): AccountPlan {
+  const held = plan.actions.filter(isDeletion);
+  if (held.length === 0) return plan;
+  return { ...plan, actions: orNone(plan.actions.filter((a) => !isDeletion(a)), `deletion held: ${why}`), held: [...(plan.held ?? []), ...held] };
+}
+
+/** Who this deployment is, for the ownership rule. */
+export function ownershipOf(config: Config, organizationId: string): Ownership {
+  return { roleName: config.role.name, markerKey: config.integration.ownershipTagKey, organizationId };
 }
 
 /** The one decision function: observation + configuration -> actions. Pure: no I/O, no clock. */
 export function planAccount(observation: AccountObservation, config: Config, permissions: DatadogPermissions = PINNED_PERMISSIONS): AccountPlan {
   const scope = scopeOf(observation.organization, config.scope);
+  const ownership = ownershipOf(config, observation.organizationId);
   const ours = observation.integrations.find((i) => isOurIntegration(i, config.role.name));
   const notes = observation.integrations
     .filter((i) => !isOurIntegration(i, config.role.name))
@@ -48,9 +77,10 @@ export function planAccount(observation: AccountObservation, config: Config, per
     );
   const base = { accountId: observation.accountId, inScope: scope.inScope, scope: scope.reason };
 
+  if (scope.effect === 'leave-alone') return { ...base, actions: [{ type: 'none', reason: scope.reason }], notes };
   if (!scope.inScope) {
-    const { actions, notes: roleNotes } = offboardActions(observation, config, ours, scope.reason);
-    return { ...base, actions: orNone(actions, `nothing of ours to remove: ${scope.reason}`), notes: [...notes, ...roleNotes] };
+    const { actions, notes: offboardNotes } = offboardActions(observation, config, ours, scope, ownership);
+    return { ...base, actions: orNone(actions, `nothing of ours to remove: ${scope.reason}`), notes: [...notes, ...offboardNotes] };
   }
 
   const role = observation.role;
@@ -65,11 +95,6 @@ export function planAccount(observation: AccountObservation, config: Config, per
   const actions = onboardActions(observation, config, ours, role.kind === 'present' ? role.role : undefined, desired);
   const permissionNotes = permissions.source === 'fallback' ? [`${permissions.reason ?? "Datadog's permission lists could not be read"}: permissions are only added, none removed`] : [];
   return { ...base, actions: orNone(actions, 'the integration and the role match the configuration'), notes: [...notes, ...permissionNotes] };
-}
-
-/** Ours: a role integration with the configured role name (access-key integrations and other role names never are). */
-export function isOurIntegration(integration: Integration, roleName: string): boolean {
-  return integration.auth.kind === 'role' && integration.auth.roleName === roleName;
 }
 
 function orNone(actions: Action[], reason: string): Action[] {
@@ -87,8 +112,33 @@ function shallowActions(observation: AccountObservation, config: Config, ours: I
       config,
     );
   }
-  const drift = settingsDrift(ours.settings, expectedSettings(config, observation.organization, observation.partition));
-  return drift.length > 0 ? [{ type: 'update-integration', reason: `Datadog settings differ: ${drift.join(', ')}` }] : [];
+  const settingsAction = integrationSettingsAction(observation, config, ours);
+  return settingsAction ? [settingsAction] : [];
+}
+
+/**
+ * Our integration's settings: adopted when it lacks our marker (the write adds it, with our
+ * settings), else updated when they drifted. Under v2 they are compared as v2 reads them.
+ */
+function integrationSettingsAction(observation: AccountObservation, config: Config, ours: Integration): Action | undefined {
+  const ownership = ownershipOf(config, observation.organizationId);
+  const expected = expectedSettings(config, observation.organization, observation.partition, observation.organizationId);
+  if (carriesOurMarker(ours, ownership)) {
+    const drift = settingsDrift(ours.settings, expected);
+    return drift.length > 0 ? { type: 'update-integration', reason: `Datadog settings differ: ${drift.join(', ')}` } : undefined;
+  }
+  const marker = ownershipMarker(ownership);
+  // What differs besides the marker.
+  const marked = { ...ours.settings, hostTags: [...ours.settings.hostTags.filter((tag) => !isMarkerTag(tag, ownership.markerKey)), marker] };
+  const drift = settingsDrift(marked, expected);
+  const others = markedOrganizations(ours, ownership.markerKey);
+  return {
+    type: 'adopt-integration',
+    reason:
+      `adopt: the integration with role ${config.role.name} of this account of ${observation.organizationId} gets the tag ${marker}` +
+      (others.length > 0 ? `, replacing the marker of ${others.join(', ')}` : '') +
+      (drift.length > 0 ? `; Datadog settings differ: ${drift.join(', ')}` : ''),
+  };
 }
 
 function onboardActions(
@@ -109,8 +159,8 @@ function onboardActions(
         : { type: 'create-role', reason: `role ${roleName} does not exist` },
     );
   } else {
-    const drift = settingsDrift(ours.settings, expectedSettings(config, observation.organization, observation.partition));
-    if (drift.length > 0) actions.push({ type: 'update-integration', reason: `Datadog settings differ: ${drift.join(', ')}` });
+    const settingsAction = integrationSettingsAction(observation, config, ours);
+    if (settingsAction) actions.push(settingsAction);
     if (!role && ours.externalId === undefined) {
       actions.unshift({ type: 'rotate-external-id', reason: `role ${roleName} is missing: a new external ID is needed for it` });
       actions.push({ type: 'create-role', reason: `role ${roleName} does not exist` });
@@ -187,18 +237,26 @@ function actionDrift(list: string, actualDocuments: readonly (PolicyDocument | u
 
 const policyTail = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 
+/** Offboarding deletes only what the ownership rule lets this deployment delete; the rest is named in the notes. */
 function offboardActions(
   observation: AccountObservation,
   config: Config,
   ours: Integration | undefined,
-  why: string,
+  scope: ScopeDecision,
+  ownership: Ownership,
 ): { actions: Action[]; notes: string[] } {
+  const why = scope.reason;
   const actions: Action[] = [];
   const notes: string[] = [];
-  if (ours) actions.push({ type: 'delete-integration', reason: why });
+  if (ours) {
+    const verdict = mayDeleteIntegration(ours, scope.inOrganization, ownership);
+    if (verdict.allowed) actions.push({ type: 'delete-integration', reason: `${why} (${verdict.proof})` });
+    else notes.push(`integration with ${verdict.why}: left alone`);
+  }
   const role = observation.role;
-  if (config.role.deleteOnOffboard && role.kind === 'present') {
-    if (role.role.tags[MANAGED_BY_TAG.key] === MANAGED_BY_TAG.value) {
+  // Only in our organization: an account outside it is not ours to reach into.
+  if (config.role.deleteOnOffboard && role.kind === 'present' && scope.inOrganization) {
+    if (isTaggedOurs(role.role.tags)) {
       actions.push({ type: 'delete-role', reason: `${why}; role.deleteOnOffboard is on` });
     } else {
       notes.push(`role ${role.role.roleName} kept: it has no ${MANAGED_BY_TAG.key}=${MANAGED_BY_TAG.value} tag, so this product did not create it`);
@@ -210,6 +268,7 @@ function offboardActions(
 const ORDER_V1: readonly ActionType[] = [
   'create-integration',
   'rotate-external-id',
+  'adopt-integration',
   'update-integration',
   'create-role',
   'update-role-trust',
@@ -222,6 +281,7 @@ const ORDER_V1: readonly ActionType[] = [
 /** v2 mints the external ID before the integration exists: the role comes first, so Datadog never meets a missing role. */
 const ORDER_V2: readonly ActionType[] = [
   'rotate-external-id',
+  'adopt-integration',
   'update-integration',
   'create-role',
   'update-role-trust',

@@ -3,12 +3,12 @@ import type { Config } from '../config/schema';
 import type { Integration } from '../datadog/port';
 import type { AccountObservation, OrgAccount, RoleObservation } from '../observe/model';
 import type { OrganizationSnapshot } from '../observe/organization-walk';
-import { planAccount, type AccountPlan, type ActionType } from './plan-account';
+import { holdDeletions, planAccount, type AccountPlan, type ActionType } from './plan-account';
 
 /** The whole organization planned at once, with the same decision as one account. Pure. */
 
 export interface DeletionGuard {
-  /** More deletions than allowed: the run deletes nothing and fails loudly. */
+  /** More deletions than allowed: the run deletes nothing (every deletion is held), does the rest, and fails loudly. */
   readonly tripped: boolean;
   readonly deletions: number;
   readonly limit: number;
@@ -76,6 +76,7 @@ export function planOrganization(
     const observation: AccountObservation = {
       accountId: organization.accountId,
       partition: snapshot.partition,
+      organizationId: snapshot.organizationId,
       organization,
       integrations: byAccount.get(organization.accountId) ?? [],
       role: organization.state === 'ACTIVE' ? (roles.get(organization.accountId) ?? { kind: 'not-inspected' }) : { kind: 'not-read', reason: `the account is ${organization.state}` },
@@ -95,16 +96,30 @@ export function planOrganization(
       ? `--max-deletions ${limits.maxDeletions}`
       : `maxDeletionsPerRun ${limits.maxDeletions}, maxDeletionsPercent ${percent}% of ${snapshot.accounts.length} accounts`;
   const tripped = deletions > limit;
+  const held = `the deletion guard allows ${limit} deletion${limit === 1 ? '' : 's'} per run and the plan has ${deletions}`;
   return {
-    plans,
+    // Tripped: every deletion is held; creations and repairs go ahead.
+    plans: tripped ? plans.map((plan) => holdDeletions(plan, held)) : plans,
+    // The summary counts what the plan wants, held deletions included.
     summary: { accounts: plans.length, inSync: count('in-sync'), toCreate: count('create'), toRepair: count('repair'), toDelete: count('delete') },
     guard: {
       tripped,
       deletions,
       limit,
       reason: tripped
-        ? `the plan deletes ${deletions} integrations, more than the ${limit} allowed per run (${limitsText}): nothing was deleted. If the organization really lost these accounts, run apply with --max-deletions ${deletions}`
+        ? `the plan deletes ${deletions} integrations, more than the ${limit} allowed per run (${limitsText}): every deletion is held, creations and repairs go ahead. If the organization really lost these accounts, run apply with --max-deletions ${deletions}`
         : `${deletions} deletion${deletions === 1 ? '' : 's'}, within the limit of ${limit}`,
     },
   };
+}
+
+export interface HeldDeletion {
+  readonly accountId: string;
+  readonly type: ActionType;
+  readonly reason: string;
+}
+
+/** The deletions the deletion guard held back, account by account (none when it did not trip). */
+export function heldDeletions(plan: OrganizationPlan): HeldDeletion[] {
+  return plan.plans.flatMap((p) => (p.held ?? []).map((a) => ({ accountId: p.accountId, type: a.type, reason: a.reason })));
 }

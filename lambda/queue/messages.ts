@@ -10,11 +10,15 @@ export const accountMessageSchema = z.object({
   reason: z._default(z.string().check(z.maxLength(500)), ''),
   /** The EventBridge event ID or reconcile run ID: the correlation ID in every log line. */
   correlationId: z._default(z.string().check(z.maxLength(200)), ''),
+  /** Sent by a reconcile run whose deletion guard tripped: converge, but delete nothing. */
+  holdDeletions: z.optional(z.boolean()),
   /** What the reconciler's walk read of the account, so the worker need not read Organizations again. */
   facts: z.optional(
     z.object({
       observedAt: z.iso.datetime(),
       partition: z.enum(['aws', 'aws-us-gov', 'aws-cn']),
+      /** Our organization's ID (read by the worker when absent). */
+      organizationId: z.optional(z.string()),
       state: z.enum(['ACTIVE', 'PENDING_ACTIVATION', 'PENDING_CLOSURE', 'SUSPENDED', 'CLOSED', 'NOT_IN_ORGANIZATION']),
       name: z.optional(z.string()),
       parentPath: z.array(z.string()),
@@ -53,7 +57,13 @@ export async function enqueueAccounts(sqs: SQSClient, queueUrl: string, items: r
       Id: String(index),
       MessageGroupId: item.accountId,
       MessageDeduplicationId: deduplicationId(item.deduplicationKey),
-      MessageBody: JSON.stringify({ accountId: item.accountId, reason: item.reason, correlationId: item.correlationId, facts: item.facts }),
+      MessageBody: JSON.stringify({
+        accountId: item.accountId,
+        reason: item.reason,
+        correlationId: item.correlationId,
+        facts: item.facts,
+        ...(item.holdDeletions && { holdDeletions: true }),
+      }),
     }));
     for (let attempt = 1; entries.length > 0; attempt++) {
       const response = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));

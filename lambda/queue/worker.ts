@@ -9,7 +9,7 @@ import { convergeAccount } from '../converge';
 import type { Integration } from '../datadog/port';
 import type { PipelineDependencies } from '../dependencies';
 import type { KnownFacts } from '../observe/observe-account';
-import { isOurIntegration } from '../plan/plan-account';
+import { isOurIntegration } from '../domain/ownership';
 import { reportResult } from '../report/telemetry';
 import { accountMessageSchema, type AccountFacts } from './messages';
 
@@ -46,6 +46,7 @@ export function usableFacts(accountId: string, facts: AccountFacts | undefined, 
   const oursListed = integrations?.some((i) => isOurIntegration(i, config.role.name));
   return {
     partition: facts.partition,
+    ...(facts.organizationId && { organizationId: facts.organizationId }),
     integrations: oursListed ? integrations : undefined,
     organization: {
       accountId,
@@ -84,7 +85,13 @@ export function createWorkerHandler(deps: WorkerDependencies) {
       const firstReceive = (Number(record.attributes.ApproximateReceiveCount) || 1) <= 1;
       const known = firstReceive ? usableFacts(message.accountId, message.facts, deps.config, deps.pipeline.now()) : undefined;
       const converge = (facts: KnownFacts | undefined) =>
-        convergeAccount(message.accountId, { config: deps.config, deps: deps.pipeline, dryRun: Boolean(deps.dryRun), known: facts });
+        convergeAccount(message.accountId, {
+          config: deps.config,
+          deps: deps.pipeline,
+          dryRun: Boolean(deps.dryRun),
+          known: facts,
+          holdDeletions: message.holdDeletions,
+        });
       let result = await converge(known);
       // Facts can be minutes old (the account closed since, say): what did not go well is tried again on fresh reads.
       if (known && (result.status === 'error' || result.status === 'retry')) result = await converge(undefined);

@@ -11,6 +11,8 @@ import type { ObservedOrganization } from './organization';
 export interface ApplyOptions {
   readonly concurrency: number;
   readonly onResult?: (result: ConvergeResult) => void;
+  /** The deletion guard tripped: converge every account, delete nothing. */
+  readonly holdDeletions?: boolean;
 }
 
 /**
@@ -32,9 +34,14 @@ export async function applyOrganization(
     // Accounts the walk did not see, or whose tags are missing, are read afresh.
     const known =
       organization && !tagsMissing.has(accountId)
-        ? { partition: observed.snapshot.partition, organization, integrations: byAccount.get(accountId) ?? [] }
+        ? {
+            partition: observed.snapshot.partition,
+            organizationId: observed.snapshot.organizationId,
+            organization,
+            integrations: byAccount.get(accountId) ?? [],
+          }
         : undefined;
-    const result = await convergeAccount(accountId, { config, deps, dryRun: false, known });
+    const result = await convergeAccount(accountId, { config, deps, dryRun: false, known, holdDeletions: options.holdDeletions });
     options.onResult?.(result);
     return result;
   });

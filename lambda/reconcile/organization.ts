@@ -3,12 +3,12 @@ import { needsAccountTags, type Config } from '../config/schema';
 import type { AwsIntegrationPort, Integration } from '../datadog/port';
 import type { DatadogPermissions } from '../observe/datadog-permissions';
 import type { MemberAccess } from '../observe/member-access';
-import type { Partition } from '../domain/policy';
 import type { OrgAccount, RoleObservation } from '../observe/model';
 import type { AccountFacts } from '../queue/messages';
 import { mapLimit, walkOrganization, type OrganizationSnapshot, type WalkProgress } from '../observe/organization-walk';
-import type { ObservedOrgAccount, OrganizationsReader } from '../observe/organizations';
-import { isOurIntegration, planAccount } from '../plan/plan-account';
+import type { ObservedOrgAccount, OrganizationFacts, OrganizationsReader } from '../observe/organizations';
+import { isOurIntegration } from '../domain/ownership';
+import { planAccount } from '../plan/plan-account';
 import { groupByAccount, planOrganization, workKind, type GuardLimits, type OrganizationPlan } from '../plan/plan-organization';
 import { scopeOf } from '../plan/scope';
 
@@ -41,8 +41,8 @@ export interface ObserveOrganizationOptions {
   readonly tagsDeadline?: number;
   /** Each page of accounts as the walk finds it, with Datadog's integrations (for streaming work). */
   readonly onAccounts?: (accounts: readonly ObservedOrgAccount[], integrations: readonly Integration[]) => void;
-  /** The organization's partition, as soon as the walk knows it. */
-  readonly onPartition?: (partition: Partition) => void;
+  /** The organization's ID and partition, as soon as the walk knows them. */
+  readonly onOrganization?: (facts: OrganizationFacts) => void;
   /** How far the walk has got (a progress display). */
   readonly onWalkProgress?: (progress: WalkProgress) => void;
 }
@@ -71,7 +71,7 @@ export async function observeOrganization(
           // Handled at once: if the listing fails, Promise.all below reports it; nothing may linger unhandled.
           delivered.catch(() => undefined);
         }),
-      onPartition: options.onPartition,
+      onOrganization: options.onOrganization,
       onProgress: options.onWalkProgress,
     }),
     listing,
@@ -115,6 +115,7 @@ export async function readRoles(
     try {
       const { observation } = await observeAccount(accountId, config, { ...deps, memberAccess }, {
         partition: observed.snapshot.partition,
+        organizationId: observed.snapshot.organizationId,
         organization,
         integrations: byAccount.get(accountId) ?? [],
       });
@@ -145,9 +146,9 @@ export function accountsToConverge(plan: OrganizationPlan, observed: ObservedOrg
   return [...new Set([...changed, ...observed.tagsMissing])];
 }
 
-/** Accounts with a deletion that the tripped guard holds back: the reconciler does not hand them over. */
+/** Accounts with a deletion that the tripped guard holds back (the plan holds every deletion): the reconciler does not hand them over. */
 export function heldBackByGuard(plan: OrganizationPlan): string[] {
-  return plan.guard.tripped ? plan.plans.filter((p) => p.actions.some((a) => a.type === 'delete-integration')).map((p) => p.accountId) : [];
+  return plan.plans.filter((p) => p.held?.length).map((p) => p.accountId);
 }
 
 /** In scope, active, with our integration: the accounts whose roles `reconcile.inspectRoles` has checked. */
@@ -188,6 +189,8 @@ export interface ReconcileItem {
   readonly accountId: string;
   /** What the walk read, so the worker need not read Organizations again (absent for deletions: those are re-read). */
   readonly facts?: AccountFacts;
+  /** The deletion guard tripped in this run: the worker deletes nothing for this account. */
+  readonly holdDeletions?: boolean;
 }
 
 /**
@@ -205,7 +208,7 @@ export async function reconcileOrganization(
   let failure: unknown;
   const sending: Promise<void>[] = [];
   const observedAt = deps.now().toISOString();
-  let partition: Partition = 'aws';
+  let organization: Pick<OrganizationFacts, 'organizationId' | 'partition'> = { organizationId: '', partition: 'aws' };
   const send = (items: ReconcileItem[]) => {
     const fresh = items.filter((item) => !sent.has(item.accountId));
     if (fresh.length === 0 || options.dryRun) return;
@@ -216,7 +219,8 @@ export async function reconcileOrganization(
   };
   const factsOf = (account: ObservedOrgAccount, tagsRead: boolean, integrations?: readonly Integration[]): AccountFacts => ({
     observedAt,
-    partition,
+    partition: organization.partition,
+    organizationId: organization.organizationId,
     state: account.state,
     name: account.name,
     parentPath: [...account.parentPath],
@@ -232,14 +236,15 @@ export async function reconcileOrganization(
   const integrationsOf = (all: readonly Integration[], accountId: string) => (grouped ??= groupByAccount(all)).get(accountId) ?? [];
   const observed = await observeOrganization(config, deps, {
     tagsDeadline: options.tagsDeadline,
-    onPartition: (value) => (partition = value),
+    onOrganization: (facts) => (organization = facts),
     onAccounts: streaming
       ? (page, integrations) => {
           const ready = page.filter((account) => {
             if (account.state !== 'ACTIVE') return false;
             const observation = {
               accountId: account.accountId,
-              partition,
+              partition: organization.partition,
+              organizationId: organization.organizationId,
               organization: account,
               integrations: integrationsOf(integrations, account.accountId),
               role: { kind: 'not-inspected' as const },
@@ -260,12 +265,17 @@ export async function reconcileOrganization(
   const plan = planObservedOrganization(observed, config, guardLimits(config));
   const deleting = new Set(plan.plans.filter((p) => p.actions.some((a) => a.type === 'delete-integration')).map((p) => p.accountId));
   const heldBack = heldBackByGuard(plan);
+  const holdDeletions = plan.guard.tripped;
   const accounts = new Map(observed.snapshot.accounts.map((a) => [a.accountId, a]));
   send(
     accountsForWorkers(plan, observed, config).map((accountId) => {
       const account = accounts.get(accountId);
       const usable = account && !deleting.has(accountId);
-      return { accountId, facts: usable ? factsOf(account, observed.snapshot.tagsRead.has(accountId), integrationsOf(observed.integrations, accountId)) : undefined };
+      return {
+        accountId,
+        facts: usable ? factsOf(account, observed.snapshot.tagsRead.has(accountId), integrationsOf(observed.integrations, accountId)) : undefined,
+        ...(holdDeletions && { holdDeletions }),
+      };
     }),
   );
   await Promise.all(sending);

@@ -4,6 +4,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config/schema';
 import { KeysNotStoredError } from '../datadog/credentials';
 import { enqueueAccounts } from '../queue/messages';
+import { heldDeletions } from '../plan/plan-organization';
 import { accountsToConverge, reconcileOrganization, type OrganizationDependencies } from './organization';
 
 export interface ReconcileDependencies {
@@ -65,12 +66,19 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
           enqueueAccounts(
             deps.sqs,
             deps.queueUrl,
-            items.map(({ accountId, facts }) => ({ accountId, facts, reason: 'scheduled reconcile', correlationId: runId, deduplicationKey: `${runId}:${accountId}` })),
+            items.map(({ accountId, facts, holdDeletions }) => ({
+              accountId,
+              facts,
+              holdDeletions,
+              reason: holdDeletions ? 'scheduled reconcile (deletion guard tripped: no deletion)' : 'scheduled reconcile',
+              correlationId: runId,
+              deduplicationKey: `${runId}:${accountId}`,
+            })),
           ),
       });
       if (plan.guard.tripped) {
         deps.metrics.addMetric('DeletionGuardTripped', MetricUnit.Count, 1);
-        deps.logger.error('deletion guard tripped: no deletion enqueued', { guard: plan.guard, accountsHeldBack: heldBack });
+        deps.logger.error('deletion guard tripped: no deletion enqueued', { guard: plan.guard, accountsHeldBack: heldBack, deletionsHeld: heldDeletions(plan) });
       }
       const targets = accountsToConverge(plan, observed).filter((id) => !heldBack.includes(id));
       const summary: ReconcileSummary = {

@@ -23,6 +23,7 @@ export function resultMetrics(result: ConvergeResult): string[] {
   else {
     if (types.has('create-integration')) names.push('Onboarded');
     else if ([...types].some((t) => REPAIRS.has(t))) names.push('DriftRepaired');
+    if (types.has('adopt-integration')) names.push('Adopted');
     if (types.has('delete-integration')) names.push('Offboarded');
   }
   return names;

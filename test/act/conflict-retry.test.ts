@@ -39,6 +39,7 @@ function port(failures: Partial<Record<keyof AwsIntegrationPort, number>>, calls
 const observation: AccountObservation = {
   accountId: ACCOUNT,
   partition: 'aws',
+  organizationId: 'o-ourorg1234',
   organization: { accountId: ACCOUNT, state: 'ACTIVE', parentPath: ['r-abcd'], tags: {}, isManagementAccount: false },
   integrations: [],
   role: { kind: 'not-read', reason: 'not needed here' },

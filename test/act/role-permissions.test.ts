@@ -204,7 +204,8 @@ describe('role permissions from Datadog, against the AWS and Datadog stand-ins',
 
   it('offboarding deletes the role and our customer policies with it', async () => {
     await converge(configWith({ resourceCollection: true }));
-    const out = parseConfig({ ...configWith({ resourceCollection: true }), scope: { excludeAccounts: [account] } });
+    // Excluded, with offboarding excluded accounts configured (by default an excluded account is left alone).
+    const out = parseConfig({ ...configWith({ resourceCollection: true }), scope: { excludeAccounts: [account], onExclusion: 'offboard' } });
     const result = await converge(out);
     expect(types(result)).toEqual(['delete-integration', 'delete-role']);
     expect(model.getRole(account, ROLE)).toBeUndefined();

@@ -247,6 +247,14 @@ describe('simulated AWS clients', () => {
     expect(org.model.callsTo('organizations', 'ListParents')).toHaveLength(4);
   });
 
+  it("serves the organization's ID (the ownership marker names it), read once per reader", async () => {
+    const reader = new OrganizationsReader(aws.sdk.organizations);
+    const facts = await clock.run(async () => (await reader.organization(), reader.organization()));
+    expect(facts).toMatchObject({ organizationId: org.model.organizationId, partition: 'aws' });
+    expect(facts.organizationId).toMatch(/^o-[a-z0-9]{10,32}$/);
+    expect(aws.services.organizations.stats().operations).toMatchObject({ DescribeOrganization: { calls: 1 } });
+  });
+
   it('throws the SDK exception classes, so the product sees NOT_IN_ORGANIZATION for an unknown account', async () => {
     const reader = new OrganizationsReader(aws.sdk.organizations);
     const error = await clock.run(() => aws.organizations.send(new DescribeAccountCommand({ AccountId: '123456789012' })).catch((e: unknown) => e));

@@ -54,8 +54,17 @@ async function start(options: Parameters<typeof E2EHarness.start>[0] = {}): Prom
   invocations = 0;
   const config = { ...options.config, datadog: { ...options.config?.datadog, apiVersion: version } };
   h = await E2EHarness.start({ ...options, config });
+  // Every scenario runs in a Datadog organization shared with another AWS organization: its
+  // integrations use the default role name too, one with its own deployment's marker. None may go.
+  h.seedOtherOrganization(FOREIGN_ACCOUNT);
+  h.seedOtherOrganization(FOREIGN_MARKED_ACCOUNT, `datadog-aws-org-integration:${OTHER_ORGANIZATION_ID}`);
   return h;
 }
+
+/** Accounts of another AWS organization, integrated in the same Datadog organization. */
+const FOREIGN_ACCOUNT = '999988887777';
+const FOREIGN_MARKED_ACCOUNT = '999988886666';
+const OTHER_ORGANIZATION_ID = 'o-theirorg987';
 
 async function drain(options: Parameters<E2EHarness['runUntilIdle']>[0] = {}) {
   const stats = await h!.runUntilIdle(options);
@@ -285,7 +294,7 @@ describe.each(VERSIONS)('end-to-end fault matrix, Datadog API %s', (v) => {
     else h!.datadog.inject({ ...conflict, only: V2_ONE_ACCOUNT }, { ...conflict, only: V2_ONE_ACCOUNT });
     await h!.deliverEvent(events.createAccountResult(id));
     expect((await drain()).idle).toBe(true);
-    expect(h!.ours(id)[0]).toMatchObject({ host_tags: ['aws_account_name:conflicted'], metrics_collection_enabled: true, external_id: current!.external_id });
+    expect(h!.ours(id)[0]).toMatchObject({ host_tags: ['aws_account_name:conflicted', h!.marker], metrics_collection_enabled: true, external_id: current!.external_id });
     // v1 updates with PUT (selector in the query), v2 with PATCH of the config UUID: two conflicts, then through.
     const updates = v === 'v1' ? h!.datadog.requests.filter((r) => r.method === 'PUT' && r.path === '/api/v1/integration/aws') : patches();
     expect(updates).toHaveLength(3);
@@ -548,6 +557,49 @@ describe.each(VERSIONS)('end-to-end fault matrix, Datadog API %s', (v) => {
     expect(h!.model.callsTo('sts', 'AssumeRole').filter((c) => c.accountId === outsider)).toHaveLength(0);
     expect(h!.ours(leaver)).toHaveLength(0);
     finish('account outside the organization', { alsoCheck: [outsider] });
+  });
+
+  it('a Datadog organization shared with another AWS organization: theirs stay through the reconcile and every event; ours are integrated, adopted or offboarded; an excluded one is kept', async () => {
+    const EXCLUDED = '555566667777';
+    // A generous guard: nothing but the ownership rule stands between their integrations and a deletion.
+    await start({ config: { scope: { excludeAccounts: [EXCLUDED] }, reconcile: { maxDeletionsPerRun: 100, maxDeletionsPercent: 100 } } });
+    const theirMarker = `datadog-aws-org-integration:${OTHER_ORGANIZATION_ID}`;
+    // Ours: a new account; one integrated by hand earlier (Datadog's template, no marker); one that came from the
+    // other organization with its marker; an excluded one integrated by hand; one that will leave.
+    const fresh = h!.model.createAccount({ name: 'fresh' });
+    const byHand = h!.model.createAccount({ name: 'by-hand' });
+    const movedIn = h!.model.createAccount({ name: 'moved-in' });
+    h!.model.createAccount({ name: 'excluded', id: EXCLUDED });
+    const leaver = h!.model.createAccount({ name: 'leaver' });
+    h!.datadog.seed({ account_id: byHand, role_name: ROLE, host_tags: ['team:by-hand'] });
+    h!.datadog.seed({ account_id: movedIn, role_name: ROLE, host_tags: [theirMarker] });
+    h!.seedOtherTeam({ account_id: EXCLUDED, role_name: ROLE, host_tags: ['team:excluded'] });
+    // More of theirs, also for the accounts the events below name.
+    const outsiders = ['123456789012', '210987654321'];
+    h!.seedOtherOrganization(outsiders[0]!);
+    h!.seedOtherOrganization(outsiders[1]!, theirMarker);
+
+    await h!.reconcile();
+    expect((await drain()).idle).toBe(true);
+    for (const id of [fresh, byHand, movedIn, leaver]) expect(h!.ours(id)[0]?.host_tags).toContain(h!.marker);
+    // Adopted: the other organization's marker gave way to ours (the account is in our organization now).
+    expect(h!.ours(movedIn)[0]?.host_tags).not.toContain(theirMarker);
+    expect(h!.metrics().Adopted).toBe(2);
+
+    // Every event, for their accounts and ours.
+    h!.model.removeAccount(leaver);
+    for (const id of [...outsiders, FOREIGN_ACCOUNT, FOREIGN_MARKED_ACCOUNT, EXCLUDED]) {
+      for (const event of [events.createAccountResult(id), events.closeAccountResult(id), events.closeAccount(id), events.removeAccount(id)]) await h!.deliverEvent(event);
+    }
+    await h!.deliverEvent(events.removeAccount(leaver));
+    expect((await drain()).idle).toBe(true);
+    // The account that left carried our marker: offboarded.
+    expect(h!.ours(leaver)).toHaveLength(0);
+    await h!.reconcile();
+    expect((await drain()).idle).toBe(true);
+    const deleted = h!.deletions.map((d) => d.accountId);
+    expect(deleted).toEqual([leaver]);
+    finish('shared Datadog organization', { alsoCheck: outsiders });
   });
 
   it('a poison message ends in the DLQ after maxReceiveCount receives without blocking other accounts', async () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { parseConfig, type Config } from '../../lambda/config/schema';
+import { ownershipMarker } from '../../lambda/domain/ownership';
 import { pipelineDependencies } from '../../lambda/dependencies';
 import { createIntakeHandler } from '../../lambda/event/intake';
 import { organizationDependencies } from '../../lambda/organization-dependencies';
@@ -124,6 +125,12 @@ type Identity = Pick<AWSAccount, 'account_id' | 'role_name' | 'access_key_id'>;
  */
 class AuditedDatadogStandin extends DatadogStandin {
   private readonly identities = new Map<string, Identity>();
+  /** The tags each role integration (account/role) had when last seen: was a deleted one marked? */
+  private readonly lastTags = new Map<string, readonly string[]>();
+
+  tagsOf(accountId: string, roleName: string): readonly string[] {
+    return this.lastTags.get(`${accountId}/${roleName}`) ?? [];
+  }
 
   identityOf(uuid: string): Identity | undefined {
     this.remember();
@@ -140,7 +147,10 @@ class AuditedDatadogStandin extends DatadogStandin {
     for (const integration of this.store.all()) {
       const { aws_account_id, auth_config } = integration.attributes;
       const identity: Identity = { account_id: aws_account_id || undefined };
-      if (isRole(auth_config)) identity.role_name = auth_config.role_name;
+      if (isRole(auth_config)) {
+        identity.role_name = auth_config.role_name;
+        this.lastTags.set(`${aws_account_id}/${auth_config.role_name}`, [...(integration.attributes.account_tags ?? [])]);
+      }
       if (isKeys(auth_config)) identity.access_key_id = auth_config.access_key_id;
       this.identities.set(integration.id, identity);
     }
@@ -273,8 +283,32 @@ export class E2EHarness {
     this.others.push(structuredClone(account));
   }
 
+  /** Our organization's ownership marker, as the product writes it. */
+  get marker(): string {
+    return ownershipMarker({ markerKey: this.config.integration.ownershipTagKey, organizationId: this.model.organizationId });
+  }
+
+  private inOurOrganization(accountId: string): boolean {
+    return Boolean(this.model.getAccount(accountId)?.inOrganization);
+  }
+
+  /**
+   * Our integrations of the account: with the configured role name, and, for an account outside our
+   * organization, with our marker (one without it may belong to another organization sharing the Datadog organization).
+   */
   ours(accountId: string) {
-    return this.datadog.stored().filter((a) => a.account_id === accountId && a.role_name === ROLE && !a.access_key_id);
+    const marked = (a: AWSAccount) => (a.host_tags ?? []).some((tag) => tag.toLowerCase() === this.marker);
+    return this.datadog
+      .stored()
+      .filter((a) => a.account_id === accountId && a.role_name === ROLE && !a.access_key_id && (this.inOurOrganization(accountId) || marked(a)));
+  }
+
+  /**
+   * Another AWS organization's integration in the same Datadog organization, with the default role
+   * name (as Datadog's own template makes it), for an account outside ours: it must never change.
+   */
+  seedOtherOrganization(accountId: string, marker?: string): void {
+    this.seedOtherTeam({ account_id: accountId, role_name: ROLE, host_tags: ['team:other-org', ...(marker ? [marker] : [])] });
   }
 
   // ------------------------------------------------------------ drive
@@ -355,6 +389,17 @@ export class E2EHarness {
     return failures.size;
   }
 
+  /** Excluded by configuration, and scope.onExclusion leaves such accounts alone. */
+  private leftAlone(accountId: string): boolean {
+    if (this.config.scope.onExclusion === 'offboard') return false;
+    const account = this.model.getAccount(accountId);
+    return Boolean(
+      account?.inOrganization &&
+        account.state === 'ACTIVE' &&
+        ((accountId === this.model.managementAccountId && !this.config.scope.includeManagementAccount) || this.config.scope.excludeAccounts.includes(accountId)),
+    );
+  }
+
   private inScopeNow(accountId: string): boolean {
     const account = this.model.getAccount(accountId);
     return Boolean(
@@ -377,7 +422,10 @@ export class E2EHarness {
       const body: Identity = v2 ? (this.datadog.identityOf(decodeURIComponent(v2[1]!)) ?? {}) : ((request.body ?? {}) as AWSAccount);
       const accountId = body.account_id ?? '';
       let why = 'the account is out of scope';
+      const marked = this.datadog.tagsOf(accountId, body.role_name ?? '').some((tag) => tag.toLowerCase() === this.marker);
       if (body.access_key_id || body.role_name !== ROLE) why = 'not our integration';
+      else if (!this.inOurOrganization(accountId) && !marked) why = "another organization's integration (not in ours, without our marker)";
+      else if (this.leftAlone(accountId)) why = 'the account is excluded by configuration (left alone)';
       else if (this.protectedAccounts.has(accountId)) why = 'the account was only misread as gone';
       else if (this.inScopeNow(accountId)) why = 'the account is in scope';
       this.deletions.push({
@@ -428,8 +476,11 @@ export class E2EHarness {
       const ours = this.ours(accountId);
       const before = problems.length;
       const account = this.model.getAccount(accountId);
-      if (inScope) {
+      if (this.leftAlone(accountId)) {
+        // Nothing expected: whatever is there is compared as another team's below.
+      } else if (inScope) {
         if (ours.length !== 1) problems.push(`${accountId}: in scope, ${ours.length} integrations with role ${ROLE} (want 1)`);
+        else if (!(ours[0]!.host_tags ?? []).includes(this.marker)) problems.push(`${accountId}: in scope, our integration lacks the marker ${this.marker}`);
         const role = this.model.getRole(accountId, ROLE);
         const externalId = ours[0]?.external_id;
         if (!role) problems.push(`${accountId}: in scope, no role ${ROLE}`);

@@ -5,6 +5,7 @@
  * (restored) -> close -> converge (integration deleted), and the safety rules.
  * Every test runs under datadog.apiVersion v1 and v2 (one Datadog stand-in serves both).
  */
+import { DEFAULT_OWNERSHIP_TAG_KEY, ownershipMarker } from '../../lambda/domain/ownership';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/plan/datadog-permissions';
@@ -34,6 +35,7 @@ describe.each(API_VERSIONS)('converge flow against the AWS and Datadog stand-ins
   let aws: Awaited<ReturnType<typeof startAwsStandin>>;
   let workloads: string;
   let restoreEnv: () => void;
+  const marker = () => ownershipMarker({ markerKey: DEFAULT_OWNERSHIP_TAG_KEY, organizationId: model.organizationId });
 
   beforeAll(async () => {
     await datadog.start();
@@ -86,7 +88,8 @@ describe.each(API_VERSIONS)('converge flow against the AWS and Datadog stand-ins
     expect(types(run.json?.results[0])).toEqual(NEW_ACCOUNT);
     const first = ours(accountId)?.external_id;
     expect(first).toMatch(/^[0-9a-f]{32}$/);
-    expect(ours(accountId)?.host_tags).toEqual(['aws_account_name:payments_prod']);
+    // Our marker names our organization: the visible proof of ownership.
+    expect(ours(accountId)?.host_tags).toEqual(['aws_account_name:payments_prod', marker()]);
     expect(datadogCanAssume(accountId, first)).toBe(true);
     expect(datadogCanAssume(accountId, undefined)).toBe(false);
     expect(datadogCanAssume(accountId, 'another-id')).toBe(false);
@@ -172,7 +175,7 @@ describe.each(API_VERSIONS)('converge flow against the AWS and Datadog stand-ins
     expect(types(run.json?.results[0])).toEqual(NEW_ACCOUNT);
     const stored = datadog.stored().filter((a) => a.account_id === accountId);
     expect(stored).toHaveLength(1);
-    expect(stored[0]?.host_tags).toEqual(['aws_account_name:adopted']);
+    expect(stored[0]?.host_tags).toEqual(['aws_account_name:adopted', marker()]);
     expect(stored[0]?.external_id).not.toBe('stale');
     expect(datadogCanAssume(accountId, stored[0]?.external_id)).toBe(true);
   });
@@ -181,7 +184,7 @@ describe.each(API_VERSIONS)('converge flow against the AWS and Datadog stand-ins
     const accountId = model.createAccount({ name: 'drifty', parentId: workloads });
     await cli('converge', accountId);
     const externalId = ours(accountId)?.external_id;
-    datadog.seed({ ...ours(accountId)!, host_tags: ['hand:made'], metrics_collection_enabled: false });
+    datadog.seed({ ...ours(accountId)!, host_tags: ['hand:made', marker()], metrics_collection_enabled: false });
     const role = model.getRole(accountId, ROLE)!;
     model.putRoleByHand(accountId, {
       ...role,
@@ -192,7 +195,7 @@ describe.each(API_VERSIONS)('converge flow against the AWS and Datadog stand-ins
     expect(types(run.json?.results[0])).toEqual(['update-integration', 'update-role-policy']);
     expect(run.json?.results[0]?.actions[0]?.reason).toContain('host_tags');
     expect(run.json?.results[0]?.actions[0]?.reason).toContain('metrics_collection_enabled');
-    expect(ours(accountId)).toMatchObject({ host_tags: ['aws_account_name:drifty'], metrics_collection_enabled: true, external_id: externalId });
+    expect(ours(accountId)).toMatchObject({ host_tags: ['aws_account_name:drifty', marker()], metrics_collection_enabled: true, external_id: externalId });
     expect((await cli('converge', accountId, '--json')).json?.results[0]?.actions).toEqual([
       { type: 'none', reason: expect.any(String) },
     ]);
@@ -239,7 +242,10 @@ describe.each(API_VERSIONS)('converge flow against the AWS and Datadog stand-ins
     await cli('converge', accountId);
     model.removeAccount(accountId);
     const run = await cli('converge', accountId, '--json');
-    expect(run.json?.results[0]).toMatchObject({ status: 'ok', actions: [{ type: 'delete-integration', reason: 'the account is not in the organization' }] });
+    expect(run.json?.results[0]).toMatchObject({
+      status: 'ok',
+      actions: [{ type: 'delete-integration', reason: `the account is not in the organization: offboarded (it carries our marker ${marker()})` }],
+    });
     expect(ours(accountId)).toBeUndefined();
   });
 

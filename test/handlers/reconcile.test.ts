@@ -5,6 +5,7 @@
  * the deletion guard holds deletions back and says so; dry run enqueues nothing. Under
  * datadog.apiVersion v1 and v2 alike.
  */
+import { DEFAULT_OWNERSHIP_TAG_KEY, ownershipMarker } from '../../lambda/domain/ownership';
 import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parse } from 'zod/mini';
@@ -84,7 +85,8 @@ describe.each(API_VERSIONS)('reconcile handler against the AWS and Datadog stand
 
     datadog.reset();
     datadog.seed({ account_id: closedOurs, role_name: ROLE, host_tags: ['aws_account_name:closed_ours'], external_id: 'a'.repeat(32) });
-    datadog.seed({ account_id: leftOurs, role_name: ROLE, external_id: 'b'.repeat(32) });
+    // It left the organization: it goes because it carries our marker.
+    datadog.seed({ account_id: leftOurs, role_name: ROLE, external_id: 'b'.repeat(32), host_tags: [ownershipMarker({ markerKey: DEFAULT_OWNERSHIP_TAG_KEY, organizationId: model.organizationId })] });
     datadog.seed({ account_id: active[0]!, role_name: ROLE, external_id: 'c'.repeat(32) });
     datadog.seed({ account_id: closedTheirs, role_name: 'OtherTeamRole', host_tags: ['team:other'] });
     datadog.seed({ account_id: '999999999999', role_name: 'OtherTeamRole' });
@@ -239,10 +241,11 @@ describe.each(API_VERSIONS)('reconcile handler against the AWS and Datadog stand
     config = configWith({ role: { name: 'OtherTeamRole' }, reconcile: { maxDeletionsPercent: 100 } });
     const summary = await reconcileHandler()(scheduledEvent());
     const groups = sentEntries().map((e) => e.MessageGroupId);
-    // OtherTeamRole's integrations are now ours: the closed account's and the one outside the organization go.
-    expect(summary.toDelete).toBe(2);
+    // OtherTeamRole's integrations are now ours where the account is in our organization: the closed account's goes.
+    // The one outside the organization carries no marker of ours: nothing proves it is ours, it stays.
+    expect(summary.toDelete).toBe(1);
     expect(groups).toContain(notExpected[1]); // closed, with an OtherTeamRole integration
-    expect(groups).toContain('999999999999');
+    expect(groups).not.toContain('999999999999');
     expect(groups).not.toContain(closedOurs);
     expect(groups).not.toContain('888888888888');
   });
@@ -259,8 +262,23 @@ describe.each(API_VERSIONS)('reconcile handler against the AWS and Datadog stand
     expect(groups).toHaveLength(expected.length - 2);
     expect(output.metrics()).toMatchObject({ DeletionGuardTripped: 1 });
     expect(output.logs()).toContainEqual(
-      expect.objectContaining({ level: 'ERROR', message: 'deletion guard tripped: no deletion enqueued', accountsHeldBack: [closedOurs, leftOursId].sort() }),
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'deletion guard tripped: no deletion enqueued',
+        accountsHeldBack: [closedOurs, leftOursId].sort(),
+        deletionsHeld: [closedOurs, leftOursId].sort().map((accountId) => expect.objectContaining({ accountId, type: 'delete-integration' })),
+      }),
     );
+  });
+
+  it('the deletion guard tripped with tags needed (nothing streamed): every message tells the worker to delete nothing', async () => {
+    config = configWith({ scope: { optOutTag: { key: 'datadog-integration', value: 'opt-out' } } });
+    const summary = await reconcileHandler()(scheduledEvent());
+    expect(summary.deletionGuardTripped).toBe(true);
+    const messages = sentEntries().map((e) => parse(accountMessageSchema, JSON.parse(e.MessageBody!)));
+    expect(messages.length).toBeGreaterThan(0);
+    expect(messages.every((m) => m.holdDeletions === true && m.reason.includes('deletion guard tripped'))).toBe(true);
+    expect(messages.map((m) => m.accountId)).not.toContain(closedOurs);
   });
 
   it('Organizations failing: the run fails (the schedule shows an error), nothing is enqueued, keys are dropped', async () => {

@@ -401,6 +401,14 @@ describe.each(API_VERSIONS)('worker handler against the AWS and Datadog stand-in
       expect(model.calls.map((c) => c.service)).toEqual(expect.arrayContaining(['sts', 'iam']));
     });
 
+    it("with our organization's ID in the facts: not even DescribeOrganization is read", async () => {
+      const accountId = model.createAccount({ name: 'org-facts', parentId: workloads });
+      const response = await handler(sqsEvent(accountRecord(accountId, { facts: factsFor(accountId, { organizationId: model.organizationId }) })), context());
+      expect(response.batchItemFailures).toEqual([]);
+      expect(ours(accountId)?.host_tags).toContain(`datadog-aws-org-integration:${model.organizationId}`);
+      expect(model.callsTo('organizations', 'DescribeOrganization')).toEqual([]);
+    });
+
     it.each([
       ['a retried message (the first attempt may have changed things)', { receiveCount: 2 }, {}],
       ['facts older than 10 minutes', {}, { observedAt: new Date(Date.now() - 11 * 60 * 1000).toISOString() }],
@@ -410,6 +418,17 @@ describe.each(API_VERSIONS)('worker handler against the AWS and Datadog stand-in
       await handler(sqsEvent(accountRecord(accountId, { ...recordOptions, facts: factsFor(accountId, factOverrides) })), context());
       expect(organizationsReadsOf(accountId).map((c) => c.operation)).toContain('DescribeAccount');
     });
+  });
+
+  it('a message from a reconcile whose deletion guard tripped (holdDeletions): the account is converged, nothing deleted', async () => {
+    const closing = await convergedAccount('held');
+    model.closeAccount(closing, { immediate: true });
+    const record = sqsFifoRecord({ groupId: closing, body: { accountId: closing, reason: 'scheduled reconcile', correlationId: 'run', holdDeletions: true } });
+    const response = await handler(sqsEvent(record), context());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(ours(closing)).toBeDefined();
+    expect(datadog.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
+    expect(output.logs()).toContainEqual(expect.objectContaining({ accountId: closing, actions: [{ type: 'none', reason: 'deletion held: the deletion guard tripped in this run' }] }));
   });
 
   it('dry run: the plan is logged, nothing is written, no metric is counted', async () => {

@@ -7,6 +7,7 @@
  * (reconcile.inspectRoles, on by default), unless --shallow.
  */
 import { join } from 'node:path';
+import { DEFAULT_OWNERSHIP_TAG_KEY, ownershipMarker } from '../../lambda/domain/ownership';
 import { runCli } from '../../cli/program';
 import { parseConfig } from '../../lambda/config/schema';
 import { organizationDependencies } from '../../lambda/organization-dependencies';
@@ -106,11 +107,12 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
     expect(setup.code).toBe(0);
 
     // Someone edits the host tags in Datadog; an account is closed; two accounts are created.
-    datadog.seed({ ...ours(drifted)!, host_tags: ['hand:made'] });
+    const marker = ownershipMarker({ markerKey: DEFAULT_OWNERSHIP_TAG_KEY, organizationId: model.organizationId });
+    datadog.seed({ ...ours(drifted)!, host_tags: ['hand:made', marker] });
     model.closeAccount(closed, { immediate: true });
     fresh = [model.createAccount({ name: 'fresh-a', parentId: workloads }), model.createAccount({ name: 'fresh-b', parentId: prod })];
     // Ours for an account that is not in the organization; another team's; an access key on one of ours.
-    datadog.seed({ account_id: STALE, role_name: ROLE, host_tags: ['aws_account_name:gone'], external_id: 'e'.repeat(32) });
+    datadog.seed({ account_id: STALE, role_name: ROLE, host_tags: ['aws_account_name:gone', marker], external_id: 'e'.repeat(32) });
     datadog.seed({ account_id: FOREIGN, role_name: 'OtherTeamRole', host_tags: ['team:other'] });
     datadog.seed({ account_id: inSync[0]!, access_key_id: OTHER_KEY });
 
@@ -122,6 +124,10 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
     await aws.stop();
     restoreEnv();
   });
+
+  const closedReason = () => `the account is CLOSED: offboarded (the account is in organization ${model.organizationId} and the role is ${ROLE})`;
+  const staleReason = () =>
+    `the account is not in the organization: offboarded (it carries our marker ${ownershipMarker({ markerKey: DEFAULT_OWNERSHIP_TAG_KEY, organizationId: model.organizationId })})`;
 
   const env = () => ({ ...process.env, DD_API_URL: datadog.url, DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY });
 
@@ -192,8 +198,8 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
     const walked = [MANAGEMENT, ...inSync, drifted, closed, ...fresh].sort();
     const byAccount: Record<string, PlanAction[]> = {
       [drifted]: [{ accountId: drifted, type: 'update-integration', reason: 'Datadog settings differ: host_tags' }],
-      [closed]: [{ accountId: closed, type: 'delete-integration', reason: 'the account is CLOSED' }],
-      [STALE]: [{ accountId: STALE, type: 'delete-integration', reason: 'the account is not in the organization' }],
+      [closed]: [{ accountId: closed, type: 'delete-integration', reason: closedReason() }],
+      [STALE]: [{ accountId: STALE, type: 'delete-integration', reason: staleReason() }],
     };
     for (const id of fresh) {
       const createIntegration = { accountId: id, type: 'create-integration', reason: `Datadog has no integration for this account with role ${ROLE}` };
@@ -227,7 +233,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       expect(walkedAccounts()).toBe(20);
       const run = await cli('plan', '--json');
       expect(run.code).toBe(0);
-      expect(run.json).toEqual({ summary: SUMMARY, guard: GUARD, actions: expectedActions(), blocked: [] });
+      expect(run.json).toEqual({ summary: SUMMARY, guard: GUARD, actions: expectedActions(), blocked: [], held: [] });
       expect(datadogWrites()).toEqual([]);
       expect(model.iamWrites()).toEqual([]);
       // Nothing on stderr but where the configuration came from.
@@ -328,7 +334,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       const run = await cli('plan', '--shallow', '--json');
       expect(run.code).toBe(0);
       // 21: the 20 walked accounts (the closed one now without integration) and the other team's, outside.
-      expect(run.json).toEqual({ summary: { ...ALL_IN_SYNC, rolesRead: 0, shallow: true }, guard: NO_DELETION, actions: [], blocked: [] });
+      expect(run.json).toEqual({ summary: { ...ALL_IN_SYNC, rolesRead: 0, shallow: true }, guard: NO_DELETION, actions: [], blocked: [], held: [] });
       // Root, Workloads, Prod: one page of OUs and one of accounts each.
       expect(model.calls.map((c) => c.operation).sort()).toEqual(
         ['DescribeOrganization', 'ListRoots', ...Array(3).fill('ListOrganizationalUnitsForParent'), ...Array(3).fill('ListAccountsForParent')].sort(),
@@ -444,7 +450,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
         );
       }
       expect(writes).toHaveLength(APPLY_WRITES);
-      expect(ours(drifted)?.host_tags).toEqual(['aws_account_name:drifted']);
+      expect(ours(drifted)?.host_tags).toEqual(['aws_account_name:drifted', `${DEFAULT_OWNERSHIP_TAG_KEY}:${model.organizationId}`]);
       for (const id of fresh) expect(model.canAssume(id, ROLE, { principalAccount: '464622532012', externalId: ours(id)?.external_id })).toBe(true);
       // IAM: only in the new accounts.
       expect(new Set(model.iamWrites().map((c) => c.accountId))).toEqual(new Set(fresh));
@@ -455,7 +461,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
 
       const after = await cli('plan', '--json');
       expect(after.code).toBe(0);
-      expect(after.json).toEqual({ summary: { ...ALL_IN_SYNC, rolesRead: ROLES_READ, shallow: false }, guard: NO_DELETION, actions: [], blocked: [] });
+      expect(after.json).toEqual({ summary: { ...ALL_IN_SYNC, rolesRead: ROLES_READ, shallow: false }, guard: NO_DELETION, actions: [], blocked: [], held: [] });
 
       // And apply again: nothing to do, nothing written.
       datadog.requests.length = 0;
@@ -476,7 +482,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       const results = run.json?.results ?? [];
       expect(results.map((r) => r.accountId).sort()).toEqual([...fresh, drifted, closed, STALE].sort());
       expect(results.every((r) => r.status === 'ok' && r.error === undefined)).toBe(true);
-      expect(results.find((r) => r.accountId === STALE)?.actions).toEqual([{ type: 'delete-integration', reason: 'the account is not in the organization' }]);
+      expect(results.find((r) => r.accountId === STALE)?.actions).toEqual([{ type: 'delete-integration', reason: staleReason() }]);
       expect(results.find((r) => r.accountId === fresh[0])?.actions.map((a) => a.type)).toEqual(newAccountActions(apiVersion));
       // --json: stdout is the JSON document alone (parsed above); the plain progress lines go to stderr.
       expect(run.stdout.trim().startsWith('{')).toBe(true);
@@ -743,32 +749,40 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       const run = await cli('plan');
       expect(run.code).toBe(3);
       expect(run.stdout).toContain(
-        'deletion guard: the plan deletes 6 integrations, more than the 1 allowed per run (maxDeletionsPerRun 5, maxDeletionsPercent 10% of 16 accounts): nothing was deleted. If the organization really lost these accounts, run apply with --max-deletions 6',
+        'deletion guard: the plan deletes 6 integrations, more than the 1 allowed per run (maxDeletionsPerRun 5, maxDeletionsPercent 10% of 16 accounts): every deletion is held, creations and repairs go ahead. If the organization really lost these accounts, run apply with --max-deletions 6',
       );
-      expect(run.stdout).toContain('delete-integration (6)');
+      // The held deletions are listed, apart from what will run.
+      expect(run.stdout).toContain('delete-integration held by the deletion guard (6)');
+      expect(run.stdout).not.toMatch(/^delete-integration \(/m);
       const json = await cli('plan', '--json');
       expect(json.code).toBe(3);
       expect(json.json?.summary.toDelete).toBe(6);
       // The JSON says why it exits 3.
       expect(json.json?.guard).toEqual({ tripped: true, deletions: 6, limit: 1, reason: expect.stringContaining('If the organization really lost these accounts, run apply with --max-deletions 6') });
+      const held = (json.json as unknown as { held: PlanAction[] }).held;
+      expect(held.map((d) => d.accountId).sort()).toEqual([closed, STALE, ...inSync.slice(1, 5)].sort());
+      expect(json.json?.actions.filter((a) => a.type === 'delete-integration')).toEqual([]);
     });
 
-    it('apply --yes exits 3 with ZERO writes (not even the creations), naming --max-deletions; --max-deletions 6 then deletes them', async () => {
+    it('apply --yes exits 3 holding every deletion but doing every creation and repair, naming --max-deletions; --max-deletions 6 then deletes them', async () => {
       const gone = loseFourAccounts();
       const stale = [closed, STALE, ...gone];
       const run = await cli('apply', '--yes');
       expect(run.code).toBe(3);
       expect(run.stderr).toContain('dd-aws-org: deletion guard: the plan deletes 6 integrations');
       expect(run.stderr).toContain('--max-deletions 6');
-      expect(run.stdout).toContain('delete-integration (6)');
-      expect(datadogWrites()).toEqual([]);
-      expect(model.iamWrites()).toEqual([]);
+      expect(run.stdout).toContain('delete-integration held by the deletion guard (6)');
+      // Nothing deleted; the new accounts onboarded and the drifted one repaired.
+      expect(datadog.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
       for (const id of stale) expect(ours(id)).toBeDefined();
+      for (const id of fresh) expect(ours(id)).toBeDefined();
+      expect(ours(drifted)?.host_tags).toContain('aws_account_name:drifted');
+      datadog.requests.length = 0;
 
       const json = await cli('apply', '--yes', '--json');
       expect(json.code).toBe(3);
       expect(json.json).toMatchObject({
-        summary: { toDelete: 6 },
+        summary: { toDelete: 6, toCreate: 0, toRepair: 0 },
         guard: { tripped: true, deletions: 6, limit: 1, reason: expect.stringContaining('--max-deletions 6') },
         results: [],
         error: expect.stringContaining('--max-deletions 6'),
@@ -795,7 +809,10 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       const run = await cli('--config', config, 'plan', '--json');
       expect(run.code).toBe(3);
       expect((await cli('--config', config, 'apply', '--yes')).code).toBe(3);
-      expect(datadogWrites()).toEqual([]);
+      // The creations and the repair went ahead; no deletion did.
+      expect(datadog.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
+      for (const id of fresh) expect(ours(id)).toBeDefined();
+      datadog.requests.length = 0;
       // A generous configuration lets the 2 deletions (and the rest) through.
       expect((await cli('--config', files.write('lax.json', { reconcile: { maxDeletionsPerRun: 2 } }), 'apply', '--yes')).code).toBe(0);
       expect(ours(closed)).toBeUndefined();

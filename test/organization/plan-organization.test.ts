@@ -8,13 +8,15 @@ import type { Integration } from '../../lambda/datadog/port';
 import type { ObservedRole, OrgAccount, RoleObservation } from '../../lambda/observe/model';
 import type { OrganizationSnapshot } from '../../lambda/observe/organization-walk';
 import type { AccountPlan, Action, ActionType } from '../../lambda/plan/plan-account';
-import { planOrganization, workKind, type GuardLimits } from '../../lambda/plan/plan-organization';
+import { heldDeletions, planOrganization, workKind, type GuardLimits } from '../../lambda/plan/plan-organization';
 import { guardLimits } from '../../lambda/reconcile/organization';
 import { datadogTrustPolicy } from '../../lambda/domain/policy';
 import {
   AP1_PRINCIPAL,
   EXTERNAL_ID,
   MANAGEMENT_ACCOUNT_ID,
+  MARKER,
+  ORGANIZATION_ID,
   OU_PROD,
   OU_WORKLOADS,
   ROOT_ID,
@@ -60,7 +62,7 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
   };
 
   function snapshot(accounts: readonly OrgAccount[]): OrganizationSnapshot {
-    return { managementAccountId: MANAGEMENT_ACCOUNT_ID, partition: 'aws', accounts, tagsRead: new Set() };
+    return { organizationId: ORGANIZATION_ID, managementAccountId: MANAGEMENT_ACCOUNT_ID, partition: 'aws', accounts, tagsRead: new Set() };
   }
 
   /** v2's listing carries a role integration's external ID (the one desiredObservedRole trusts); v1's does not. */
@@ -102,7 +104,7 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
     const org = snapshot([management, inSync, fresh, drifted, closed, suspended]);
     const integrations: Integration[] = [
       ours(inSync),
-      { ...ours(drifted), settings: { ...ours(drifted).settings, hostTags: ['hand:made'] } },
+      { ...ours(drifted), settings: { ...ours(drifted).settings, hostTags: ['hand:made', MARKER] } },
       ours(closed),
       ours(STALE),
       theirs(FOREIGN),
@@ -138,13 +140,15 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
     });
 
     it('a closed account with our integration: delete-integration only (its role cannot be reached)', () => {
-      expect(byId(plan.plans, closed.accountId).actions).toEqual([{ type: 'delete-integration', reason: 'the account is CLOSED' }]);
+      expect(byId(plan.plans, closed.accountId).actions).toEqual([
+        { type: 'delete-integration', reason: `the account is CLOSED: offboarded (the account is in organization ${ORGANIZATION_ID} and the role is ${ROLE})` },
+      ]);
       expect(byId(plan.plans, closed.accountId).inScope).toBe(false);
     });
 
     it('ours for an account not in the organization is stale: delete-integration', () => {
       const stale = byId(plan.plans, STALE);
-      expect(stale.actions).toEqual([{ type: 'delete-integration', reason: 'the account is not in the organization' }]);
+      expect(stale.actions).toEqual([{ type: 'delete-integration', reason: `the account is not in the organization: offboarded (it carries our marker ${MARKER})` }]);
       expect(stale.inScope).toBe(false);
     });
 
@@ -253,7 +257,7 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
         limit: 3,
         reason:
           'the plan deletes 8 integrations, more than the 3 allowed per run (maxDeletionsPerRun 5, maxDeletionsPercent 10% of 30 accounts): ' +
-          'nothing was deleted. If the organization really lost these accounts, run apply with --max-deletions 8',
+          'every deletion is held, creations and repairs go ahead. If the organization really lost these accounts, run apply with --max-deletions 8',
       });
     });
 
@@ -262,12 +266,22 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
       expect(guardOf(30, 2, { maxDeletions: 5, maxDeletionsPercent: 100 }).reason).toBe('2 deletions, within the limit of 5');
     });
 
-    it('the guard does not change the plans: deletions stay planned (apply and the reconciler hold them back)', () => {
+    it('a tripped guard holds the deletions only: they move to `held`, every other action stays, the summary counts what the plan wants', () => {
       const org = organization(30, 8);
       const tripped = planOrganization(org.snapshot, org.integrations, config, { maxDeletions: 0, maxDeletionsPercent: 0 });
       const allowed = planOrganization(org.snapshot, org.integrations, config, NO_GUARD);
-      expect(tripped.plans).toEqual(allowed.plans);
       expect(tripped.summary).toEqual(allowed.summary);
+      expect(tripped.plans.flatMap((p) => p.actions).filter((a) => a.type.startsWith('delete-'))).toEqual([]);
+      const held = heldDeletions(tripped);
+      expect(held).toHaveLength(8);
+      expect(held.every((d) => d.type === 'delete-integration')).toBe(true);
+      // Whatever else an account had to do is still planned, in the same order.
+      for (const [i, plan] of tripped.plans.entries()) {
+        const rest = allowed.plans[i]!.actions.filter((a) => !a.type.startsWith('delete-'));
+        if (rest.length > 0) expect(plan.actions).toEqual(rest);
+        else expect(plan.actions).toEqual([{ type: 'none', reason: 'deletion held: the deletion guard allows 0 deletions per run and the plan has 8' }]);
+      }
+      expect(heldDeletions(allowed)).toEqual([]);
     });
 
     describe('guardLimits', () => {
@@ -414,10 +428,10 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
       expect(types(byId(plan.plans, closed.accountId))).toEqual(['delete-integration']);
     });
 
-    it('deep, out of scope: our integration and the role we created go; delete-role alone is a delete the guard does not count', () => {
+    it('deep, excluded with scope.onExclusion "offboard": our integration and the role we created go; delete-role alone is a delete the guard does not count', () => {
       const excluded = account(30);
       const roleOnly = account(31);
-      const scoped = configOf({ scope: { excludeAccounts: [excluded.accountId, roleOnly.accountId] } });
+      const scoped = configOf({ scope: { excludeAccounts: [excluded.accountId, roleOnly.accountId], onExclusion: 'offboard' } });
       const roles = new Map([
         [excluded.accountId, present()],
         [roleOnly.accountId, present()],
@@ -434,7 +448,9 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
       const prod = account(40, { parentPath: [ROOT_ID, OU_WORKLOADS, OU_PROD] });
       const scoped = configOf({ scope: { excludeOus: [OU_PROD] } });
       const plan = planOrganization(snapshot([prod]), [ours(prod, scoped)], scoped, NO_GUARD);
-      expect(byId(plan.plans, prod.accountId).actions).toEqual([{ type: 'delete-integration', reason: `it is under ${OU_PROD}, listed in scope.excludeOus` }]);
+      expect(byId(plan.plans, prod.accountId).actions).toEqual([
+        { type: 'none', reason: `it is under ${OU_PROD}, listed in scope.excludeOus: left alone (scope.onExclusion is "leave")` },
+      ]);
     });
   });
 });

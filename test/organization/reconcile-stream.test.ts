@@ -5,6 +5,7 @@
  * streamed and tagged accounts are decided with their tags; a dry run enqueues nothing.
  */
 import { parseConfig, type Config } from '../../lambda/config/schema';
+import { DEFAULT_OWNERSHIP_TAG_KEY, ownershipMarker } from '../../lambda/domain/ownership';
 import { organizationDependencies } from '../../lambda/organization-dependencies';
 import { reconcileOrganization, type OrganizationDependencies, type ReconcileItem } from '../../lambda/reconcile/organization';
 import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '../standins/aws';
@@ -70,10 +71,12 @@ describe.each(API_VERSIONS)('reconcileOrganization: streaming to the queue durin
     model.closeAccount(closed, { immediate: true });
 
     datadog.reset();
-    for (const id of inSync) datadog.seed({ account_id: id, role_name: ROLE, host_tags: [`aws_account_name:${model.listAccounts().find((x) => x.id === id)!.name}`] });
-    datadog.seed({ account_id: drifted, role_name: ROLE, host_tags: ['hand:made'] });
-    datadog.seed({ account_id: closed, role_name: ROLE, host_tags: ['aws_account_name:closed'] });
-    datadog.seed({ account_id: STALE, role_name: ROLE });
+    // Ours carry our organization's marker.
+    const marker = ownershipMarker({ markerKey: DEFAULT_OWNERSHIP_TAG_KEY, organizationId: model.organizationId });
+    for (const id of inSync) datadog.seed({ account_id: id, role_name: ROLE, host_tags: [`aws_account_name:${model.listAccounts().find((x) => x.id === id)!.name}`, marker] });
+    datadog.seed({ account_id: drifted, role_name: ROLE, host_tags: ['hand:made', marker] });
+    datadog.seed({ account_id: closed, role_name: ROLE, host_tags: ['aws_account_name:closed', marker] });
+    datadog.seed({ account_id: STALE, role_name: ROLE, host_tags: [marker] });
     datadog.seed({ account_id: FOREIGN, role_name: 'OtherTeamRole' });
     datadog.seed({ account_id: inSync[0]!, access_key_id: 'AKIAOTHERTEAM0000000' });
 
@@ -170,7 +173,7 @@ describe.each(API_VERSIONS)('reconcileOrganization: streaming to the queue durin
     // The opted-out new account is left alone; the opted-out integrated one is offboarded.
     expect(new Set(allIds())).toEqual(new Set([...fresh.slice(1), drifted, closed, STALE, inSync[1]!]));
     expect(run.plan.plans.find((p) => p.accountId === inSync[1])?.actions).toEqual([
-      { type: 'delete-integration', reason: `it is opted out by its tag ${OPT_OUT.key}=${OPT_OUT.value}` },
+      { type: 'delete-integration', reason: `it is opted out by its tag ${OPT_OUT.key}=${OPT_OUT.value}: offboarded (the account is in organization ${model.organizationId} and the role is ${ROLE})` },
     ]);
     expect(run.plan.plans.find((p) => p.accountId === fresh[0])).toMatchObject({ inScope: false, actions: [{ type: 'none' }] });
     expect(run.observed.tagsMissing).toEqual([]);

@@ -6,7 +6,7 @@
  */
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { OrgAccount } from '../../lambda/observe/model';
-import { accountState, mapLimit, walkOrganization } from '../../lambda/observe/organization-walk';
+import { accountState, mapLimit, organizationFacts, walkOrganization } from '../../lambda/observe/organization-walk';
 import {
   FakeAwsOrganization,
   STANDIN_ACCESS_KEY_ID,
@@ -87,6 +87,8 @@ describe('walkOrganization against the AWS stand-in', () => {
 
     expect(snapshot.managementAccountId).toBe(MANAGEMENT);
     expect(snapshot.partition).toBe('aws');
+    // The ownership marker names it: read from DescribeOrganization, once per walk.
+    expect(snapshot.organizationId).toBe(model.organizationId);
     expect(snapshot.accounts.map((a) => a.accountId)).toEqual([...tree.all].sort());
     for (const account of snapshot.accounts) expect(account.parentPath).toEqual(tree.paths[account.accountId]);
     const byId = new Map(snapshot.accounts.map((a) => [a.accountId, a]));
@@ -319,5 +321,23 @@ describe('mapLimit', () => {
         return n;
       }),
     ).rejects.toThrow('task 2 failed');
+  });
+});
+
+describe("the organization's ID", () => {
+  it.each<[string, Record<string, unknown> | undefined]>([
+    ['no organization', undefined],
+    ['no ID', { MasterAccountId: MANAGEMENT }],
+    ['an ID of another shape', { Id: 'org-123', MasterAccountId: MANAGEMENT }],
+  ])('DescribeOrganization answering %s: refused, naming the credentials to use', (_name, organization) => {
+    expect(() => organizationFacts(organization)).toThrow(/without a valid organization ID.*management account/);
+  });
+
+  it('is taken with the management account and the partition', () => {
+    expect(organizationFacts({ Id: 'o-abcdef1234', MasterAccountId: MANAGEMENT, MasterAccountArn: `arn:aws-us-gov:organizations::${MANAGEMENT}:account/o-abcdef1234/${MANAGEMENT}` })).toEqual({
+      organizationId: 'o-abcdef1234',
+      managementAccountId: MANAGEMENT,
+      partition: 'aws-us-gov',
+    });
   });
 });

@@ -8,9 +8,15 @@ import { datadogTrustPolicy, type Partition, type PolicyDocument, type PolicySta
 import type { AccountObservation, ObservedRole, OrgAccount, RoleObservation } from '../../lambda/observe/model';
 import type { AccountPlan, ActionType } from '../../lambda/plan/plan-account';
 import type { DatadogPermissions } from '../../lambda/observe/datadog-permissions';
-import { MANAGED_BY_TAG, desiredRole, expectedSettings } from '../../lambda/plan/desired';
+import { MANAGED_BY_TAG } from '../../lambda/domain/ownership';
+import { desiredRole, expectedSettings } from '../../lambda/plan/desired';
 
 export const ACCOUNT_ID = '123456789012';
+/** Our AWS organization, and another one sharing the Datadog organization. */
+export const ORGANIZATION_ID = 'o-ourorg1234';
+export const OTHER_ORGANIZATION_ID = 'o-theirorg987';
+/** Our ownership marker under the default integration.ownershipTagKey. */
+export const MARKER = `datadog-aws-org-integration:${ORGANIZATION_ID}`;
 export const MANAGEMENT_ACCOUNT_ID = '999999999999';
 export const ROOT_ID = 'r-ab12';
 export const OU_WORKLOADS = 'ou-ab12-11111111';
@@ -30,6 +36,7 @@ export const ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
 export const CANONICAL_ORDER: readonly ActionType[] = [
   'create-integration',
   'rotate-external-id',
+  'adopt-integration',
   'update-integration',
   'create-role',
   'update-role-trust',
@@ -78,7 +85,7 @@ export function ourIntegration(config: Config, account: OrgAccount = orgAccount(
   return {
     accountId: account.accountId,
     auth: { kind: 'role', roleName: config.role.name },
-    settings: expectedSettings(config, account, 'aws'),
+    settings: expectedSettings(config, account, 'aws', ORGANIZATION_ID),
     ...overrides,
   };
 }
@@ -111,6 +118,7 @@ export function inSyncObservation(options: InSyncOptions = {}): AccountObservati
   return {
     accountId: organization.accountId,
     partition,
+    organizationId: ORGANIZATION_ID,
     organization,
     integrations: [ourIntegration(config, organization)],
     role: { kind: 'present', role: desiredObservedRole(config, partition, options.externalId) },

@@ -14,6 +14,8 @@ import {
   CANONICAL_ORDER,
   EXTERNAL_ID,
   OTHER_EXTERNAL_ID,
+  MARKER,
+  ORGANIZATION_ID,
   OTHER_ROLE_NAME,
   OU_PROD,
   OU_SANDBOX,
@@ -101,7 +103,7 @@ describe('planAccount: an account where everything matches', () => {
 
 describe('planAccount: a new in-scope account (no integration with the configured role name)', () => {
   const fresh = withoutOurIntegration(synced, config);
-  const foreign = [otherRoleIntegration(desiredSettings(config, synced.organization)), accessKeyIntegration(desiredSettings(config, synced.organization))];
+  const foreign = [otherRoleIntegration(desiredSettings(config, synced.organization, ORGANIZATION_ID)), accessKeyIntegration(desiredSettings(config, synced.organization, ORGANIZATION_ID))];
 
   it.each<[string, AccountObservation, ActionType[]]>([
     ['role absent', withRoleObservation(fresh, { kind: 'absent' }), ['create-integration', 'create-role']],
@@ -257,7 +259,7 @@ describe("planAccount: the role's trust policy (v2: Datadog's external ID is kno
 
 describe('planAccount: Datadog settings drift', () => {
   type Row = [string, Partial<IntegrationSettings>, string[]];
-  const desired = desiredSettings(config, synced.organization);
+  const desired = desiredSettings(config, synced.organization, ORGANIZATION_ID);
   const ALL_FIELDS = [
     'host_tags',
     'filter_tags',
@@ -269,9 +271,9 @@ describe('planAccount: Datadog settings drift', () => {
   ];
 
   it.each<Row>([
-    ['host tags missing', { hostTags: [] }, ['host_tags']],
+    ['host tags missing (but our marker)', { hostTags: [MARKER] }, ['host_tags']],
     ['a host tag added', { hostTags: [...desired.hostTags, 'env:dev'] }, ['host_tags']],
-    ['the account-name tag with another value', { hostTags: ['aws_account_name:old_name'] }, ['host_tags']],
+    ['the account-name tag with another value', { hostTags: ['aws_account_name:old_name', MARKER] }, ['host_tags']],
     ['host tags in upper case', { hostTags: desired.hostTags.map((t) => t.toUpperCase()) }, []],
     ['host tags repeated', { hostTags: [...desired.hostTags, ...desired.hostTags] }, []],
     ['filter tags added', { filterTags: ['env:prod'] }, ['filter_tags']],
@@ -300,7 +302,7 @@ describe('planAccount: Datadog settings drift', () => {
     // The role matches the new configuration; the integration still has the old (default) settings.
     const custom = makeConfig(raw);
     const observation = withIntegrations(inSyncObservation({ config: custom }), [
-      { ...ourIntegration(base), settings: { ...desiredSettings(base, orgAccount()), ...partialSettings } },
+      { ...ourIntegration(base), settings: { ...desiredSettings(base, orgAccount(), ORGANIZATION_ID), ...partialSettings } },
     ]);
     return typesAndReason(planAccount(observation, custom));
   };
@@ -330,7 +332,7 @@ describe('planAccount: Datadog settings drift', () => {
   it('regions and tags compare case-insensitively against the configuration', () => {
     const raw = { integration: { excludedRegions: ['eu-west-1'], hostTags: ['env:prod'], filterTags: ['env:prod'] } };
     const custom = makeConfig(raw);
-    const desiredCustom = desiredSettings(custom, orgAccount());
+    const desiredCustom = desiredSettings(custom, orgAccount(), ORGANIZATION_ID);
     const { types } = withConfig(raw, {
       excludedRegions: ['EU-WEST-1'],
       hostTags: desiredCustom.hostTags.map((t) => t.toUpperCase()),
@@ -353,7 +355,8 @@ describe('desiredSettings', () => {
       { tags: { empty: '' } }, []],
     ['a derived tag equal to a configured one appears once', { integration: { hostTags: ['aws_account_name:a'] } }, { name: 'A' }, ['aws_account_name:a']],
   ])('%s', (_name, raw, account, hostTags) => {
-    expect(desiredSettings(makeConfig(raw), orgAccount(account)).hostTags).toEqual(hostTags);
+    // Our ownership marker always comes last.
+    expect(desiredSettings(makeConfig(raw), orgAccount(account), ORGANIZATION_ID).hostTags).toEqual([...hostTags, `datadog-aws-org-integration:${ORGANIZATION_ID}`]);
   });
 
   it.each<[boolean, boolean, boolean, boolean]>([
@@ -362,7 +365,7 @@ describe('desiredSettings', () => {
     [false, true, false, true],
     [true, true, true, true],
   ])('cspm=%s resourceCollection=%s -> cspmResourceCollection=%s extendedResourceCollection=%s', (cspm, resourceCollection, c, e) => {
-    const settings = desiredSettings(makeConfig({ integration: { cspm, resourceCollection } }), orgAccount());
+    const settings = desiredSettings(makeConfig({ integration: { cspm, resourceCollection } }), orgAccount(), ORGANIZATION_ID);
     expect(settings.cspmResourceCollection).toBe(c);
     expect(settings.extendedResourceCollection).toBe(e);
   });
@@ -371,6 +374,7 @@ describe('desiredSettings', () => {
     const settings = desiredSettings(
       makeConfig({ integration: { filterTags: ['a:b'], excludedRegions: ['us-west-1'], namespaceRules: { elb: false }, metricsCollection: false } }),
       orgAccount(),
+      ORGANIZATION_ID,
     );
     expect(settings).toMatchObject({ filterTags: ['a:b'], excludedRegions: ['us-west-1'], namespaceRules: { elb: false }, metricsCollection: false });
   });
@@ -432,20 +436,7 @@ describe('planAccount: role permission drift', () => {
 });
 
 /** Every reason an account is out of scope: the organization changes and the configuration that cause it. */
-const OUT_OF_SCOPE: readonly [string, Partial<OrgAccount>, Record<string, unknown>][] = [
-  ['SUSPENDED', { state: 'SUSPENDED' }, {}],
-  ['PENDING_CLOSURE', { state: 'PENDING_CLOSURE' }, {}],
-  ['CLOSED', { state: 'CLOSED' }, {}],
-  ['NOT_IN_ORGANIZATION', { state: 'NOT_IN_ORGANIZATION' }, {}],
-  ['PENDING_ACTIVATION', { state: 'PENDING_ACTIVATION' }, {}],
-  ['the management account', { isManagementAccount: true }, {}],
-  ['listed in excludeAccounts', {}, { scope: { excludeAccounts: [ACCOUNT_ID] } }],
-  ['opted out by tag', { tags: { 'datadog-integration': 'opt-out' } }, { scope: { optOutTag: { key: 'datadog-integration', value: 'opt-out' } } }],
-  ['opted out by a custom tag', { tags: { monitoring: 'none' } }, { scope: { optOutTag: { key: 'monitoring', value: 'none' } } }],
-  ['under an excluded OU', {}, { scope: { excludeOus: [OU_PROD] } }],
-  ['under an excluded OU inside an included one', {}, { scope: { includeOus: [OU_WORKLOADS], excludeOus: [OU_PROD] } }],
-  ['under none of includeOus', {}, { scope: { includeOus: [OU_SANDBOX] } }],
-];
+type OutOfScopeRow = [string, Partial<OrgAccount>, Record<string, unknown>];
 
 /** Merges two raw configurations, section by section. */
 function mergeRaw(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
@@ -453,6 +444,30 @@ function mergeRaw(a: Record<string, unknown>, b: Record<string, unknown>): Recor
   for (const [key, value] of Object.entries(b)) out[key] = { ...(a[key] as object | undefined), ...(value as object) };
   return out;
 }
+
+/** Closed, suspended, removed, opted out: always offboarded. */
+const OFFBOARDED: readonly OutOfScopeRow[] = [
+  ['SUSPENDED', { state: 'SUSPENDED' }, {}],
+  ['PENDING_CLOSURE', { state: 'PENDING_CLOSURE' }, {}],
+  ['CLOSED', { state: 'CLOSED' }, {}],
+  ['PENDING_ACTIVATION', { state: 'PENDING_ACTIVATION' }, {}],
+  ['opted out by tag', { tags: { 'datadog-integration': 'opt-out' } }, { scope: { optOutTag: { key: 'datadog-integration', value: 'opt-out' } } }],
+  ['opted out by a custom tag', { tags: { monitoring: 'none' } }, { scope: { optOutTag: { key: 'monitoring', value: 'none' } } }],
+];
+
+/** Excluded by configuration: left alone, unless scope.onExclusion is "offboard". */
+const EXCLUDED: readonly OutOfScopeRow[] = [
+  ['the management account', { isManagementAccount: true }, {}],
+  ['listed in excludeAccounts', {}, { scope: { excludeAccounts: [ACCOUNT_ID] } }],
+  ['under an excluded OU', {}, { scope: { excludeOus: [OU_PROD] } }],
+  ['under an excluded OU inside an included one', {}, { scope: { includeOus: [OU_WORKLOADS], excludeOus: [OU_PROD] } }],
+  ['under none of includeOus', {}, { scope: { includeOus: [OU_SANDBOX] } }],
+];
+
+const OUT_OF_SCOPE: readonly OutOfScopeRow[] = [
+  ...OFFBOARDED,
+  ...EXCLUDED.map(([name, account, raw]): OutOfScopeRow => [`${name}, scope.onExclusion "offboard"`, account, mergeRaw(raw, { scope: { onExclusion: 'offboard' } })]),
+];
 
 describe('planAccount: out of scope', () => {
   describe.each(OUT_OF_SCOPE)('%s', (_name, account, raw) => {
@@ -463,7 +478,8 @@ describe('planAccount: out of scope', () => {
       const plan = planAccount(observation, custom);
       expect(plan.inScope).toBe(false);
       expect(typesOf(plan)).toEqual(['delete-integration', 'delete-role']);
-      expect(reasonOf(plan, 'delete-integration')).toBe(plan.scope);
+      expect(reasonOf(plan, 'delete-integration')).toContain(plan.scope);
+      expect(plan.scope).toMatch(/: offboarded/);
       expect(plan.blocked).toBeUndefined();
     });
 
@@ -478,7 +494,7 @@ describe('planAccount: out of scope', () => {
     });
 
     it('other-role and access-key integrations only: none, and they are noted', () => {
-      const settings = desiredSettings(custom, observation.organization);
+      const settings = desiredSettings(custom, observation.organization, ORGANIZATION_ID);
       const plan = planAccount(
         withRoleObservation(withIntegrations(observation, [otherRoleIntegration(settings), accessKeyIntegration(settings)]), { kind: 'absent' }),
         custom,
@@ -486,6 +502,26 @@ describe('planAccount: out of scope', () => {
       expect(typesOf(plan)).toEqual(['none']);
       expect(plan.notes).toEqual([expect.stringContaining(OTHER_ROLE_NAME), expect.stringContaining(ACCESS_KEY_ID)]);
     });
+  });
+
+  describe.each(EXCLUDED)('%s, scope.onExclusion by default', (_name, account, raw) => {
+    const custom = makeConfig(raw);
+    const observation = inSyncObservation({ config: custom, account });
+
+    it('our integration and our tagged role are left alone, and the plan says so', () => {
+      const plan = planAccount(observation, custom);
+      expect(plan.inScope).toBe(false);
+      expect(typesOf(plan)).toEqual(['none']);
+      expect(plan.scope).toMatch(/: left alone \(scope.onExclusion is "leave"\)$/);
+      expect(reasonOf(plan, 'none')).toBe(plan.scope);
+    });
+  });
+
+  it('NOT_IN_ORGANIZATION: our marked integration goes; a role there is never touched (the account is not ours to reach)', () => {
+    const gone = inSyncObservation({ account: { state: 'NOT_IN_ORGANIZATION' } });
+    const plan = planAccount(gone, config);
+    expect(typesOf(plan)).toEqual(['delete-integration']);
+    expect(reasonOf(plan, 'delete-integration')).toContain('carries our marker');
   });
 
   const closed = inSyncObservation({ account: { state: 'CLOSED' } });
@@ -537,7 +573,7 @@ describe('planAccount: blocked (role not observable) for an in-scope account', (
   });
 
   it('still notes the integrations it leaves alone', () => {
-    const settings = desiredSettings(config, synced.organization);
+    const settings = desiredSettings(config, synced.organization, ORGANIZATION_ID);
     const plan = planAccount(
       withIntegrations(withRoleObservation(synced, { kind: 'unreachable', reason: 'x', retryable: true }), [accessKeyIntegration(settings)]),
       config,
@@ -671,7 +707,7 @@ describe('planAccount: properties over every state', () => {
   it('other-role and access-key integrations never change the actions, and are always noted', () => {
     for (const { label, observation, config: cfg } of all) {
       const before = planAccount(observation, cfg);
-      const settings: IntegrationSettings = { ...desiredSettings(cfg, observation.organization), hostTags: ['drifted:yes'], metricsCollection: false };
+      const settings: IntegrationSettings = { ...desiredSettings(cfg, observation.organization, ORGANIZATION_ID), hostTags: ['drifted:yes'], metricsCollection: false };
       const foreign = [otherRoleIntegration(settings, OTHER_ROLE_NAME, OTHER_EXTERNAL_ID), accessKeyIntegration(settings)];
       for (const integrations of [[...foreign, ...observation.integrations], [...observation.integrations, ...foreign]]) {
         const after = planAccount(withIntegrations(observation, integrations), cfg);

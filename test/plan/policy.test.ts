@@ -17,7 +17,6 @@ import {
 } from '../../lambda/domain/policy';
 import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/plan/datadog-permissions';
 import {
-  MANAGED_BY_TAG,
   PERMISSIONS_POLICY_NAME,
   datadogPrincipalArn,
   desiredRole,
@@ -25,6 +24,7 @@ import {
   normalizeTagPart,
   policyName,
 } from '../../lambda/plan/desired';
+import { MANAGED_BY_TAG } from '../../lambda/domain/ownership';
 import { EXTERNAL_ID, OTHER_EXTERNAL_ID, US1_PRINCIPAL, makeConfig, standardOnly, trustDocument, trustStatement } from './fixtures';
 
 const OTHER_ARN = 'arn:aws:iam::111122223333:root';

@@ -205,7 +205,7 @@ function placeholderDocument(arn: string): string {
 }
 
 /** A customer managed policy as IAM answers it (CreatePolicy leaves out Description). */
-function policyXml(model: FakeAwsOrganization, accountId: string, policy: FakeManagedPolicy, detail: 'create' | 'get'): XmlValue {
+function policyXml(model: FakeAwsOrganization, accountId: string, policy: FakeManagedPolicy, detail: 'create' | 'get' | 'list'): XmlValue {
   const updateDate = policy.versions.reduce((latest, version) => (version.createDate > latest ? version.createDate : latest), policy.createDate);
   return {
     PolicyName: policy.policyName,
@@ -219,7 +219,8 @@ function policyXml(model: FakeAwsOrganization, accountId: string, policy: FakeMa
     Description: detail === 'get' ? policy.description : undefined,
     CreateDate: policy.createDate,
     UpdateDate: updateDate,
-    Tags: Object.keys(policy.tags).length > 0 ? tagList(policy.tags) : undefined,
+    // As IAM: ListPolicies leaves the tags out.
+    Tags: detail !== 'list' && Object.keys(policy.tags).length > 0 ? tagList(policy.tags) : undefined,
   };
 }
 
@@ -513,6 +514,18 @@ const HANDLERS: Record<string, Handler> = {
     };
     policies.set(policyName.toLowerCase(), policy);
     return { Policy: policyXml(model, accountId, policy, 'create') };
+  },
+
+  /** Customer managed policies (Scope Local, or All: AWS managed ones are not listed by the stand-in), by PathPrefix. */
+  ListPolicies(model, accountId, params) {
+    const scope = params.get('Scope') ?? 'All';
+    const prefix = checkPath(params.get('PathPrefix') ?? '/');
+    const policies =
+      scope === 'AWS'
+        ? []
+        : [...model.policiesOf(accountId).values()].filter((policy) => policy.path.startsWith(prefix)).sort((a, b) => a.policyName.localeCompare(b.policyName));
+    const result = page(policies, params, `ListPolicies${scope}${prefix}`);
+    return { Policies: result.items.map((policy) => policyXml(model, accountId, policy, 'list')), IsTruncated: result.IsTruncated, Marker: result.Marker };
   },
 
   GetPolicy(model, accountId, params, caller) {
