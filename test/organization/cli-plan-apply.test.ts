@@ -284,7 +284,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
     it('--shallow: no role read, and the summary says so (human and --json)', async () => {
       const run = await cli('plan', '--shallow', '--json');
       expect(run.code).toBe(0);
-      expect(run.json).toEqual({ summary: { ...SUMMARY, rolesRead: 0, shallow: true }, guard: GUARD, actions: expectedActions({ shallow: true }), blocked: [] });
+      expect(run.json).toEqual({ summary: { ...SUMMARY, rolesRead: 0, shallow: true }, guard: GUARD, actions: expectedActions({ shallow: true }), blocked: [], held: [] });
       expect(model.callsTo('sts')).toEqual([]);
       expect(model.callsTo('iam')).toEqual([]);
       const human = await cli('plan', '--shallow');
@@ -630,7 +630,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       expect(again.stdout).toMatch(/\n1 of 1 accounts [a-z ]+: 1 ok\n/);
 
       const after = await cli('plan', '--json');
-      expect(after.json).toEqual({ summary: { ...ALL_IN_SYNC, rolesRead: ROLES_READ, shallow: false }, guard: NO_DELETION, actions: [], blocked: [] });
+      expect(after.json).toEqual({ summary: { ...ALL_IN_SYNC, rolesRead: ROLES_READ, shallow: false }, guard: NO_DELETION, actions: [], blocked: [], held: [] });
     });
 
     it('reconcile.inspectRoles off: an in-sync account\'s deleted role is not planned, nor applied (as the reconciler); apply --deep repairs it', async () => {
@@ -710,17 +710,20 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       expect(model.iamWrites()).toEqual([]);
     });
 
-    it('the deletion guard: exit 3 with nothing written, dry run or not', async () => {
+    it('the deletion guard: exit 3; the dry run writes nothing, the run deletes nothing and does the rest', async () => {
       for (const id of inSync.slice(1, 5)) model.removeAccount(id);
       const dry = await cli('handle-event', JOINED, '--dry-run', '--json');
       expect(dry.code).toBe(3);
       expect(dry.json?.guard).toMatchObject({ tripped: true, deletions: 6, limit: 1 });
-      const run = await cli('handle-event', JOINED, '--yes', '--json');
-      expect(run.code).toBe(3);
-      expect(run.json).toMatchObject({ guard: { tripped: true, deletions: 6 }, results: [], error: expect.stringContaining('--max-deletions 6') });
-      expect(run.stderr).toContain('dd-aws-org: deletion guard: the plan deletes 6 integrations');
       expect(datadogWrites()).toEqual([]);
       expect(model.iamWrites()).toEqual([]);
+      const run = await cli('handle-event', JOINED, '--yes', '--json');
+      expect(run.code).toBe(3);
+      expect(run.json).toMatchObject({ guard: { tripped: true, deletions: 6 }, error: expect.stringContaining('--max-deletions 6') });
+      expect(run.stderr).toContain('dd-aws-org: deletion guard: the plan deletes 6 integrations');
+      // As apply: every deletion held, the creations and the repair made.
+      expect(datadog.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
+      expect(run.json?.results?.map((r) => r.accountId).sort()).toEqual([drifted, ...fresh].sort());
     });
 
     it('an event that names accounts still converges just those', async () => {
