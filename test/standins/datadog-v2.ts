@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type {
   AWSAccountCreateRequestAttributes,
@@ -13,6 +13,7 @@ import type {
   AWSRegions,
 } from '../../lambda/datadog/v2/types';
 import { PARTITION_REGIONS } from '../../lambda/datadog/v2/mapping';
+import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/plan/datadog-permissions';
 import { DatadogHttpStandin, send, type RoutedRequest } from './datadog-http';
 
 export type { Fault, RecordedRequest } from './datadog-http';
@@ -52,14 +53,19 @@ export const NAMESPACE_TABLE: ReadonlyArray<readonly [v1Key: string | undefined,
 
 export const V2_STANDIN_NAMESPACES = NAMESPACE_TABLE.map(([, cloudWatch]) => cloudWatch).sort();
 
-/** Datadog's standard list: the dated snapshot in ../shared (Datadog's data, read, not copied). */
-export const V2_STANDIN_IAM_STANDARD: string[] = readFileSync(
-  resolve(__dirname, '..', '..', '..', 'shared', 'datadog', 'iam-permissions-standard.txt'),
-  'utf8',
-)
-  .split('\n')
-  .map((line) => line.trim())
-  .filter((line) => line !== '' && !line.startsWith('#'));
+/** Datadog's dated snapshot of its standard list, in ../shared beside the repository (Datadog's data, read, not copied). */
+export const DATADOG_STANDARD_SNAPSHOT = resolve(__dirname, '..', '..', '..', 'shared', 'datadog', 'iam-permissions-standard.txt');
+
+/**
+ * Datadog's standard list: the snapshot when ../shared is there, else the product's pinned list
+ * (test/plan/permissions-snapshot.test.ts proves the two equal), so that a clone works alone.
+ */
+export const V2_STANDIN_IAM_STANDARD: string[] = existsSync(DATADOG_STANDARD_SNAPSHOT)
+  ? readFileSync(DATADOG_STANDARD_SNAPSHOT, 'utf8')
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'))
+  : [...DATADOG_STANDARD_PERMISSIONS];
 
 /**
  * A resource-collection list of Datadog's size (hundreds of read actions, more than IAM's inline
