@@ -23,9 +23,12 @@ const APP_KEY = 'sandbox-app-key-0000';
 async function main(): Promise<void> {
   const { model, ous } = createDemoOrganization();
   const aws = await startAwsStandin(model, { port: Number(process.env.SANDBOX_AWS_PORT ?? 4566) });
-  const datadog = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
-  const upstream = await datadog.start();
   const validated = existsSync(DATADOG_V1_SPEC) && existsSync(DATADOG_V2_SPEC);
+  const datadog = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
+  // Prism checks answers against Datadog's v2 document, which says error strings where Datadog
+  // sends JSON:API objects (README, "The Datadog client"): behind Prism, answer as the document says.
+  if (validated) datadog.v2ErrorBodies = 'document';
+  const upstream = await datadog.start();
   const prisms = validated ? await Promise.all([startPrismProxy(DATADOG_V1_SPEC, upstream), startPrismProxy(DATADOG_V2_SPEC, upstream)]) : [];
   const [v1Url, v2Url] = prisms.length === 2 ? prisms.map((prism) => prism.url) : [upstream, upstream];
   const router = await startRouter(v1Url!, v2Url!, Number(process.env.SANDBOX_DATADOG_PORT ?? 8126));
