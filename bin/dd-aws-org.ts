@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline/promises';
+import { closableWriter } from '../cli/output';
 import { runCli } from '../cli/program';
 
 // The AWS SDK warns on every run under Node 20 that its 2027 releases need Node 22: the README
@@ -8,8 +9,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 runCli(process.argv.slice(2), {
   env: process.env,
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  // `| head` closes stdout early: the command then ends quietly (cli/output.ts).
+  stdout: closableWriter(process.stdout),
+  stderr: closableWriter(process.stderr),
   isInteractive: () => Boolean(process.stdin.isTTY && process.stderr.isTTY),
   prompt: async (question) => {
     const readline = createInterface({ input: process.stdin, output: process.stderr });

@@ -54,3 +54,20 @@ export function table(headers: string[], rows: string[][]): string {
     row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
   return [format(headers), ...cells.map(format)].join('\n');
 }
+
+/**
+ * A writer for process.stdout or process.stderr that outlives the reader: once the other end
+ * is closed (`dd-aws-org ... | head -1`), the stream's EPIPE is absorbed and later writes are
+ * dropped, so the command finishes what it is doing (an apply is never cut between two calls)
+ * and exits with its own code, without a stack trace. Any other stream error still surfaces.
+ */
+export function closableWriter(stream: NodeJS.WritableStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
+  };
+}

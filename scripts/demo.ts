@@ -1,17 +1,18 @@
 /**
- * npm run demo: the whole flow in about a minute, no credentials. The real Lambda handlers
+ * npm run demo: the whole flow, no credentials; it says how long it took. The real Lambda handlers
  * (intake, worker, reconcile) run against local stand-ins of AWS Organizations, STS, IAM and
  * Datadog; an in-memory FIFO queue stands between them. The handlers' own JSON logs are kept
  * out of the way; the narration says what each step did.
  *
- * `npm run demo -- --api-version v1` runs it on Datadog's v1 API (default: the product's, v2).
+ * `npm run demo -- --api-version v1|v2` picks Datadog's API (default: the product's default).
+ * A bad argument gets the usage line and exit 2, as the CLI answers bad input.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { DEFAULT_API_VERSION, parseConfig } from '../lambda/config/schema';
+import { parseConfig, type Config } from '../lambda/config/schema';
 import { pipelineDependencies } from '../lambda/dependencies';
 import { createIntakeHandler } from '../lambda/event/intake';
 import { organizationDependencies } from '../lambda/organization-dependencies';
@@ -20,6 +21,7 @@ import { createReconcileHandler } from '../lambda/reconcile/reconcile';
 import { METRICS_NAMESPACE } from '../lambda/report/telemetry';
 import { FakeAwsOrganization, startAwsStandin } from '../test/standins/aws';
 import { DatadogStandin } from '../test/standins/datadog';
+import { datadogOperation } from '../test/standins/datadog-operations';
 import { lambdaContext, QUEUE_URL, scheduledEvent, sqsEvent, sqsFifoRecord } from '../test/handlers/events';
 
 const API_KEY = 'demo-api-key-0000';
@@ -40,19 +42,26 @@ function event(fixture: string, accountId: string): unknown {
   return { ...JSON.parse(text), id: `demo-${fixture}-${accountId}` };
 }
 
-/** `--api-version v1|v2` (or `--api-version=v2`); nothing else is accepted. */
-function apiVersionFrom(args: readonly string[]): 'v1' | 'v2' {
-  const [flag, value, ...rest] = args.length === 1 && args[0]!.includes('=') ? args[0]!.split('=') : args;
-  if (flag === undefined) return DEFAULT_API_VERSION;
-  if (flag !== '--api-version' || (value !== 'v1' && value !== 'v2') || rest.length > 0) {
-    throw new Error(`usage: npm run demo [-- --api-version v1|v2] (got: ${args.join(' ')})`);
-  }
+const USAGE = 'usage: npm run demo [-- --api-version v1|v2]';
+
+/** A bad command line: the usage line and exit 2, no stack trace. */
+class UsageError extends Error {}
+
+/** `--api-version v1|v2` (or `--api-version=v2`), or `--help`; nothing else is accepted. */
+function apiVersionFrom(args: readonly string[]): Config['datadog']['apiVersion'] | 'help' | undefined {
+  const words = args.flatMap((arg) => (arg.startsWith('--api-version=') ? ['--api-version', arg.slice('--api-version='.length)] : [arg]));
+  if (words.length === 0) return undefined;
+  if (words.length === 1 && (words[0] === '--help' || words[0] === '-h')) return 'help';
+  const [flag, value, ...rest] = words;
+  if (flag !== '--api-version') throw new UsageError(`unknown argument ${JSON.stringify(flag)}`);
+  if (value !== 'v1' && value !== 'v2') throw new UsageError(`--api-version must be v1 or v2${value === undefined ? '' : ` (got ${JSON.stringify(value)})`}`);
+  if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
   return value;
 }
 
 async function main(): Promise<void> {
-  const started = Date.now();
-  const apiVersion = apiVersionFrom(process.argv.slice(2));
+  const chosen = apiVersionFrom(process.argv.slice(2));
+  if (chosen === 'help') return say(USAGE);
   // The AWS SDK's notice about Node 22 would interrupt the narration (the README says it once).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const model = new FakeAwsOrganization({ managementAccountId: '111111111111' });
@@ -64,7 +73,8 @@ async function main(): Promise<void> {
   Object.assign(process.env, aws.env(), { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY, POWERTOOLS_LOG_LEVEL: 'SILENT' });
   delete process.env.AWS_PROFILE;
 
-  const config = parseConfig({ datadog: { apiUrl: datadog.url, apiVersion } }, 'demo configuration');
+  const config = parseConfig({ datadog: { apiUrl: datadog.url, ...(chosen && { apiVersion: chosen }) } }, 'demo configuration');
+  const { apiVersion } = config.datadog;
   // The FIFO queue: one message group per account, read in order; a deduplication ID seen before is dropped, as SQS does for 5 minutes.
   const queue: { groupId: string; body: string }[] = [];
   const seen = new Set<string>();
@@ -110,7 +120,11 @@ async function main(): Promise<void> {
       const iamBefore = model.iamWrites().length;
       const response = await worker(sqsEvent(...batch.map((m) => sqsFifoRecord({ groupId: m.groupId, body: m.body }))), lambdaContext());
       const datadogWrites = datadog.requests.filter((r) => r.method !== 'GET').slice(writesBefore);
-      say(`  worker: ${datadogWrites.map((r) => `${r.method} ${r.path.replace(/^\/api\/v[12]\/integration\/aws/, '') || '/'}`).join(', ') || 'no Datadog write'}; ${model.iamWrites().length - iamBefore} IAM writes; ${response.batchItemFailures.length} failed`);
+      const iamWrites = model.iamWrites().slice(iamBefore);
+      say(
+        `  worker: Datadog ${datadogWrites.map(datadogOperation).join(', ') || 'no write'}; ` +
+          `${iamWrites.length} IAM writes${iamWrites.length ? ` (${iamWrites.map((call) => call.operation).join(', ')})` : ''}; ${response.batchItemFailures.length} failed`,
+      );
     }
   }
 
@@ -163,12 +177,17 @@ async function main(): Promise<void> {
   await drain();
   showAccount(created);
 
-  say(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. Run it against your own organization: README, "Deploy".`);
+  // Measured: from the start of this Node process (stand-ins, handlers and all), not a promise.
+  say(`\nDone in ${process.uptime().toFixed(1)} s. Run it against your own organization: README, "Deploy".`);
   await aws.stop();
   await datadog.stop();
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`demo: ${error.message}\n${USAGE}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`demo: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
 });

@@ -3,11 +3,15 @@
  * the AWS stand-in (Organizations, STS, IAM) with a demo organization, and the Datadog
  * stand-in (both API versions over one store) behind Prism's validating proxies, one per
  * Datadog document, with a small router in front that sends /api/v1 and /api/v2 to each.
+ * Without ../shared (a clone on its own) there are no documents to check against: the router
+ * then sends both versions to the stand-in directly, and says so on stderr.
  *
  *   npm run sandbox            (Ctrl-C stops)
  */
 import { createDemoOrganization, describeDemoOrganization } from '../test/standins/aws/demo';
 import { startAwsStandin } from '../test/standins/aws/index';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { createServer, request, type Server } from 'node:http';
 import { DatadogStandin } from '../test/standins/datadog';
 import { DATADOG_V2_SPEC } from '../test/standins/datadog-v2';
@@ -19,15 +23,27 @@ const APP_KEY = 'sandbox-app-key-0000';
 async function main(): Promise<void> {
   const { model, ous } = createDemoOrganization();
   const aws = await startAwsStandin(model, { port: Number(process.env.SANDBOX_AWS_PORT ?? 4566) });
+  const validated = existsSync(DATADOG_V1_SPEC) && existsSync(DATADOG_V2_SPEC);
   const datadog = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
+  // Prism checks answers against Datadog's v2 document, which says error strings where Datadog
+  // sends JSON:API objects (README, "The Datadog client"): behind Prism, answer as the document says.
+  if (validated) datadog.v2ErrorBodies = 'document';
   const upstream = await datadog.start();
-  const [prismV1, prismV2] = await Promise.all([startPrismProxy(DATADOG_V1_SPEC, upstream), startPrismProxy(DATADOG_V2_SPEC, upstream)]);
-  const router = await startRouter(prismV1.url, prismV2.url, Number(process.env.SANDBOX_DATADOG_PORT ?? 8126));
+  const prisms = validated ? await Promise.all([startPrismProxy(DATADOG_V1_SPEC, upstream), startPrismProxy(DATADOG_V2_SPEC, upstream)]) : [];
+  const [v1Url, v2Url] = prisms.length === 2 ? prisms.map((prism) => prism.url) : [upstream, upstream];
+  const router = await startRouter(v1Url!, v2Url!, Number(process.env.SANDBOX_DATADOG_PORT ?? 8126));
+  if (!validated) {
+    process.stderr.write(
+      `sandbox: ../shared is absent (${DATADOG_V1_SPEC} not found): requests go to the Datadog stand-in directly and are NOT validated against Datadog's OpenAPI documents.\n`,
+    );
+  }
 
   const env = { ...aws.env(), DD_API_URL: router.url, DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY };
   const lines = [
     `AWS stand-in (Organizations, STS, IAM): ${aws.url}`,
-    `Datadog stand-in (v1 and v2): ${upstream}, behind Prism with Datadog's v1 and v2 documents: ${router.url}`,
+    validated
+      ? `Datadog stand-in (v1 and v2): ${upstream}, behind Prism with Datadog's v1 and v2 documents: ${router.url}`
+      : `Datadog stand-in (v1 and v2): ${router.url} (not validated: ../shared is absent)`,
     '',
     '# In another shell:',
     ...Object.entries(env).map(([key, value]) => `export ${key}='${value}'`),
@@ -47,7 +63,7 @@ async function main(): Promise<void> {
   process.stdout.write(lines.join('\n'));
   const stop = async () => {
     router.server.close();
-    await Promise.all([prismV1.stop(), prismV2.stop()]);
+    await Promise.all(prisms.map((prism) => prism.stop()));
     await datadog.stop();
     await aws.stop();
     process.exit(0);
@@ -71,7 +87,8 @@ async function startRouter(v1: string, v2: string, port: number): Promise<{ url:
     req.pipe(upstream);
   });
   await new Promise<void>((done) => server.listen(port, '127.0.0.1', done));
-  return { url: `http://127.0.0.1:${port}`, server };
+  // The port bound, not the one asked for: SANDBOX_DATADOG_PORT=0 picks a free one.
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
 main().catch((error: unknown) => {

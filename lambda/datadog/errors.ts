@@ -30,7 +30,7 @@ export class DatadogApiError extends Error {
     readonly kind: DatadogErrorKind,
     /** HTTP status, absent for timeouts and network errors. */
     readonly status: number | undefined,
-    /** Datadog's `errors` array (or a short excerpt of a non-JSON body). */
+    /** Datadog's errors, one readable line each (strings as sent, JSON:API objects as title: detail (meta)), or a short excerpt of another body. */
     readonly errors: readonly string[],
     message: string,
     readonly attempts = 1,

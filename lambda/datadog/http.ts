@@ -1,4 +1,5 @@
 import type { CredentialsProvider, DatadogCredentials } from './credentials';
+import { errorMessages, parseJson } from './error-body';
 import { DatadogApiError, kindOfStatus, type RateLimit } from './errors';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -136,7 +137,7 @@ export class DatadogHttp {
     const kind = kindOfStatus(response.status);
     // Redact before any excerpt is cut, or a key straddling the cut would escape the redaction.
     const safeText = redact(text, credentials);
-    const errors = errorMessages(parseJson(safeText), safeText);
+    const errors = errorMessages(safeText, response.statusText);
     const rateLimit = kind === 'rate-limited' ? readRateLimit(response.headers) : undefined;
     const said = errors.length ? `: ${errors.join('; ')}` : '';
     let detail = `Datadog answered ${response.status} ${response.statusText || ''}`.trimEnd() + said;
@@ -167,24 +168,6 @@ export class DatadogHttp {
     if (request.body !== undefined) headers['Content-Type'] = 'application/json';
     return headers;
   }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Datadog's `errors` array; for other bodies, a short excerpt so the user sees something. */
-function errorMessages(body: unknown, text: string): string[] {
-  const errors = (body as { errors?: unknown } | undefined)?.errors;
-  if (Array.isArray(errors)) {
-    return errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e)));
-  }
-  const excerpt = text.trim().replace(/\s+/g, ' ').slice(0, 200);
-  return excerpt ? [excerpt] : [];
 }
 
 function readRateLimit(headers: Headers): RateLimit {

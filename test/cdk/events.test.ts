@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HANDLED_EVENTS, parseEvent } from '../../lambda/event/parse';
-import { ACCOUNT, built, eventFixtures, eventPatterns, isKeysStoredRule, matchesPattern, props, render, resources, type Json } from './helpers';
+import { ACCOUNT, built, CDK_JSON_CONTEXT, eventFixtures, eventPatterns, isKeysStoredRule, matchesPattern, props, render, resources, type Json } from './helpers';
 
 /**
  * EventBridge: one rule per trigger of DESIGN.md on the default bus, each pattern checked
@@ -318,7 +318,7 @@ describe('bin/app.ts', () => {
       const entry = require.resolve('./bin/app.ts');
       const results = [];
       for (const settings of ${JSON.stringify(cases)}) {
-        process.env.CDK_CONTEXT_JSON = JSON.stringify({ 'aws:cdk:bundling-stacks': [], datadogAwsOrg: settings });
+        process.env.CDK_CONTEXT_JSON = JSON.stringify({ ...${JSON.stringify(CDK_JSON_CONTEXT)}, 'aws:cdk:bundling-stacks': [], datadogAwsOrg: settings });
         delete require.cache[entry];
         app = undefined;
         require(entry);

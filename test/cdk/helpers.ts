@@ -29,9 +29,15 @@ export interface Built {
   readonly forwarderTemplate?: Template;
 }
 
+/**
+ * cdk.json's context (the recommended feature flags among it): `cdk synth` and `cdk deploy` build
+ * with it, so the tests build with it too, or they would check another template than the deployed one.
+ */
+export const CDK_JSON_CONTEXT: Json = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Json }).context;
+
 function newApp(settings: Settings | undefined): App {
   return new App({
-    context: { 'aws:cdk:bundling-stacks': [], ...(settings === undefined ? {} : { [CONFIG_CONTEXT_KEY]: settings }) },
+    context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...(settings === undefined ? {} : { [CONFIG_CONTEXT_KEY]: settings }) },
   });
 }
 

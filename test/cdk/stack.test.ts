@@ -7,7 +7,7 @@ import { parseConfig } from '../../lambda/config/schema';
 import { CONFIG_ENVIRONMENT_VARIABLE, QUEUE_URL_VARIABLE } from '../../lambda/handlers/environment';
 import { CONFIG_CONTEXT_KEY, configFromContext } from '../../lib/config';
 import { CREATED_SECRET_NAME_PREFIX, DatadogOrgIntegrationStack } from '../../lib/datadog-org-integration-stack';
-import { buildApp, buildStack, built, logicalId, props, render, resources, type Json } from './helpers';
+import { buildApp, buildStack, built, CDK_JSON_CONTEXT, logicalId, props, render, resources, type Json } from './helpers';
 
 /**
  * The main stack: configuration from context, cdk-nag, and its resources (the account queue
@@ -25,7 +25,7 @@ function synth(context: Record<string, unknown> = {}) {
 }
 
 function synthNew(context: Record<string, unknown>) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context } });
   const stack = new DatadogOrgIntegrationStack(app, 'Test', {
     config: configFromContext(app.node),
     env: { region: 'us-east-1' },

@@ -92,6 +92,9 @@ if (!specPresent) {
 
     beforeEach(() => {
       standin.reset();
+      // Datadog's v2 document says error strings; its traffic sends JSON:API objects, which
+      // Prism turns into 500s. Here the stand-in answers as the document says (see the control below).
+      standin.v2ErrorBodies = 'document';
       recorder = violationRecorder();
     });
 
@@ -295,6 +298,31 @@ if (!specPresent) {
           expect.objectContaining({ severity: 'Error', location: ['response', 'body', 'data', 'attributes', 'external_id'] }),
         ]);
         expect(standin.requests).toHaveLength(1);
+        await client().listNamespaces();
+      });
+
+      it("Datadog's real v2 error shape (JSON:API objects) is what the document refuses: errors.0 must be string", async () => {
+        // If Datadog's document ever describes its error objects, this fails: then drop v2ErrorBodies = 'document'.
+        const control = violationRecorder();
+        standin.v2ErrorBodies = 'traffic';
+        seedA();
+        const response = await control.fetch(`${prism!.url}${PATH}/accounts`, { method: 'POST', headers, body: JSON.stringify(minimalCreate) });
+        expect(response.status).toBe(500);
+        expect(control.violations).toHaveLength(1);
+        expect(control.violations[0]!.violations).toEqual([
+          expect.objectContaining({ severity: 'Error', location: ['response', 'body', 'errors', '0'], message: 'Response body property errors.0 must be string' }),
+        ]);
+        standin.v2ErrorBodies = 'document';
+        await client().listNamespaces();
+      });
+
+      it("the document's error strings with v2's content type (application/vnd.api+json) pass", async () => {
+        seedA();
+        const response = await fetch(`${prism!.url}${PATH}/accounts`, { method: 'POST', headers, body: JSON.stringify(minimalCreate) });
+        expect(response.status).toBe(409);
+        expect(response.headers.get('content-type')).toBe('application/vnd.api+json');
+        expect(response.headers.get('sl-violations')).toBeNull();
+        expect(await response.json()).toEqual({ errors: [expect.stringContaining('is already integrated')] });
         await client().listNamespaces();
       });
     });

@@ -200,7 +200,7 @@ describe('DatadogHttp status -> DatadogApiError', () => {
     expect(error).toBeInstanceOf(DatadogApiError);
     expect(error.name).toBe('DatadogApiError');
     expect(error).toMatchObject({ kind, status, operation: 'CreateAWSAccount', attempts: 1 });
-    expect(error.errors).toEqual([`first ${status}`, '{"detail":"second"}']);
+    expect(error.errors).toEqual([`first ${status}`, 'second']);
     expect(error.retryable).toBe(retryable);
     expect(error.message).toContain(`CreateAWSAccount failed: Datadog answered ${status}`);
     expect(error.message).toContain(`first ${status}`);

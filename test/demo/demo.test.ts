@@ -1,17 +1,31 @@
 /** `npm run demo` as a user runs it: it must finish, tell the whole story, and show no key. */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { parseConfig } from '../../lambda/config/schema';
 
 const root = join(__dirname, '..', '..');
 
 function demo(...args: string[]) {
-  return spawnSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'demo.ts'), ...args], {
+  const started = Date.now();
+  const run = spawnSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'demo.ts'), ...args], {
     cwd: root,
     encoding: 'utf8',
     timeout: 60_000,
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
   });
+  return { ...run, wallSeconds: (Date.now() - started) / 1000 };
 }
+
+/** The "Done in N s" figure is measured: positive, and no more than the run took from outside. */
+function expectMeasuredDuration(run: ReturnType<typeof demo>): void {
+  const said = /\nDone in (\d+\.\d) s\./.exec(run.stdout);
+  expect(said).not.toBeNull();
+  const seconds = Number(said![1]);
+  expect(seconds).toBeGreaterThan(0);
+  expect(seconds).toBeLessThanOrEqual(run.wallSeconds + 0.05);
+}
+
+const USAGE = 'usage: npm run demo [-- --api-version v1|v2]';
 
 describe('npm run demo', () => {
   it('onboards, ignores duplicates, repairs drift on schedule, and offboards a closed account (v1)', () => {
@@ -24,8 +38,13 @@ describe('npm run demo', () => {
     expect(out).toMatch(/Datadog \(464622532012\) can assume it with the external ID: yes/);
     expect(out).toContain('SQS FIFO dropped 2 copies');
     expect(out).toContain('0 Datadog writes and 0 IAM writes for the late copy');
-    expect(out).toMatch(/worker: POST \/, PUT \/generate_new_external_id/);
-    expect(out).toMatch(/worker: DELETE \/; 0 IAM writes; 0 failed\n {2}Datadog: no integration for \d{12}/);
+    // Datadog's operations by name, IAM's too; never a bare method and path.
+    expect(out).toContain('worker: Datadog CreateAWSAccount; 2 IAM writes (CreateRole, PutRolePolicy); 0 failed');
+    // Step 3: shared-services is created; the deleted role is recreated with a new external ID (v1 cannot read the old one).
+    expect(out).toMatch(/worker: Datadog CreateAWSAccount, CreateNewAWSExternalID; 4 IAM writes/);
+    expect(out).toMatch(/worker: Datadog DeleteAWSAccount; 0 IAM writes; 0 failed\n {2}Datadog: no integration for \d{12}/);
+    expect(out).not.toMatch(/\b(POST|PUT|DELETE|PATCH) \//);
+    expectMeasuredDuration(run);
     expect(out).not.toContain('NO');
     expect(out).not.toContain('demo-api-key');
     expect(out).not.toContain('demo-app-key');
@@ -38,13 +57,14 @@ describe('npm run demo', () => {
     const out = run.stdout;
     expect(out).toContain('(API v2)');
     // Step 1: mint, then create with that ID (the role, 2 IAM writes, already trusts it).
-    expect(out).toMatch(/worker: POST \/generate_new_external_id, POST \/accounts; 2 IAM writes; 0 failed/);
+    expect(out).toContain('worker: Datadog CreateNewAWSExternalID, CreateAWSAccount; 2 IAM writes (CreateRole, PutRolePolicy); 0 failed');
     expect(out).toContain('0 Datadog writes and 0 IAM writes for the late copy');
     // Step 3: shared-services is onboarded (one mint); the deleted role is recreated with Datadog's known ID: no second mint, no rotation.
-    expect(out).toMatch(/worker: POST \/generate_new_external_id, POST \/accounts; 4 IAM writes; 0 failed/);
-    expect(out).not.toContain('PATCH');
-    expect(out).not.toContain('PUT');
-    expect(out).toMatch(/worker: DELETE \/accounts\/[0-9a-f-]{36}; 0 IAM writes; 0 failed\n {2}Datadog: no integration for \d{12}/);
+    expect(out).toMatch(/worker: Datadog CreateNewAWSExternalID, CreateAWSAccount; 4 IAM writes \(CreateRole, PutRolePolicy, CreateRole, PutRolePolicy\); 0 failed/);
+    expect(out).not.toContain('UpdateAWSAccount');
+    expect(out).toMatch(/worker: Datadog DeleteAWSAccount; 0 IAM writes; 0 failed\n {2}Datadog: no integration for \d{12}/);
+    expect(out).not.toMatch(/\b(POST|PUT|DELETE|PATCH) \//);
+    expectMeasuredDuration(run);
     // Steps 1 and 3: the new account (twice) and shared-services; the new account keeps its external ID.
     expect(out.match(/can assume it with the external ID: yes/g)).toHaveLength(3);
     const created = /account (\d{12}) "Payments Prod"/.exec(out)![1]!;
@@ -56,9 +76,28 @@ describe('npm run demo', () => {
     expect(out).not.toContain('demo-app-key');
   });
 
-  it('refuses an unknown option, saying how to call it', () => {
-    const run = demo('--api-version', 'v3');
-    expect(run.status).toBe(1);
-    expect(run.stderr).toContain('usage: npm run demo [-- --api-version v1|v2] (got: --api-version v3)');
+  it("without --api-version, runs on the product's default API version", () => {
+    const run = demo();
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`(API ${parseConfig({}, 'defaults').datadog.apiVersion})`);
+  });
+
+  it.each([
+    [['--bogus'], 'demo: unknown argument "--bogus"'],
+    [['--api-version', 'v3'], 'demo: --api-version must be v1 or v2 (got "v3")'],
+    [['--api-version=v3'], 'demo: --api-version must be v1 or v2 (got "v3")'],
+    [['--api-version'], 'demo: --api-version must be v1 or v2'],
+    [['--api-version', 'v2', 'extra'], 'demo: unexpected argument "extra"'],
+  ])('%j: the usage line and exit 2, no stack trace, nothing run', (args, message) => {
+    const run = demo(...args);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(`${message}\n${USAGE}\n`);
+    expect(run.stdout).toBe('');
+  });
+
+  it('--help prints the usage line and exits 0', () => {
+    const run = demo('--help');
+    expect(run).toMatchObject({ status: 0, stdout: `${USAGE}\n`, stderr: '' });
   });
 });

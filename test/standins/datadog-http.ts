@@ -5,7 +5,35 @@ import type { AddressInfo, Socket } from 'node:net';
  * What Datadog's stand-ins (v1 and v2) share: a loopback HTTP server, the request log, the
  * DD-API-KEY / DD-APPLICATION-KEY check (403 otherwise), malformed JSON (400), and faults
  * injected into the next requests. Each version answers its own routes.
+ *
+ * Errors come in Datadog's shapes: v1 `{"errors": ["..."]}` (application/json), as v1's document
+ * and traffic agree; v2 JSON:API error objects `{"errors": [{"status", "title", "detail", "meta"}]}`
+ * (application/vnd.api+json), as Datadog's v2 traffic sends them. Datadog's v2 document says
+ * strings instead, and Prism (--errors) turns an object into a 500: the contract suites set
+ * `v2ErrorBodies = 'document'` (README, "The Datadog client").
  */
+
+/** v2 error bodies as Datadog's traffic sends them (JSON:API objects), or as its v2 document says (strings). */
+export type V2ErrorBodies = 'traffic' | 'document';
+
+/** One error a stand-in answers; `meta.errors` carries the details of a 400, as Datadog's can. */
+export interface StandinError {
+  status: number;
+  title: string;
+  detail?: string;
+  meta?: { errors: string[] };
+}
+
+/** Answers an error in the shape of the API version the path belongs to. */
+export function sendError(res: ServerResponse, path: string, error: StandinError, v2Bodies: V2ErrorBodies, headers: Record<string, string> = {}): void {
+  const text = [error.detail, ...(error.meta?.errors ?? [])].filter((part) => part !== undefined).join(': ') || error.title;
+  if (!path.startsWith('/api/v2/')) return send(res, error.status, { errors: [text] }, headers);
+  const { status, title, detail, meta } = error;
+  const body = v2Bodies === 'document' ? { errors: [text] } : { errors: [{ status: String(status), title, ...(detail && { detail }), ...(meta && { meta }) }] };
+  send(res, status, body, { 'content-type': V2_ERROR_CONTENT_TYPE, ...headers });
+}
+
+export const V2_ERROR_CONTENT_TYPE = 'application/vnd.api+json';
 
 export type Fault = (
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
@@ -43,6 +71,8 @@ export interface RoutedRequest {
 export abstract class DatadogHttpStandin {
   readonly requests: RecordedRequest[] = [];
   protected readonly faults: Fault[] = [];
+  /** How v2 errors are shaped; the contract suites set 'document'. */
+  v2ErrorBodies: V2ErrorBodies = 'traffic';
   private readonly sockets = new Set<Socket>();
   private server?: Server;
 
@@ -117,11 +147,21 @@ export abstract class DatadogHttpStandin {
     if (fault?.kind === 'reset') return void req.socket.destroy();
     if (fault?.kind === 'hang') return;
     if (fault?.kind === 'delay') await new Promise((done) => setTimeout(done, fault.ms));
-    if (fault?.kind === 'status') return send(res, fault.status, fault.body ?? { errors: [statusText(fault.status)] }, fault.headers);
+    if (fault?.kind === 'status') {
+      if (fault.body === undefined) return void this.fail(res, url.pathname, { status: fault.status, title: statusText(fault.status) }, fault.headers);
+      const contentType: Record<string, string> = url.pathname.startsWith('/api/v2/') && fault.status >= 400 ? { 'content-type': V2_ERROR_CONTENT_TYPE } : {};
+      return send(res, fault.status, fault.body, { ...contentType, ...fault.headers });
+    }
 
-    if (!authorized) return send(res, 403, { errors: ['Forbidden'] });
-    if (malformed) return send(res, 400, { errors: ['Invalid JSON in request body'] });
+    if (!authorized) return void this.fail(res, url.pathname, { status: 403, title: 'Forbidden' });
+    if (malformed) return void this.fail(res, url.pathname, { status: 400, title: 'Bad Request', detail: 'Invalid JSON in request body' });
     return this.route({ method, url, body }, res);
+  }
+
+  /** Answers an error as Datadog does for the path's API version. */
+  protected fail(res: ServerResponse, path: string, error: StandinError, headers?: Record<string, string>): true {
+    sendError(res, path, error, this.v2ErrorBodies, headers);
+    return true;
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type {
   AWSAccountCreateRequestAttributes,
@@ -13,7 +13,8 @@ import type {
   AWSRegions,
 } from '../../lambda/datadog/v2/types';
 import { PARTITION_REGIONS } from '../../lambda/datadog/v2/mapping';
-import { DatadogHttpStandin, send, type RoutedRequest } from './datadog-http';
+import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/plan/datadog-permissions';
+import { DatadogHttpStandin, send, type RoutedRequest, type StandinError } from './datadog-http';
 
 export type { Fault, RecordedRequest } from './datadog-http';
 
@@ -52,14 +53,19 @@ export const NAMESPACE_TABLE: ReadonlyArray<readonly [v1Key: string | undefined,
 
 export const V2_STANDIN_NAMESPACES = NAMESPACE_TABLE.map(([, cloudWatch]) => cloudWatch).sort();
 
-/** Datadog's standard list: the dated snapshot in ../shared (Datadog's data, read, not copied). */
-export const V2_STANDIN_IAM_STANDARD: string[] = readFileSync(
-  resolve(__dirname, '..', '..', '..', 'shared', 'datadog', 'iam-permissions-standard.txt'),
-  'utf8',
-)
-  .split('\n')
-  .map((line) => line.trim())
-  .filter((line) => line !== '' && !line.startsWith('#'));
+/** Datadog's dated snapshot of its standard list, in ../shared beside the repository (Datadog's data, read, not copied). */
+export const DATADOG_STANDARD_SNAPSHOT = resolve(__dirname, '..', '..', '..', 'shared', 'datadog', 'iam-permissions-standard.txt');
+
+/**
+ * Datadog's standard list: the snapshot when ../shared is there, else the product's pinned list
+ * (test/plan/permissions-snapshot.test.ts proves the two equal), so that a clone works alone.
+ */
+export const V2_STANDIN_IAM_STANDARD: string[] = existsSync(DATADOG_STANDARD_SNAPSHOT)
+  ? readFileSync(DATADOG_STANDARD_SNAPSHOT, 'utf8')
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'))
+  : [...DATADOG_STANDARD_PERMISSIONS];
 
 /**
  * A resource-collection list of Datadog's size (hundreds of read actions, more than IAM's inline
@@ -277,6 +283,8 @@ const ACCOUNTS = `${PATH}/accounts`;
 export class V2Routes {
   constructor(
     private readonly store: IntegrationStore,
+    /** Answers an error in the stand-in's v2 error shape. */
+    private readonly fail: (res: ServerResponse, error: StandinError) => true,
     private readonly namespaces: readonly string[] = V2_STANDIN_NAMESPACES,
   ) {}
 
@@ -322,20 +330,20 @@ export class V2Routes {
 
   private get(res: ServerResponse, id: string): boolean {
     const integration = this.known(id);
-    if (!integration) return notFound(res, id);
+    if (!integration) return this.notFound(res, id);
     return reply(res, 200, { data: visible({ id, attributes: v2Attributes(integration) }) });
   }
 
   private create(res: ServerResponse, body: unknown): boolean {
     const data = (body as { data?: { type?: unknown; attributes?: AWSAccountCreateRequestAttributes } } | undefined)?.data;
     if (typeof data !== 'object' || data === null || data.type !== 'account' || typeof data.attributes !== 'object') {
-      return reply(res, 400, { errors: ['data with type "account" and attributes is required'] });
+      return this.fail(res, { status: 400, title: 'Bad Request', detail: 'data with type "account" and attributes is required' });
     }
     const attributes = data.attributes;
     const problem = invalidAttributes(attributes, true) ?? this.store.externalIdProblem(attributes.auth_config);
-    if (problem) return reply(res, 400, { errors: [problem] });
+    if (problem) return this.fail(res, invalid(problem));
     if (this.store.find(integrationKey(attributes.aws_account_id, attributes.auth_config))) {
-      return reply(res, 409, { errors: [`AWS account ${attributes.aws_account_id} ${describe(attributes.auth_config)} is already integrated`] });
+      return this.fail(res, { status: 409, title: 'Account already exists', detail: `AWS account ${attributes.aws_account_id} ${describe(attributes.auth_config)} is already integrated` });
     }
     const now = new Date(this.store.now()).toISOString();
     const sent: AWSAccountResponseAttributes = { ...attributes, created_at: now, modified_at: now };
@@ -354,14 +362,14 @@ export class V2Routes {
     const integration = this.known(id);
     const data = (body as { data?: { type?: unknown; id?: unknown; attributes?: AWSAccountResponseAttributes } } | undefined)?.data;
     if (typeof data !== 'object' || data === null || data.type !== 'account' || typeof data.attributes !== 'object') {
-      return reply(res, 400, { errors: ['data with type "account" and attributes is required'] });
+      return this.fail(res, { status: 400, title: 'Bad Request', detail: 'data with type "account" and attributes is required' });
     }
-    if (data.id !== undefined && data.id !== id) return reply(res, 400, { errors: ['data.id does not match the path'] });
-    if (!integration) return notFound(res, id);
+    if (data.id !== undefined && data.id !== id) return this.fail(res, { status: 400, title: 'Bad Request', detail: 'data.id does not match the path' });
+    if (!integration) return this.notFound(res, id);
     const sent = structuredClone(data.attributes);
     const problem = invalidAttributes(sent, false) ?? (sent.auth_config ? this.store.externalIdProblem(sent.auth_config, integration) : undefined);
-    if (problem) return reply(res, 400, { errors: [problem] });
-    if (sent.aws_account_id !== integration.attributes.aws_account_id) return reply(res, 400, { errors: ['aws_account_id cannot be changed'] });
+    if (problem) return this.fail(res, invalid(problem));
+    if (sent.aws_account_id !== integration.attributes.aws_account_id) return this.fail(res, { status: 400, title: 'Bad Request', detail: 'aws_account_id cannot be changed' });
     const before = integration.attributes.auth_config;
     if (isRole(sent.auth_config)) {
       if (sent.auth_config.external_id) this.store.markUsed(sent.auth_config.external_id);
@@ -371,8 +379,12 @@ export class V2Routes {
     return reply(res, 200, { data: visible({ id, attributes: v2Attributes(integration) }) });
   }
 
+  private notFound(res: ServerResponse, id: string): true {
+    return this.fail(res, { status: 404, title: 'Not Found', detail: `AWS account config ${id} not found` });
+  }
+
   private remove(res: ServerResponse, id: string): boolean {
-    if (!this.known(id)) return notFound(res, id);
+    if (!this.known(id)) return this.notFound(res, id);
     this.store.integrations.delete(id);
     res.writeHead(204);
     res.end();
@@ -391,7 +403,7 @@ export class DatadogV2Standin extends DatadogHttpStandin {
   constructor(options: DatadogV2StandinOptions) {
     super(options, 'Datadog v2 stand-in', true);
     this.store = new IntegrationStore(options);
-    this.v2 = new V2Routes(this.store, options.namespaces);
+    this.v2 = new V2Routes(this.store, (res, error) => this.fail(res, '/api/v2/', error), options.namespaces);
   }
 
   /** Settable per test; starts from the option. */
@@ -424,7 +436,7 @@ export class DatadogV2Standin extends DatadogHttpStandin {
   }
 
   protected route(request: RoutedRequest, res: ServerResponse): void {
-    if (!this.v2.handle(request, res)) send(res, 404, { errors: ['Not found'] });
+    if (!this.v2.handle(request, res)) this.fail(res, request.url.pathname, { status: 404, title: 'Not Found' });
   }
 }
 
@@ -433,8 +445,9 @@ function reply(res: ServerResponse, status: number, body: unknown): true {
   return true;
 }
 
-function notFound(res: ServerResponse, id: string): true {
-  return reply(res, 404, { errors: [`AWS account config ${id} not found`] });
+/** A 400 whose useful part sits in meta, as Datadog's validation errors can. */
+function invalid(problem: string): StandinError {
+  return { status: 400, title: 'Bad Request', detail: 'Invalid AWS account attributes', meta: { errors: [problem] } };
 }
 
 function visible(account: StoredV2Account): AWSAccountResponseData {

@@ -102,7 +102,7 @@ export class DatadogStandin extends DatadogHttpStandin {
   constructor(private readonly options: DatadogStandinOptions) {
     super(options, 'Datadog stand-in');
     this.store = new IntegrationStore(options);
-    this.v2 = new V2Routes(this.store, options.v2Namespaces);
+    this.v2 = new V2Routes(this.store, (res, error) => this.fail(res, '/api/v2/', error), options.v2Namespaces);
   }
 
   /** Integrations as stored, in v1 form, external IDs included (what Datadog knows, not what it lists). */
@@ -139,7 +139,7 @@ export class DatadogStandin extends DatadogHttpStandin {
       case `PUT ${PATH}/generate_new_external_id`:
         return this.rotate(res, body);
       default:
-        if (!this.v2.handle(request, res)) send(res, 404, { errors: ['Not found'] });
+        if (!this.v2.handle(request, res)) this.fail(res, url.pathname, { status: 404, title: 'Not Found' });
     }
   }
 

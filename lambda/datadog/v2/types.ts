@@ -3,6 +3,7 @@
  * (../shared/datadog/aws-integration-v2.openapi.yaml, components.schemas). Written by hand from
  * the document; names follow Datadog's. JSON:API shape: { data: { id?, type, attributes } }.
  */
+import type { JsonApiErrorObject } from '../error-body';
 
 /** AWSAccountConfigID: Datadog's UUID of one integration config (the v2 key; v1 had none). */
 export type AWSAccountConfigID = string;
@@ -231,9 +232,12 @@ export interface AWSIntegrationIamPermissionsResponse {
   };
 }
 
-/** APIErrorResponse: every documented error body. */
+/**
+ * APIErrorResponse: every documented error body says strings; Datadog's v2 traffic sends
+ * JSON:API error objects (application/vnd.api+json). error-body.ts reads both.
+ */
 export interface APIErrorResponse {
-  errors: string[];
+  errors: (string | JsonApiErrorObject)[];
 }
 
 export function isRoleAuth(auth: AWSAuthConfig | undefined): auth is AWSAuthConfigRole {
