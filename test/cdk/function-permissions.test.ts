@@ -3,7 +3,7 @@ import { INTAKE_SENDS } from '../../lib/functions/intake';
 import { RECONCILE_SENDS } from '../../lib/functions/reconcile';
 import { WORKER_SENDS } from '../../lib/functions/worker';
 import { actionsOf, built, roleIdOf, statementsByRole, type Built, type Json } from './helpers';
-import { filesLoadedBy, iamActionOf, importChain, sdkCallsOf } from './sdk-calls';
+import { filesLoadedBy, iamActionOf, importChain, sdkCallsOf } from './loaded-code';
 
 /**
  * Each function's IAM policy against the AWS calls its handler's code sends. The construct of

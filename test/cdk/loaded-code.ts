@@ -2,10 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /**
- * The AWS calls a Lambda handler's code sends, read from its source: the files it loads
- * (value imports, re-exports and dynamic imports, followed from the handler; type-only
- * imports load nothing), and in each one the `new XxxCommand(` and `paginateXxx(` of the
- * @aws-sdk clients it imports. The CDK tests hold each function's IAM policy against them.
+ * What code loads at run time, read from its source: the files an entry loads (value
+ * imports, re-exports and dynamic imports; type-only imports load nothing), and the AWS calls
+ * among them (the `new XxxCommand(` and `paginateXxx(` of the @aws-sdk clients each file
+ * imports). The CDK tests hold each function's IAM policy against the calls of its handler,
+ * and the library's imports against what a synth should load.
  */
 
 export interface SdkCall {
@@ -40,20 +41,34 @@ function importedNames(clause: string, typeOnly: boolean): string[] {
     .map((name) => name.split(/\s+as\s+/).pop()!.trim());
 }
 
+/** What a file loads at run time: its value imports, re-exports and dynamic imports, as written (type-only ones load nothing). */
+export function specifiersLoadedBy(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specifiers: string[] = [];
+  for (const [, , typeOnly, clause, specifier] of text.matchAll(STATIC_IMPORT)) {
+    if (typeOnly) continue;
+    // `import { type A, type B } from` names types only: it loads nothing either.
+    if (/^\{[^}]*\}$/.test(clause!.trim()) && importedNames(clause!, false).length === 0) continue;
+    specifiers.push(specifier!);
+  }
+  for (const [, specifier] of text.matchAll(DYNAMIC_IMPORT)) specifiers.push(specifier!);
+  return specifiers;
+}
+
+/** The repository files a file loads at run time. */
+export function localFilesLoadedBy(file: string): string[] {
+  return specifiersLoadedBy(file)
+    .filter((specifier) => specifier.startsWith('.'))
+    .map((specifier) => resolveRelative(file, specifier));
+}
+
 /** Every source file the entry loads at run time, the entry first, each with the file that first loads it. */
 export function filesLoadedBy(entry: string): Map<string, string | undefined> {
   const seen = new Map<string, string | undefined>();
   const visit = (file: string, importer?: string) => {
     if (seen.has(file)) return;
     seen.set(file, importer);
-    const text = readFileSync(file, 'utf8');
-    for (const [, , typeOnly, clause, specifier] of text.matchAll(STATIC_IMPORT)) {
-      if (!specifier!.startsWith('.') || typeOnly) continue;
-      // `import { type A, type B } from` loads the module all the same unless every name is a type: follow it unless it only names types.
-      if (/^\{[^}]*\}$/.test(clause!.trim()) && importedNames(clause!, false).length === 0) continue;
-      visit(resolveRelative(file, specifier!), file);
-    }
-    for (const [, specifier] of text.matchAll(DYNAMIC_IMPORT)) if (specifier!.startsWith('.')) visit(resolveRelative(file, specifier!), file);
+    for (const loaded of localFilesLoadedBy(file)) visit(loaded, file);
   };
   visit(resolve(ROOT, entry));
   return seen;
