@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Dashboard, GraphWidget, Metric, SingleValueWidget, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../lambda/report/telemetry';
+import { METRICS_NAMESPACE } from '../lambda/report/metrics-namespace';
 
 export interface IntegrationDashboardProps {
   readonly queue: IQueue;

@@ -10,7 +10,12 @@ export interface NamedPattern {
   readonly id: string;
   readonly description: string;
   readonly pattern: EventPattern;
+  /** Its rule also starts the org-wide reconcile: the event may not name the account it is about. */
+  readonly reconcilesOrganization: boolean;
 }
+
+/** No verified sample names the joining account: the organization is reconciled as well, so it is found now, not at the next schedule. */
+const NAMES_NO_ACCOUNT: ReadonlySet<string> = new Set(['AccountJoinedOrganization']);
 
 const SUCCEEDED_STATE: Record<string, Record<string, unknown>> = {
   CreateAccountResult: { createAccountStatus: { state: ['SUCCEEDED'] } },
@@ -35,6 +40,7 @@ function patternsFor(source: string, prefix: string): NamedPattern[] {
         detailType: [SERVICE_EVENT],
         detail: { eventName: [eventName], ...(state && { serviceEventDetails: state }) },
       },
+      reconcilesOrganization: NAMES_NO_ACCOUNT.has(eventName),
     });
   }
   const apiCalls = namesOf(source, API_CALL);
@@ -47,6 +53,7 @@ function patternsFor(source: string, prefix: string): NamedPattern[] {
         detailType: [API_CALL],
         detail: { eventName: apiCalls, errorCode: [{ exists: false }] },
       },
+      reconcilesOrganization: apiCalls.some((name) => NAMES_NO_ACCOUNT.has(name)),
     });
   }
   return patterns;

@@ -18,8 +18,7 @@ export class CredentialsError extends InputError {}
  */
 export class KeysNotStoredError extends CredentialsError {}
 
-/** What the stack writes into the secret it creates: the operator replaces it with the real keys. */
-export const PLACEHOLDER_KEYS = { apiKey: '', appKey: '' } as const;
+export { PLACEHOLDER_KEYS } from './placeholder-keys';
 
 // Header values must be visible ASCII: anything else would make fetch throw an error that quotes the value.
 const HEADER_SAFE = /^[\x21-\x7e]+$/;

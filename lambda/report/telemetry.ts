@@ -1,8 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { ConvergeResult } from '../converge';
+import { METRICS_NAMESPACE } from './metrics-namespace';
 
-export const METRICS_NAMESPACE = 'DatadogAwsOrgIntegration';
+export { METRICS_NAMESPACE };
 
 export function createLogger(serviceName: string): Logger {
   return new Logger({ serviceName });
