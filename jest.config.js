@@ -1,7 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  roots: ['<rootDir>/test', '<rootDir>/standins'],
   testMatch: ['**/*.test.ts'],
   // No AWS SDK Node-version notice in the suite's output (test/support/jest-setup.ts).
   setupFiles: ['<rootDir>/test/support/jest-setup.ts'],

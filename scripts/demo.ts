@@ -19,9 +19,9 @@ import { organizationDependencies } from '../lambda/organization-dependencies';
 import { createWorkerHandler } from '../lambda/queue/worker';
 import { createReconcileHandler } from '../lambda/reconcile/reconcile';
 import { METRICS_NAMESPACE } from '../lambda/report/telemetry';
-import { FakeAwsOrganization, startAwsStandin } from '../test/standins/aws';
-import { DatadogStandin } from '../test/standins/datadog';
-import { datadogOperation } from '../test/standins/datadog-operations';
+import { FakeAwsOrganization, startAwsStandin } from '@datadog-aws-org-integration/standins/aws';
+import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
+import { datadogOperation } from '@datadog-aws-org-integration/standins/datadog-operations';
 import { lambdaContext, QUEUE_URL, scheduledEvent, sqsEvent, sqsFifoRecord } from '../test/handlers/events';
 
 const API_KEY = 'demo-api-key-0000';

@@ -8,13 +8,13 @@
  *
  *   npm run sandbox            (Ctrl-C stops)
  */
-import { createDemoOrganization, describeDemoOrganization } from '../test/standins/aws/demo';
-import { startAwsStandin } from '../test/standins/aws/index';
+import { createDemoOrganization, describeDemoOrganization } from '@datadog-aws-org-integration/standins/aws/demo';
+import { startAwsStandin } from '@datadog-aws-org-integration/standins/aws';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer, request, type Server } from 'node:http';
-import { DatadogStandin } from '../test/standins/datadog';
-import { DATADOG_V2_SPEC } from '../test/standins/datadog-v2';
+import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
+import { DATADOG_V2_SPEC } from '@datadog-aws-org-integration/standins/datadog-v2';
 import { DATADOG_V1_SPEC, startPrismProxy } from '../test/support/prism';
 
 const API_KEY = 'sandbox-api-key-0000';

@@ -5,7 +5,7 @@
  * DescribeAccount) with `command.input`, so the product's code takes them cast
  * `as unknown as OrganizationsClient` and runs unchanged.
  *
- * The operations are the AWS stand-in's own (test/standins/aws: organizationsCall, stsCall,
+ * The operations are the AWS stand-in's own (standins/aws: organizationsCall, stsCall,
  * iamCall, which the HTTP stand-in serves to the real SDK), called in-process: the same input
  * checks, paging (Organizations: at most 20 per page; IAM: Marker/MaxItems), error codes,
  * call log and injected faults (model.failNext). What the wire and the SDK's deserializers
@@ -20,15 +20,15 @@ import * as stsSdk from '@aws-sdk/client-sts';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { iamCall } from '../../test/standins/aws/iam';
-import { AwsApiError, IAM_WRITE_OPERATIONS, type AwsServiceName as StandinServiceName, type Caller, type FakeAwsOrganization } from '../../test/standins/aws/model';
+import { iamCall } from '@datadog-aws-org-integration/standins/aws/iam';
+import { AwsApiError, IAM_WRITE_OPERATIONS, type AwsServiceName as StandinServiceName, type Caller, type FakeAwsOrganization } from '@datadog-aws-org-integration/standins/aws/model';
 
 /** The services the simulation charges for (Secrets Manager is read once per cold start, SSM only by the CLI: not simulated). */
 type AwsServiceName = Exclude<StandinServiceName, 'secretsmanager' | 'ssm'>;
-import { organizationsCall } from '../../test/standins/aws/organizations';
-import { QueryParams } from '../../test/standins/aws/protocol';
-import { identifyCaller } from '../../test/standins/aws/server';
-import { stsActingAccount, stsCall } from '../../test/standins/aws/sts';
+import { organizationsCall } from '@datadog-aws-org-integration/standins/aws/organizations';
+import { QueryParams } from '@datadog-aws-org-integration/standins/aws/protocol';
+import { identifyCaller } from '@datadog-aws-org-integration/standins/aws/server';
+import { stsActingAccount, stsCall } from '@datadog-aws-org-integration/standins/aws/sts';
 import type { VirtualClock } from './clock';
 import { SimulatedService, type ServiceLimits } from './limits';
 

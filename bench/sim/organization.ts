@@ -11,7 +11,7 @@ import { datadogTrustPolicy, type PolicyDocument } from '../../lambda/domain/pol
 import type { OrgAccount } from '../../lambda/observe/model';
 import { desiredRole, desiredSettings, type DesiredRole } from '../../lambda/plan/desired';
 import { scopeOf } from '../../lambda/plan/scope';
-import { FakeAwsOrganization, type FakeAccount } from '../../test/standins/aws/model';
+import { FakeAwsOrganization, type FakeAccount } from '@datadog-aws-org-integration/standins/aws/model';
 import { DEFAULT_EPOCH_MS, type VirtualClock } from './clock';
 import type { SimulatedDatadog } from './datadog';
 import { createRandom } from './random';

@@ -12,9 +12,9 @@ import { allowedActions, policySize, type PolicyDocument } from '../../lambda/do
 import { DatadogPermissionSource, PINNED_PERMISSIONS, permissionsIn } from '../../lambda/observe/datadog-permissions';
 import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/plan/datadog-permissions';
 import { CUSTOMER_POLICY_PATH } from '../../lambda/plan/desired';
-import { FakeAwsOrganization, pointProcessAt, startAwsStandin } from '../standins/aws';
-import { DatadogStandin } from '../standins/datadog';
-import { V2_STANDIN_IAM_RESOURCE_COLLECTION, V2_STANDIN_IAM_STANDARD } from '../standins/datadog-v2';
+import { FakeAwsOrganization, pointProcessAt, startAwsStandin } from '@datadog-aws-org-integration/standins/aws';
+import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
+import { V2_STANDIN_IAM_RESOURCE_COLLECTION, V2_STANDIN_IAM_STANDARD } from '@datadog-aws-org-integration/standins/datadog-v2';
 
 const API_KEY = 'perm-api-key-1234';
 const APP_KEY = 'perm-app-key-5678';

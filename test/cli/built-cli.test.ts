@@ -2,7 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../lambda/config/schema';
-import { FakeAwsOrganization, startAwsStandin, type AwsStandin } from '../standins/aws';
+import { FakeAwsOrganization, startAwsStandin, type AwsStandin } from '@datadog-aws-org-integration/standins/aws';
 import { useDatadogStandin } from './harness';
 
 /**

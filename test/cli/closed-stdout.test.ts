@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { DatadogStandin } from '../standins/datadog';
+import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
 
 const ROOT = join(__dirname, '..', '..');
 const API_KEY = 'closed-stdout-api-key-0000';

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { parseConfig } from '../../lambda/config/schema';
-import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '../standins/aws';
+import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '@datadog-aws-org-integration/standins/aws';
 import { DEFAULTS, runCliCollect, sourceLine, useDatadogStandin, type CliRun } from './harness';
 
 /**

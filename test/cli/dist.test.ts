@@ -8,8 +8,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { FakeAwsOrganization, startAwsStandin, type AwsStandin } from '../standins/aws';
-import { DatadogStandin } from '../standins/datadog';
+import { FakeAwsOrganization, startAwsStandin, type AwsStandin } from '@datadog-aws-org-integration/standins/aws';
+import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
 import { API_VERSIONS, missingRoleActions } from '../flow/api-version';
 import { tempFiles } from './harness';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { runCli } from '../../cli/program';
-import { DatadogStandin } from '../standins/datadog';
+import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
 
 /** What one in-process CLI run produced. */
 export interface CliRun {

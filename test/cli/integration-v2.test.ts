@@ -1,6 +1,6 @@
 import { PARTITION_REGIONS } from '../../lambda/datadog/v2/mapping';
 import type { AWSAccountResponseAttributes } from '../../lambda/datadog/v2/types';
-import { V2_STANDIN_NAMESPACES } from '../standins/datadog-v2';
+import { V2_STANDIN_NAMESPACES } from '@datadog-aws-org-integration/standins/datadog-v2';
 import { ACCOUNT_A, ACCOUNT_B, ROLE, standinSession } from './harness';
 
 /**

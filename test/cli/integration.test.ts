@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AWSAccount } from '../../lambda/datadog/v1/types';
-import { STANDIN_NAMESPACES } from '../standins/datadog';
+import { STANDIN_NAMESPACES } from '@datadog-aws-org-integration/standins/datadog';
 import { ACCOUNT_A, ACCOUNT_B, DEFAULTS, ROLE, runCliCollect, sourceLine, stubFetch, useDatadogStandin, type CliRun } from './harness';
 
 /**

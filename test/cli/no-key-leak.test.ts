@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { Fault } from '../standins/datadog';
+import type { Fault } from '@datadog-aws-org-integration/standins/datadog';
 import { ACCOUNT_A, ROLE, runCliCollect, useDatadogStandin } from './harness';
 
 /**

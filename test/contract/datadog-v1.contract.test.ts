@@ -4,7 +4,7 @@ import { createV1Client } from '../../lambda/datadog/factory';
 import type { DatadogAwsV1Client } from '../../lambda/datadog/v1/client';
 import type { AWSAccount } from '../../lambda/datadog/v1/types';
 import { ACCOUNT_A, ACCOUNT_B, ROLE, runCliCollect, sourceLine, tempFiles, type CliRun } from '../cli/harness';
-import { DatadogStandin, STANDIN_NAMESPACES, type Fault } from '../standins/datadog';
+import { DatadogStandin, STANDIN_NAMESPACES, type Fault } from '@datadog-aws-org-integration/standins/datadog';
 import { DATADOG_V1_SPEC, expectDocumentedError, startPrismProxy, violationRecorder, type PrismProxy, type ViolationRecorder } from '../support/prism';
 
 /**

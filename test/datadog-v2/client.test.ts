@@ -24,7 +24,7 @@ import {
   V2_STANDIN_IAM_RESOURCE_COLLECTION,
   V2_STANDIN_IAM_STANDARD,
   V2_STANDIN_NAMESPACES,
-} from '../standins/datadog-v2';
+} from '@datadog-aws-org-integration/standins/datadog-v2';
 import { API_KEY, APP_KEY, apiError, caught, makeHttp } from '../datadog/helpers';
 
 const PATH = '/api/v2/integration/aws';

@@ -12,7 +12,7 @@ import {
   V2_STANDIN_IAM_STANDARD,
   V2_STANDIN_NAMESPACES,
   type Fault,
-} from '../standins/datadog-v2';
+} from '@datadog-aws-org-integration/standins/datadog-v2';
 import { expectDocumentedError, startPrismProxy, violationRecorder, type PrismProxy, type ViolationRecorder } from '../support/prism';
 
 /**

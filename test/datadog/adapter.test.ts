@@ -6,7 +6,7 @@ import { DatadogAwsV1Client } from '../../lambda/datadog/v1/client';
 import type { AWSAccount } from '../../lambda/datadog/v1/types';
 import { parseConfig } from '../../lambda/config/schema';
 import { InputError } from '../../lambda/domain/errors';
-import { STANDIN_NAMESPACES } from '../standins/datadog';
+import { STANDIN_NAMESPACES } from '@datadog-aws-org-integration/standins/datadog';
 import { API_KEY, APP_KEY, apiError, caught, makeHttp, useStandin } from './helpers';
 
 const REF: IntegrationRef = { accountId: '123456789012', roleName: 'DatadogIntegrationRole' };

@@ -6,7 +6,7 @@
 import type { DatadogRequest } from '../../lambda/datadog/http';
 import { DatadogAwsV1Client } from '../../lambda/datadog/v1/client';
 import { DatadogAwsV2Client } from '../../lambda/datadog/v2/client';
-import { DatadogStandin } from '../standins/datadog';
+import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
 import { API_KEY, APP_KEY, apiError, makeHttp, startRawServer, type RawServer } from './helpers';
 
 const ACCOUNT = '123456789012';

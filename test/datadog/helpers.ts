@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { DatadogCredentials } from '../../lambda/datadog/credentials';
 import { DatadogApiError } from '../../lambda/datadog/errors';
 import { DatadogHttp, type DatadogHttpOptions, type RetryNotice } from '../../lambda/datadog/http';
-import { DatadogStandin } from '../standins/datadog';
+import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
 
 /** Long enough that redact() applies (>= 4 characters), distinctive enough to grep for. */
 export const API_KEY = 'apikey0123456789abcdef0123456789';

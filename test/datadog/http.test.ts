@@ -1,6 +1,6 @@
 import { DatadogApiError, type DatadogErrorKind } from '../../lambda/datadog/errors';
 import { redact, type DatadogRequest, type RetryNotice } from '../../lambda/datadog/http';
-import type { DatadogStandin } from '../standins/datadog';
+import type { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
 import {
   API_KEY,
   APP_KEY,

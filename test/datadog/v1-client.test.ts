@@ -2,7 +2,7 @@ import { InputError } from '../../lambda/domain/errors';
 import { DatadogApiError } from '../../lambda/datadog/errors';
 import { DatadogAwsV1Client } from '../../lambda/datadog/v1/client';
 import type { AWSAccount, AWSAccountListFilter } from '../../lambda/datadog/v1/types';
-import { STANDIN_NAMESPACES } from '../standins/datadog';
+import { STANDIN_NAMESPACES } from '@datadog-aws-org-integration/standins/datadog';
 import { apiError, caught, makeHttp, useStandin } from './helpers';
 
 const PATH = '/api/v1/integration/aws';

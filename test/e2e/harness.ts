@@ -19,10 +19,10 @@ import { createReconcileHandler, type ReconcileSummary } from '../../lambda/reco
 import { createLogger, createMetrics } from '../../lambda/report/telemetry';
 import { lambdaContext, MANAGEMENT_ACCOUNT_ID, QUEUE_URL, scheduledEvent, sqsEvent, sqsFifoRecord } from '../handlers/events';
 import { captureOutput, type CapturedOutput, type LogLine } from '../handlers/output';
-import { FakeAwsOrganization, startAwsStandin, type AwsStandin, type FakeAwsOrganizationOptions } from '../standins/aws';
-import { DatadogStandin } from '../standins/datadog';
-import type { RoutedRequest } from '../standins/datadog-http';
-import { isKeys, isRole } from '../standins/datadog-v2';
+import { FakeAwsOrganization, startAwsStandin, type AwsStandin, type FakeAwsOrganizationOptions } from '@datadog-aws-org-integration/standins/aws';
+import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
+import type { RoutedRequest } from '@datadog-aws-org-integration/standins/datadog-http';
+import { isKeys, isRole } from '@datadog-aws-org-integration/standins/datadog-v2';
 import type { ServerResponse } from 'node:http';
 import type { RetryNotice } from '../../lambda/datadog/http';
 import type { AWSAccount } from '../../lambda/datadog/v1/types';

@@ -10,8 +10,8 @@ import { organizationDependencies } from '../../lambda/organization-dependencies
 import { createReconcileHandler } from '../../lambda/reconcile/reconcile';
 import { createLogger, createMetrics } from '../../lambda/report/telemetry';
 import { MANAGEMENT_ACCOUNT_ID, QUEUE_URL, scheduledEvent } from '../handlers/events';
-import { FakeAwsOrganization, startAwsStandin } from '../standins/aws';
-import { DatadogStandin } from '../standins/datadog';
+import { FakeAwsOrganization, startAwsStandin } from '@datadog-aws-org-integration/standins/aws';
+import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
 import { fakeSqsClient, LocalFifoQueue } from './local-queue';
 
 const KEY = 'probe-api-key-0011223344';

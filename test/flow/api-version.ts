@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../../lambda/config/schema';
-import type { DatadogStandin } from '../standins/datadog';
+import type { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
 
 export type ApiVersion = Config['datadog']['apiVersion'];
 

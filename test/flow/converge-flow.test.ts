@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/plan/datadog-permissions';
 import { runCliCollect, tempFiles } from '../cli/harness';
-import { FakeAwsOrganization, pointProcessAt, startAwsStandin } from '../standins/aws';
-import { DatadogStandin } from '../standins/datadog';
+import { FakeAwsOrganization, pointProcessAt, startAwsStandin } from '@datadog-aws-org-integration/standins/aws';
+import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
 import { API_VERSIONS, configIdOf, emptyIntegrationList, integrationListPath, missingRoleActions, newAccountActions, withApiVersion } from './api-version';
 
 const API_KEY = 'flow-api-key-1234';

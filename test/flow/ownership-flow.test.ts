@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_OWNERSHIP_TAG_KEY, ownershipMarker } from '../../lambda/domain/ownership';
 import { runCliCollect, tempFiles } from '../cli/harness';
-import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '../standins/aws';
-import { DatadogStandin } from '../standins/datadog';
+import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '@datadog-aws-org-integration/standins/aws';
+import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
 
 const API_KEY = 'own-flow-api-key-1234';
 const APP_KEY = 'own-flow-app-key-5678';

@@ -3,8 +3,8 @@
  * DD_AWS_ORG_CONFIG and QUEUE_URL at load time, so a bad deployment fails at cold start with
  * a message that says what to fix, and a good one exports `handler`.
  */
-import { FakeAwsOrganization, startAwsStandin } from '../standins/aws';
-import { DatadogStandin } from '../standins/datadog';
+import { FakeAwsOrganization, startAwsStandin } from '@datadog-aws-org-integration/standins/aws';
+import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
 import { API_VERSIONS, integrationListUrl } from '../flow/api-version';
 import { lambdaContext, MANAGEMENT_ACCOUNT_ID, QUEUE_URL, scheduledEvent, sqsEvent, sqsFifoRecord } from './events';
 import { captureOutput, type CapturedOutput } from './output';

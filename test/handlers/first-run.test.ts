@@ -15,8 +15,8 @@ import { organizationDependencies } from '../../lambda/organization-dependencies
 import { createWorkerHandler } from '../../lambda/queue/worker';
 import { createReconcileHandler } from '../../lambda/reconcile/reconcile';
 import { createLogger, createMetrics } from '../../lambda/report/telemetry';
-import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '../standins/aws';
-import { DatadogStandin } from '../standins/datadog';
+import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '@datadog-aws-org-integration/standins/aws';
+import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
 import { accountRecord, lambdaContext, MANAGEMENT_ACCOUNT_ID, QUEUE_URL, REGION, scheduledEvent, sqsEvent } from './events';
 import { captureOutput, type CapturedOutput } from './output';
 

@@ -14,8 +14,8 @@ import { organizationDependencies } from '../../lambda/organization-dependencies
 import { reconcileOrganization } from '../../lambda/reconcile/organization';
 import type { CliDependencies } from '../../cli/context';
 import { runCliCollect, tempFiles } from '../cli/harness';
-import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '../standins/aws';
-import { DatadogStandin } from '../standins/datadog';
+import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '@datadog-aws-org-integration/standins/aws';
+import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
 import { API_VERSIONS, configIdOf, integrationListUrl, missingRoleActions, newAccountActions, withApiVersion } from '../flow/api-version';
 
 const API_KEY = 'org-cli-api-key-1234';

@@ -9,8 +9,8 @@
 import { runCli } from '../../cli/program';
 import { DEFAULT_OWNERSHIP_TAG_KEY, ownershipMarker } from '../../lambda/domain/ownership';
 import { runCliCollect, tempFiles } from '../cli/harness';
-import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '../standins/aws';
-import { DatadogStandin } from '../standins/datadog';
+import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '@datadog-aws-org-integration/standins/aws';
+import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
 import { withApiVersion } from '../flow/api-version';
 
 const API_KEY = 'own-cli-api-key-1234';

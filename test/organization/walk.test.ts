@@ -14,7 +14,7 @@ import {
   startAwsStandin,
   type AwsStandin,
   type FakeAwsOrganizationOptions,
-} from '../standins/aws';
+} from '@datadog-aws-org-integration/standins/aws';
 
 const MANAGEMENT = '111111111111';
 const WALK_OPERATIONS = ['DescribeOrganization', 'ListRoots', 'ListOrganizationalUnitsForParent', 'ListAccountsForParent'];

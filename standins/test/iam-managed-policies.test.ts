@@ -23,9 +23,9 @@ import {
   paginateListPolicyVersions,
   SetDefaultPolicyVersionCommand,
 } from '@aws-sdk/client-iam';
-import { FakeAwsOrganization, startAwsStandin, type AwsStandin, type Caller } from '../standins/aws';
-import { iamCall } from '../standins/aws/iam';
-import { QueryParams } from '../standins/aws/protocol';
+import { FakeAwsOrganization, startAwsStandin, type AwsStandin, type Caller } from '../aws';
+import { iamCall } from '../aws/iam';
+import { QueryParams } from '../aws/protocol';
 
 const MANAGEMENT = '111111111111';
 const MANAGEMENT_KEY = { accessKeyId: 'AKIDMANAGEMENT', secretAccessKey: 'x' };

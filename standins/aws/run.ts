@@ -1,7 +1,7 @@
 /**
  * Runs the AWS stand-in with a small demo organization, for trying the CLI by hand:
  *
- *   npx tsx test/standins/aws/run.ts [--port 4566]
+ *   npx tsx standins/aws/run.ts [--port 4566]
  *
  * then export the printed variables in another shell. Ctrl-C stops it.
  */

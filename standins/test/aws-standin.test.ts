@@ -63,7 +63,7 @@ import {
   startAwsStandin,
   type AwsStandin,
   type FakeAwsOrganizationOptions,
-} from '../standins/aws';
+} from '../aws';
 
 const DATADOG_ACCOUNT = '464622532012';
 const MANAGEMENT_KEY = { accessKeyId: 'AKIDMANAGEMENT', secretAccessKey: 'x' };

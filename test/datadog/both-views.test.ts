@@ -6,8 +6,8 @@ import { PARTITION_REGIONS, normalizeNamespaceRulesV2 } from '../../lambda/datad
 import { DatadogAwsV2Client } from '../../lambda/datadog/v2/client';
 import type { AWSAccountResponseData } from '../../lambda/datadog/v2/types';
 import { API_KEY, APP_KEY, apiError, makeHttp } from '../datadog/helpers';
-import { DatadogStandin, STANDIN_NAMESPACES } from '../standins/datadog';
-import { EXTERNAL_ID_TTL_MS, NAMESPACE_TABLE, V2_STANDIN_NAMESPACES } from '../standins/datadog-v2';
+import { DatadogStandin, STANDIN_NAMESPACES } from '@datadog-aws-org-integration/standins/datadog';
+import { EXTERNAL_ID_TTL_MS, NAMESPACE_TABLE, V2_STANDIN_NAMESPACES } from '@datadog-aws-org-integration/standins/datadog-v2';
 
 /** One DatadogStandin, driven through the product's v1 and v2 clients and ports. */
 

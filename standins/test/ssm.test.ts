@@ -1,6 +1,6 @@
 /** The AWS stand-in's SSM Parameter Store, through the real SDK client: GetParameter and its errors. */
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
-import { FakeAwsOrganization, startAwsStandin, type AwsStandin } from '../standins/aws';
+import { FakeAwsOrganization, startAwsStandin, type AwsStandin } from '../aws';
 
 describe('AWS stand-in: SSM GetParameter', () => {
   const model = new FakeAwsOrganization({ managementAccountId: '111111111111' });

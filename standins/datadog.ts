@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { AWSAccount } from '../../lambda/datadog/v1/types';
-import { PARTITION_REGIONS } from '../../lambda/datadog/v2/mapping';
-import type { AWSAccountResponseAttributes } from '../../lambda/datadog/v2/types';
 import { DatadogHttpStandin, send, type RoutedRequest } from './datadog-http';
 import {
   IntegrationStore,
@@ -14,6 +11,8 @@ import {
   newExternalId,
   type StoredIntegration,
 } from './datadog-v2';
+import type { V1Account as AWSAccount, V2Attributes as AWSAccountResponseAttributes } from './datadog-wire';
+import { STANDIN_REGIONS } from './regions';
 
 export type { Fault, RecordedRequest } from './datadog-http';
 
@@ -46,7 +45,7 @@ export type { Fault, RecordedRequest } from './datadog-http';
  *   AWS/EC2 entries (other namespaces' entries stay); v1 reads the AWS/EC2 tags (null -> []),
  *   absent when there is no AWS/EC2 entry.
  * - excluded_regions <-> aws_regions: v2 reads v1's [] as { include_all: true }, else
- *   include_only = PARTITION_REGIONS[partition] minus the excluded (order of that list; an
+ *   include_only = STANDIN_REGIONS[partition] (regions.ts) minus the excluded (order of that list; an
  *   unknown region drops out); v1 reads include_all as [], include_only as the known regions
  *   not included. Each view reads its own writes back exactly.
  * - metrics_collection_enabled <-> metrics_config.enabled; cspm_resource_collection_enabled <->
@@ -271,7 +270,7 @@ function v1Account(integration: StoredIntegration): StoredAccount {
 function v1Excluded({ regions, attributes }: StoredIntegration): string[] {
   if (!regions || 'excluded' in regions) return [...(regions?.excluded ?? [])];
   if (!('include_only' in regions)) return [];
-  return PARTITION_REGIONS[attributes.aws_partition ?? 'aws'].filter((r) => !regions.include_only.includes(r));
+  return STANDIN_REGIONS[attributes.aws_partition ?? 'aws'].filter((r) => !regions.include_only.includes(r));
 }
 
 function v1Rules(state: NonNullable<StoredIntegration['namespaces']>): Record<string, boolean> {

@@ -2,19 +2,20 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type {
-  AWSAccountCreateRequestAttributes,
-  AWSAccountResponseAttributes,
-  AWSAccountResponseData,
-  AWSAuthConfig,
-  AWSAuthConfigKeys,
-  AWSAuthConfigRole,
-  AWSNamespaceFilters,
-  AWSRegions,
-} from '../../lambda/datadog/v2/types';
-import { PARTITION_REGIONS } from '../../lambda/datadog/v2/mapping';
-import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/plan/datadog-permissions';
 import { DatadogHttpStandin, send, type RoutedRequest, type StandinError } from './datadog-http';
+import { STANDIN_STANDARD_PERMISSIONS } from './datadog-standard-permissions';
+import type {
+  V2AccountData as AWSAccountResponseData,
+  V2Attributes as AWSAccountResponseAttributes,
+  V2Auth as AWSAuthConfig,
+  V2CreateAttributes as AWSAccountCreateRequestAttributes,
+  V2KeysAuth as AWSAuthConfigKeys,
+  V2NamespaceFilters as AWSNamespaceFilters,
+  V2Partition,
+  V2Regions as AWSRegions,
+  V2RoleAuth as AWSAuthConfigRole,
+} from './datadog-wire';
+import { STANDIN_REGIONS } from './regions';
 
 export type { Fault, RecordedRequest } from './datadog-http';
 
@@ -25,8 +26,11 @@ export type { Fault, RecordedRequest } from './datadog-http';
  * unknown UUID, 204 on delete, and fault injection (status / delay / hang / reset).
  */
 
-/** Datadog's v2 document, in ../shared beside the repository (never copied here). */
-export const DATADOG_V2_SPEC = resolve(__dirname, '..', '..', '..', 'shared', 'datadog', 'aws-integration-v2.openapi.yaml');
+/** Datadog's documents, in ../shared beside the repository (this package sits at its root). */
+export const SHARED_DATADOG_DIR = resolve(__dirname, '..', '..', 'shared', 'datadog');
+
+/** Datadog's v2 document, in ../shared (never copied here). */
+export const DATADOG_V2_SPEC = resolve(SHARED_DATADOG_DIR, 'aws-integration-v2.openapi.yaml');
 
 export interface DatadogV2StandinOptions {
   apiKey: string;
@@ -54,18 +58,18 @@ export const NAMESPACE_TABLE: ReadonlyArray<readonly [v1Key: string | undefined,
 export const V2_STANDIN_NAMESPACES = NAMESPACE_TABLE.map(([, cloudWatch]) => cloudWatch).sort();
 
 /** Datadog's dated snapshot of its standard list, in ../shared beside the repository (Datadog's data, read, not copied). */
-export const DATADOG_STANDARD_SNAPSHOT = resolve(__dirname, '..', '..', '..', 'shared', 'datadog', 'iam-permissions-standard.txt');
+export const DATADOG_STANDARD_SNAPSHOT = resolve(SHARED_DATADOG_DIR, 'iam-permissions-standard.txt');
 
 /**
- * Datadog's standard list: the snapshot when ../shared is there, else the product's pinned list
- * (test/plan/permissions-snapshot.test.ts proves the two equal), so that a clone works alone.
+ * Datadog's standard list: the snapshot when ../shared is there, else the stand-in's own copy
+ * (standins/test/datadog-facts.test.ts proves the two equal), so that a clone works alone.
  */
 export const V2_STANDIN_IAM_STANDARD: string[] = existsSync(DATADOG_STANDARD_SNAPSHOT)
   ? readFileSync(DATADOG_STANDARD_SNAPSHOT, 'utf8')
       .split(/\r?\n/)
       .map((line) => line.trim())
       .filter((line) => line !== '' && !line.startsWith('#'))
-  : [...DATADOG_STANDARD_PERMISSIONS];
+  : [...STANDIN_STANDARD_PERMISSIONS];
 
 /**
  * A resource-collection list of Datadog's size (hundreds of read actions, more than IAM's inline
@@ -238,10 +242,10 @@ export function v2Attributes(integration: StoredIntegration): AWSAccountResponse
   return attributes;
 }
 
-function v2Regions(regions: RegionState, partition: keyof typeof PARTITION_REGIONS): AWSRegions {
+function v2Regions(regions: RegionState, partition: V2Partition): AWSRegions {
   if (!('excluded' in regions)) return structuredClone(regions);
   if (!regions.excluded.length) return { include_all: true };
-  return { include_only: PARTITION_REGIONS[partition].filter((r) => !regions.excluded.includes(r)) };
+  return { include_only: STANDIN_REGIONS[partition].filter((r) => !regions.excluded.includes(r)) };
 }
 
 /** exclude_only = defaults + overridden false - overridden true; v1-only keys (no '/') are not shown. */

@@ -1,6 +1,6 @@
 /** The AWS stand-in's Secrets Manager, through the real SDK client: by name, by ARN, and the errors. */
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { FakeAwsOrganization, startAwsStandin } from '../standins/aws';
+import { FakeAwsOrganization, startAwsStandin } from '../aws';
 
 describe('AWS stand-in: Secrets Manager GetSecretValue', () => {
   const model = new FakeAwsOrganization({ managementAccountId: '111111111111' });
