@@ -6,7 +6,7 @@ export const EXIT = {
   failed: 1,
   /** Usage or configuration: bad option or input, missing Datadog keys, missing or rejected AWS credentials. */
   usage: 2,
-  /** plan / apply / an org-wide handle-event: the deletion guard held every deletion (creations and repairs were done). */
+  /** The deletion guard tripped: plan lists what it holds; apply and an org-wide handle-event delete nothing and do the rest. */
   deletionGuard: 3,
   /** converge / handle-event: retry later (a new account cannot be assumed yet). */
   retryLater: 75,
@@ -21,6 +21,6 @@ Exit codes:
   1   an account failed, Datadog refused a call, or AWS or Datadog could not be reached
   2   usage or configuration: a bad option or input, missing Datadog keys, missing or rejected
       AWS credentials, an unusable configuration (nothing was changed)
-  3   plan / apply / an org-wide handle-event: the deletion guard held every deletion
-      (nothing was deleted; creations and repairs were done)
+  3   the deletion guard tripped: plan lists the deletions it holds; apply and an org-wide
+      handle-event deleted nothing and did every creation and repair
   75  converge / handle-event: retry later (a new account cannot be assumed yet)`;

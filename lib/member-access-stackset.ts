@@ -74,6 +74,13 @@ export function memberAccessStatements(datadogRoleName: string): MemberAccessSta
       ],
       Resource: [customerPolicies],
     },
+    {
+      // offboard --all finds our policies by path (IAM's ListPolicies has no resource type: "*" only).
+      Sid: 'ListPoliciesByPath',
+      Effect: 'Allow',
+      Action: ['iam:ListPolicies'],
+      Resource: ['*'],
+    },
   ];
 }
 
@@ -94,7 +101,8 @@ export function memberAccessRoleProperties(config: Config, managementAccountId: 
           // unusable ID if that role were ever replaced.
           Principal: { AWS: { 'Fn::Sub': ['arn:${AWS::Partition}:iam::${Account}:root', { Account: managementAccountId }] } },
           Action: 'sts:AssumeRole',
-          Condition: { ArnEquals: { 'aws:PrincipalArn': trustedRoleArns } },
+          // ArnLike: operator roles (role.operatorRoleArns) may hold wildcards, as SSO role names are generated.
+          Condition: { ArnLike: { 'aws:PrincipalArn': trustedRoleArns } },
         },
       ],
     },
@@ -139,7 +147,7 @@ export function memberAccessTemplate(config: Config): Record<string, unknown> {
 
 export interface MemberAccessStackSetProps {
   readonly config: Config;
-  /** The roles that may assume the member access role: the worker's (reconcile never assumes member roles). */
+  /** The product's roles that may assume the member access role: the worker's (reconcile never assumes member roles); role.operatorRoleArns are added. */
   readonly trustedRoles: IRole[];
 }
 
@@ -151,7 +159,8 @@ export class MemberAccessStackSet extends Construct {
   constructor(scope: Construct, id: string, props: MemberAccessStackSetProps) {
     super(scope, id);
     const { config } = props;
-    const trustedRoleArns = props.trustedRoles.map((role) => role.roleArn);
+    // The worker, then the operators' roles: the CLI (converge, apply, offboard --all) runs as one of them.
+    const trustedRoleArns = [...props.trustedRoles.map((role) => role.roleArn), ...config.role.operatorRoleArns];
     this.stackSet = new CfnStackSet(this, 'StackSet', {
       stackSetName: `${Stack.of(this).stackName}-member-access`,
       description: 'datadog-aws-org-integration: the least-privilege member access role, in every member account',

@@ -97,6 +97,8 @@ const awsTagKey = () => z.string().check(z.regex(AWS_TAG_KEY, { error: 'must be 
 const ADMINISTRATOR_ROLES = ['OrganizationAccountAccessRole', 'AWSControlTowerExecution'];
 /** The least-privilege role the stack's StackSet creates in every member account (role.memberAccessMode "dedicated"). */
 export const DEDICATED_MEMBER_ACCESS_ROLE = 'DatadogOrgIntegrationMemberAccess';
+/** An IAM role ARN of some account, with an optional path; `*` and `?` allowed for ArnLike. */
+const OPERATOR_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\-/*?]{1,512}$/;
 
 export const roleConfigSchema = z.pipe(
   z.strictObject({
@@ -112,6 +114,20 @@ export const roleConfigSchema = z.pipe(
      * (Control Tower: AWSControlTowerExecution); "dedicated": the name of the role the stack creates.
      */
     memberAccessRoleName: z.optional(checkedString(roleNameProblem)),
+    /**
+     * "dedicated" only: roles of the management account that may assume the dedicated role besides
+     * the worker, so that operators can run converge, apply, plan's role reads and offboard --all.
+     * IAM role ARNs; wildcards as ArnLike takes them (SSO roles have generated names).
+     */
+    operatorRoleArns: list(
+      z.string().check(
+        z.regex(OPERATOR_ROLE_ARN, {
+          error: (issue) =>
+            `${JSON.stringify(issue.input)} is not an IAM role ARN such as arn:aws:iam::111111111111:role/platform-admin ` +
+            '(SSO: arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*)',
+        }),
+      ),
+    ),
     /** On offboarding, also delete the role (only one this product created, and only while the account is reachable). */
     deleteOnOffboard: z._default(z.boolean(), true),
   }).check(
@@ -121,6 +137,14 @@ export const roleConfigSchema = z.pipe(
           code: 'custom',
           path: ['memberAccessRoleName'],
           message: `with role.memberAccessMode "dedicated" the stack creates this role: name it something other than ${ADMINISTRATOR_ROLES.join(' or ')} (default ${DEDICATED_MEMBER_ACCESS_ROLE}), or use memberAccessMode "existing"`,
+          input: role,
+        });
+      }
+      if (role.memberAccessMode !== 'dedicated' && role.operatorRoleArns.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['operatorRoleArns'],
+          message: 'only the dedicated member role (role.memberAccessMode "dedicated") trusts operator roles: set that mode, or remove operatorRoleArns',
           input: role,
         });
       }

@@ -67,7 +67,7 @@ export async function observeAccount(accountId: string, config: Config, deps: Ob
       reason: isNew
         ? `cannot assume ${config.role.memberAccessRoleName} yet (${access.code}): the account joined ${Math.round(joinedAgoMs! / 60_000)} min ago and new accounts take a while; retry later`
         : dedicated
-          ? `cannot assume ${config.role.memberAccessRoleName} in ${accountId} yet (${access.code}): the stack's StackSet creates it there; retry later (if it persists, look at the StackSet's instance for this account)`
+          ? `cannot assume ${config.role.memberAccessRoleName} in ${accountId} yet (${access.code}): the stack's StackSet creates it there; retry later (if it persists, look at the StackSet's instance for this account; from the CLI, run as one of role.operatorRoleArns)`
           : `cannot assume ${config.role.memberAccessRoleName} in ${accountId} (${access.code}): make sure the role exists there and trusts the management account, or set role.memberAccessRoleName (AWSControlTowerExecution under Control Tower)`,
     };
     return { observation: { ...base, role } };

@@ -7,6 +7,7 @@ import {
   type Organization,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
+import { isOrganizationId } from '../domain/organization-id';
 import type { Partition } from '../domain/policy';
 import type { OrgAccount, OrgAccountState } from './model';
 import type { ObservedOrgAccount, OrganizationFacts } from './organizations';
@@ -53,15 +54,13 @@ export function accountState(raw: string | undefined): OrgAccountState {
   return raw !== undefined && STATES.has(raw) ? (raw as OrgAccountState) : 'ACTIVE';
 }
 
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
-
 /**
  * What DescribeOrganization tells: the ID, the management account, the partition. Without an
  * ID nothing can be marked or proven ours, so nothing is done.
  */
 export function organizationFacts(organization: Organization | undefined): OrganizationFacts {
   const organizationId = organization?.Id ?? '';
-  if (!ORGANIZATION_ID.test(organizationId)) {
+  if (!isOrganizationId(organizationId)) {
     throw new Error(
       `Organizations' DescribeOrganization answered without a valid organization ID (${JSON.stringify(organizationId)}): ` +
         'run with the credentials of the management account (or a delegated administrator) of the organization',

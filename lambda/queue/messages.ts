@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod/mini';
 import { isAccountId } from '../domain/account-id';
+import { isOrganizationId } from '../domain/organization-id';
 
 /** One unit of work on the FIFO queue: converge this account. */
 export const accountMessageSchema = z.object({
@@ -18,7 +19,7 @@ export const accountMessageSchema = z.object({
       observedAt: z.iso.datetime(),
       partition: z.enum(['aws', 'aws-us-gov', 'aws-cn']),
       /** Our organization's ID (read by the worker when absent). */
-      organizationId: z.optional(z.string()),
+      organizationId: z.optional(z.string().check(z.refine(isOrganizationId, { error: 'organizationId must be an organization ID (o-xxxxxxxxxx)' }))),
       state: z.enum(['ACTIVE', 'PENDING_ACTIVATION', 'PENDING_CLOSURE', 'SUSPENDED', 'CLOSED', 'NOT_IN_ORGANIZATION']),
       name: z.optional(z.string()),
       parentPath: z.array(z.string()),

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { parseConfig } from '../../lambda/config/schema';
 import { customerPolicyArn, resourceCollectionPolicyName } from '../../lambda/plan/desired';
 import { memberAccessStatements } from '../../lib/member-access-stackset';
 import { ACCOUNT, actionsOf, allStatements, built, buildApp, evaluate, iamMatches, props, render, resources, resourcesOf, roleIdOf, type Json, type Statement } from './helpers';
@@ -82,16 +83,10 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/**
- * Code no Lambda runs: `offboard --all` (the uninstall) is CLI-only, and the dedicated role trusts
- * only the worker, so the CLI never holds it (README: the uninstall in dedicated mode).
- */
-const CLI_ONLY = new Set([join(LAMBDA_DIR, 'reconcile', 'uninstall.ts')]);
-
 /** Every IAM SDK command the Lambda code sends: imported from @aws-sdk/client-iam and constructed with `new`. */
 function iamCommandsInCode(): string[] {
   const commands = new Set<string>();
-  for (const file of sourceFiles(LAMBDA_DIR).filter((path) => !CLI_ONLY.has(path))) {
+  for (const file of sourceFiles(LAMBDA_DIR)) {
     const text = readFileSync(file, 'utf8');
     for (const match of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-iam'/g)) {
       for (const name of match[1]!.split(',').map((n) => n.trim().replace(/^type\s+/, ''))) {
@@ -101,6 +96,9 @@ function iamCommandsInCode(): string[] {
   }
   return [...commands].sort();
 }
+
+/** Actions with no resource type in IAM: granted on "*", nothing else is. */
+const RESOURCELESS = ['iam:ListPolicies'];
 
 /** IAM authorizes some calls as more than one action: the product creates its role and policies with tags. */
 const ALSO_AUTHORIZED_AS: Record<string, string[]> = { CreateRole: ['iam:TagRole'], CreatePolicy: ['iam:TagPolicy'] };
@@ -176,8 +174,10 @@ describe.each([
   it('allows nothing else: no other action, no other role, no other policy, no attachment of any other policy', () => {
     const granted = [...new Set(policy().flatMap(actionsOf))].sort();
     expect(granted).toEqual([...new Set(iamCommandsInCode().flatMap(actionsFor))].sort());
+    // The one action IAM authorizes on "*" only (a listing, no resource type); offboard --all lists our policies with it.
+    expect(policy().filter((statement) => [statement.Resource].flat().includes('*')).flatMap(actionsOf)).toEqual(RESOURCELESS);
     for (const command of iamCommandsInCode()) {
-      for (const action of actionsFor(command)) {
+      for (const action of actionsFor(command).filter((a) => !RESOURCELESS.includes(a))) {
         const context = { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/SecurityAudit' };
         expect(allowed(policy(), action, `arn:aws:iam::${MEMBER}:role/OrganizationAccountAccessRole`, context)).toBe(false);
         expect(allowed(policy(), action, `arn:aws:iam::${MEMBER}:role/${roleName}Other`, context)).toBe(false);
@@ -192,6 +192,7 @@ describe.each([
     }
     expect(allowed(policy(), 'iam:AttachRolePolicy', `arn:aws:iam::${MEMBER}:role/${roleName}`)).toBe(false);
     expect(granted.every((a) => a.startsWith('iam:') && !a.includes('*'))).toBe(true);
+    expect(allowed(policy(), 'iam:ListRoles', '*')).toBe(false);
   });
 });
 
@@ -251,10 +252,21 @@ describe('role.memberAccessMode "dedicated": the StackSet', () => {
         Effect: 'Allow',
         Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
         Action: 'sts:AssumeRole',
-        Condition: { ArnEquals: { 'aws:PrincipalArn': WORKER_ROLE_ARN } },
+        Condition: { ArnLike: { 'aws:PrincipalArn': WORKER_ROLE_ARN } },
       },
     ]);
     expect(role.Tags).toEqual([{ Key: 'managed-by', Value: 'datadog-aws-org-integration' }]);
+  });
+
+  it('role.operatorRoleArns are trusted beside the worker (the CLI runs as one of them); refused outside dedicated mode', () => {
+    const operators = ['arn:aws:iam::111111111111:role/platform-admin', 'arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*'];
+    const { stack } = built({ ...DEDICATED, role: { ...(DEDICATED.role as Json), operatorRoleArns: operators } });
+    const stackSet = props(stackSetOf({ ...DEDICATED, role: { ...(DEDICATED.role as Json), operatorRoleArns: operators } }));
+    const trusted = (stackSet.Parameters as Json[]).find((p) => p.ParameterKey === 'TrustedRoleArns')!.ParameterValue;
+    // CloudFormation gets the worker's ARN and the operators' (CDK joins the literals).
+    expect(trusted).toEqual({ 'Fn::Join': [',', [stack.resolve(stack.integration.worker.role!.roleArn), operators.join(',')]] });
+    expect(() => parseConfig({ role: { operatorRoleArns: operators } })).toThrow(/role.operatorRoleArns: only the dedicated member role/);
+    expect(() => parseConfig({ role: { memberAccessMode: 'dedicated', operatorRoleArns: ['platform-admin'] } })).toThrow(/role.operatorRoleArns.0: "platform-admin" is not an IAM role ARN/);
   });
 
   it('reconcile never assumes member roles, so it is not trusted (its role has no sts action)', () => {
@@ -272,7 +284,7 @@ describe('role.memberAccessMode "dedicated": the StackSet', () => {
     expect(statements).toEqual(JSON.parse(JSON.stringify((JSON.parse(props(stackSetOf(DEDICATED)).TemplateBody as string) as Json).Resources))
       .MemberAccessRole.Properties.Policies[0].PolicyDocument.Statement);
     const trust = (roles[0]!.AssumeRolePolicyDocument as Json).Statement as Json[];
-    expect(trust[0]!.Condition).toEqual({ ArnEquals: { 'aws:PrincipalArn': [stack.resolve(stack.integration.worker.role!.roleArn)] } });
+    expect(trust[0]!.Condition).toEqual({ ArnLike: { 'aws:PrincipalArn': [stack.resolve(stack.integration.worker.role!.roleArn)] } });
     // Not in scope: not created.
     const withoutManagement = Object.values(resources(built(DEDICATED).template, 'AWS::IAM::Role')).map(props);
     expect(withoutManagement.filter((r) => r.RoleName === 'DatadogOrgIntegrationMemberAccess')).toEqual([]);

@@ -203,6 +203,14 @@ describe.each(API_VERSIONS)('worker handler against the AWS and Datadog stand-in
       ['no account ID', { reason: 'x' }],
       ['JSON null', 'null'],
       ['a reason over 500 characters', { accountId: '345678901234', reason: 'x'.repeat(501) }],
+      // The marker names the organization ID: a message cannot put anything else there.
+      [
+        'facts with an organization ID that is not one',
+        {
+          accountId: '345678901234',
+          facts: { observedAt: new Date().toISOString(), partition: 'aws', organizationId: 'o-x:*', state: 'ACTIVE', parentPath: [], tags: {}, tagsRead: true, isManagementAccount: false },
+        },
+      ],
     ])('%s', async (_label, body) => {
       const good = model.createAccount({ name: 'good', parentId: workloads });
       const poison = sqsFifoRecord({ groupId: 'poison-group', body, receiveCount: 7 });
