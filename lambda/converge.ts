@@ -3,7 +3,7 @@ import { assertAccountId } from './domain/account-id';
 import { ActionError, executePlan, type ActDependencies } from './act/execute';
 import { observeAccount, type KnownFacts, type ObserveDependencies } from './observe/observe-account';
 import { KeysNotStoredError } from './datadog/credentials';
-import { PINNED_PERMISSIONS, type DatadogPermissions } from './observe/datadog-permissions';
+import { PINNED_PERMISSIONS, type DatadogPermissions } from './domain/datadog-permissions';
 import { holdDeletions, planAccount, type AccountPlan, type Action } from './plan/plan-account';
 
 /** One account through the pipeline: observe -> plan -> act. The result is what is reported. */

@@ -5,7 +5,8 @@ import type { Config } from './config/schema';
 import { createDatadogHttp, integrationPortOver, type DatadogDependencies } from './datadog/factory';
 import type { AwsIntegrationPort } from './datadog/port';
 import { DatadogAwsV2Client } from './datadog/v2/client';
-import { DatadogPermissionSource, type DatadogPermissions } from './observe/datadog-permissions';
+import type { DatadogPermissions } from './domain/datadog-permissions';
+import { DatadogPermissionSource } from './observe/datadog-permissions';
 import { OrganizationsReader } from './observe/organizations';
 
 export type DatadogOptions = Omit<DatadogDependencies, 'env' | 'secretsManager'> & {

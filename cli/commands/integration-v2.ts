@@ -1,6 +1,7 @@
 import { DatadogApiError } from '../../lambda/datadog/errors';
 import type { DatadogAwsV2Client } from '../../lambda/datadog/v2/client';
-import { EC2_NAMESPACE, filtersFromRules, fromV2Account, PARTITION_REGIONS, regionsFromExcluded } from '../../lambda/datadog/v2/mapping';
+import { EC2_NAMESPACE, filtersFromRules, fromV2Account, regionsFromExcluded } from '../../lambda/datadog/v2/mapping';
+import { PARTITION_REGIONS } from '../../lambda/domain/partition';
 import {
   isRoleAuth,
   type AWSAccountPartition,

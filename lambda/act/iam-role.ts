@@ -16,10 +16,11 @@ import {
   UpdateAssumeRolePolicyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { allowedActions, type Partition, type PolicyDocument } from '../domain/policy';
+import type { Partition } from '../domain/partition';
+import { allowedActions, type PolicyDocument } from '../domain/policy';
 import { attachedPolicyArns, inlinePolicyNames, readPolicyDocument } from '../observe/role';
-import { MANAGED_BY_TAG, isTaggedOurs } from '../domain/ownership';
-import { CUSTOMER_POLICY_PATH, customerPolicyArn, isOurCustomerPolicyArn, isOurPolicyName, type DesiredRole } from '../plan/desired';
+import { CUSTOMER_POLICY_PATH, MANAGED_BY_TAG, customerPolicyArn, isOurCustomerPolicyArn, isOurPolicyName, isTaggedOurs } from '../domain/ownership';
+import type { DesiredRole } from '../plan/desired-role';
 
 /** Where the role lives: customer managed policy ARNs name the account and partition. */
 export interface RoleAccount {

@@ -53,3 +53,9 @@ export function kindOfStatus(status: number): DatadogErrorKind {
   if (status >= 500 && status <= 599) return 'server';
   return 'unexpected';
 }
+
+/** The external ID of an answer that must carry one (create, rotate, mint). */
+export function requireExternalId(externalId: string | undefined, operation: string): string {
+  if (externalId) return externalId;
+  throw new DatadogApiError(operation, 'unexpected', 200, [], `${operation} answered without an external_id`);
+}

@@ -2,20 +2,24 @@ import type { Config } from '../config/schema';
 import type { Integration } from '../datadog/port';
 import { allowedActions, externalIdsIn, isExactTrust, type PolicyDocument } from '../domain/policy';
 import type { AccountObservation, ObservedRole } from '../observe/model';
-import { PINNED_PERMISSIONS, type DatadogPermissions } from '../observe/datadog-permissions';
+import { PINNED_PERMISSIONS, type DatadogPermissions } from '../domain/datadog-permissions';
 import {
   MANAGED_BY_TAG,
   carriesOurMarker,
   isMarkerTag,
   isOurIntegration,
+  isOurPolicyName,
   isTaggedOurs,
   markedOrganizations,
   mayDeleteIntegration,
   ownershipMarker,
   type Ownership,
 } from '../domain/ownership';
-import { desiredRole, expectedSettings, isOurPolicyName, permissionsToApply, settingsDrift, type DesiredRole } from './desired';
-import { scopeOf, type ScopeDecision } from './scope';
+import { desiredRole, type DesiredRole } from './desired-role';
+import { expectedSettings } from './desired-settings';
+import { permissionsToApply } from './permission-fallback';
+import { settingsDrift } from './settings-drift';
+import { scopeOf, type ScopeDecision } from '../domain/scope';
 
 export type ActionType =
   | 'create-integration'

@@ -1,4 +1,4 @@
-import type { DatadogPermissions } from '../observe/datadog-permissions';
+import type { DatadogPermissions } from '../domain/datadog-permissions';
 import type { Config } from '../config/schema';
 import type { Integration } from '../datadog/port';
 import type { AccountObservation, OrgAccount, RoleObservation } from '../observe/model';

@@ -1,7 +1,7 @@
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { needsAccountTags, type Config } from '../config/schema';
 import type { AwsIntegrationPort, Integration } from '../datadog/port';
-import type { DatadogPermissions } from '../observe/datadog-permissions';
+import type { DatadogPermissions } from '../domain/datadog-permissions';
 import type { MemberAccess } from '../observe/member-access';
 import type { OrgAccount, RoleObservation } from '../observe/model';
 import type { AccountFacts } from '../queue/messages';
@@ -10,7 +10,7 @@ import type { ObservedOrgAccount, OrganizationFacts, OrganizationsReader } from 
 import { isOurIntegration } from '../domain/ownership';
 import { planAccount } from '../plan/plan-account';
 import { groupByAccount, planOrganization, workKind, type GuardLimits, type OrganizationPlan } from '../plan/plan-organization';
-import { scopeOf } from '../plan/scope';
+import { scopeOf } from '../domain/scope';
 
 /** The whole organization: one walk, one Datadog listing, the same decision per account. */
 

@@ -7,7 +7,7 @@ import type { AwsIntegrationPort } from '../datadog/port';
 import { isMarkedOurs, isTaggedOurs, ownershipMarker } from '../domain/ownership';
 import type { MemberAccess } from '../observe/member-access';
 import { mapLimit, walkOrganization } from '../observe/organization-walk';
-import { CUSTOMER_POLICY_PATH } from '../plan/desired';
+import { CUSTOMER_POLICY_PATH } from '../domain/ownership';
 import { ownershipOf } from '../plan/plan-account';
 
 /**

@@ -22,7 +22,7 @@ import { MemberAccess } from '../../lambda/observe/member-access';
 import { observeAccount, type ObserveDependencies } from '../../lambda/observe/observe-account';
 import { OrganizationsReader } from '../../lambda/observe/organizations';
 import { readRole } from '../../lambda/observe/role';
-import { desiredRole } from '../../lambda/plan/desired';
+import { desiredRole } from '../../lambda/plan/desired-role';
 import { planAccount } from '../../lambda/plan/plan-account';
 import { createSimulatedAws, type SimulatedAws } from '../../bench/sim/aws';
 import { VirtualClock } from '../../bench/sim/clock';

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { allowedActions, parsePolicyDocument } from '../../lambda/domain/policy';
-import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/plan/datadog-permissions';
+import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/domain/datadog-permissions';
 import { API_KEY, APP_KEY, E2EHarness, events, HOUR_MS, ROLE, type Expectations } from './harness';
 
 interface Row {

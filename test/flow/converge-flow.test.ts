@@ -8,7 +8,7 @@
 import { DEFAULT_OWNERSHIP_TAG_KEY, ownershipMarker } from '../../lambda/domain/ownership';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/plan/datadog-permissions';
+import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/domain/datadog-permissions';
 import { runCliCollect, tempFiles } from '../cli/harness';
 import { FakeAwsOrganization, pointProcessAt, startAwsStandin } from '../standins/aws';
 import { DatadogStandin } from '../standins/datadog';

@@ -14,7 +14,7 @@ import {
   type Ownership,
 } from '../../lambda/domain/ownership';
 import type { OrgAccount } from '../../lambda/observe/model';
-import { desiredSettings } from '../../lambda/plan/desired';
+import { desiredSettings } from '../../lambda/plan/desired-settings';
 import { planAccount, type ActionType } from '../../lambda/plan/plan-account';
 import {
   MARKER,

@@ -2,10 +2,12 @@ import { mergeConfig } from '../../lambda/config/environment';
 import type { Config } from '../../lambda/config/schema';
 import type { Integration, IntegrationSettings } from '../../lambda/datadog/port';
 import { InputError } from '../../lambda/domain/errors';
-import { datadogTrustPolicy, type Partition, type PolicyDocument } from '../../lambda/domain/policy';
+import type { Partition } from '../../lambda/domain/partition';
+import { datadogTrustPolicy, type PolicyDocument } from '../../lambda/domain/policy';
 import type { AccountObservation, OrgAccount, RoleObservation } from '../../lambda/observe/model';
-import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/plan/datadog-permissions';
-import { desiredRole, desiredSettings } from '../../lambda/plan/desired';
+import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/domain/datadog-permissions';
+import { desiredRole } from '../../lambda/plan/desired-role';
+import { desiredSettings } from '../../lambda/plan/desired-settings';
 import { planAccount, type AccountPlan, type ActionType } from '../../lambda/plan/plan-account';
 import {
   ACCESS_KEY_ID,

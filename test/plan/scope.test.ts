@@ -1,5 +1,5 @@
 import type { OrgAccount } from '../../lambda/observe/model';
-import { scopeOf } from '../../lambda/plan/scope';
+import { scopeOf } from '../../lambda/domain/scope';
 import { ACCOUNT_ID, OU_PROD, OU_SANDBOX, OU_WORKLOADS, ROOT_ID, makeConfig, orgAccount } from './fixtures';
 
 type Row = [name: string, account: Partial<OrgAccount>, scope: Record<string, unknown>, inScope: boolean, reason: RegExp];

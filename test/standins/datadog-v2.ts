@@ -13,7 +13,7 @@ import type {
   AWSRegions,
 } from '../../lambda/datadog/v2/types';
 import { PARTITION_REGIONS } from '../../lambda/datadog/v2/mapping';
-import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/plan/datadog-permissions';
+import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/domain/datadog-permissions';
 import { DatadogHttpStandin, send, type RoutedRequest, type StandinError } from './datadog-http';
 
 export type { Fault, RecordedRequest } from './datadog-http';

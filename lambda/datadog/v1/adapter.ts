@@ -1,4 +1,4 @@
-import { DatadogApiError } from '../errors';
+import { requireExternalId } from '../errors';
 import type { AwsIntegrationPort, CreateOptions, GivenExternalId, Integration, IntegrationRef, IntegrationSettings } from '../port';
 import type { DatadogAwsV1Client } from './client';
 import type { AWSAccount } from './types';
@@ -78,11 +78,6 @@ export function toV1Account(ref: IntegrationRef, settings: IntegrationSettings):
     cspm_resource_collection_enabled: settings.cspmResourceCollection,
     extended_resource_collection_enabled: settings.extendedResourceCollection,
   };
-}
-
-function requireExternalId(externalId: string | undefined, operation: string): string {
-  if (externalId) return externalId;
-  throw new DatadogApiError(operation, 'unexpected', 200, [], `${operation} answered without an external_id`);
 }
 
 /** v1 makes every external ID itself; a caller that brings one has mixed up the versions. */

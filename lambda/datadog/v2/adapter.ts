@@ -1,7 +1,8 @@
-import { DatadogApiError } from '../errors';
+import { DatadogApiError, requireExternalId } from '../errors';
 import type { AwsIntegrationPort, CreateOptions, GivenExternalId, IntegrationRef, IntegrationSettings } from '../port';
 import type { DatadogAwsV2Client } from './client';
-import { fromV2Account, PARTITION_REGIONS, toV2CreateRequest, toV2UpdateRequest, type V2Integration } from './mapping';
+import { PARTITION_REGIONS } from '../../domain/partition';
+import { fromV2Account, toV2CreateRequest, toV2UpdateRequest, type V2Integration } from './mapping';
 import { isRoleAuth, type AWSAccountPartition, type AWSAccountResponseData } from './types';
 
 /**
@@ -137,9 +138,4 @@ export class DatadogV2Integrations implements AwsIntegrationPort {
       `${operation} failed: no Datadog AWS integration for account ${ref.accountId} with role ${ref.roleName}`,
     );
   }
-}
-
-function requireExternalId(externalId: string | undefined, operation: string): string {
-  if (externalId) return externalId;
-  throw new DatadogApiError(operation, 'unexpected', 200, [], `${operation} answered without an external_id`);
 }

@@ -1,3 +1,4 @@
+import { PARTITION_REGIONS } from '../../domain/partition';
 import type { IntegrationSettings, Integration, IntegrationRef } from '../port';
 import {
   isKeysAuth,
@@ -24,23 +25,9 @@ export const V2_DEFAULT_EXCLUDED_NAMESPACES: readonly string[] = ['AWS/SQS', 'AW
 /** The namespace whose tag filters are v1's filter_tags ("EC2 tags ... only hosts that match"). */
 export const EC2_NAMESPACE = 'AWS/EC2';
 
-/**
- * Regions per partition, used to turn v1-style exclusions into v2's include_only list (v2 has
- * no "exclude" form). A snapshot (2026); a region missing here is treated as unknown: it can
- * not be excluded, and when it is outside include_only it does not show as excluded.
- */
-export const PARTITION_REGIONS: Readonly<Record<AWSAccountPartition, readonly string[]>> = {
-  aws: [
-    'af-south-1', 'ap-east-1', 'ap-east-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3',
-    'ap-south-1', 'ap-south-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4',
-    'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7', 'ca-central-1', 'ca-west-1', 'eu-central-1',
-    'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-2', 'eu-west-3',
-    'il-central-1', 'me-central-1', 'me-south-1', 'mx-central-1', 'sa-east-1', 'us-east-1', 'us-east-2',
-    'us-west-1', 'us-west-2',
-  ],
-  'aws-us-gov': ['us-gov-east-1', 'us-gov-west-1'],
-  'aws-cn': ['cn-north-1', 'cn-northwest-1'],
-};
+
+/** The stand-ins read the table from here until they carry their own. */
+export { PARTITION_REGIONS };
 
 /** An Integration as v2 knows it: with its config UUID and partition. */
 export interface V2Integration extends Integration {

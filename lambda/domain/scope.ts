@@ -1,5 +1,5 @@
 import type { ScopeConfig } from '../config/schema';
-import type { OrgAccount } from '../observe/model';
+import type { OrgAccount } from './account';
 
 /**
  * What becomes of an account: integrated, offboarded (our integration and role deleted), or
