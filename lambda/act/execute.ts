@@ -1,6 +1,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Config } from '../config/schema';
 import { DatadogApiError } from '../datadog/errors';
+import { ProductError, StateError, isRetryable, messageOf } from '../domain/errors';
 import type { AwsIntegrationPort, CreateOptions, IntegrationRef } from '../datadog/port';
 import { datadogTrustPolicy, denyStatements, externalIdsIn } from '../domain/policy';
 import type { AccountObservation } from '../observe/model';
@@ -35,15 +36,15 @@ async function retryOnConflict<T>(write: () => Promise<T>, sleep: (ms: number) =
   }
 }
 
-/** Thrown when an action fails; says which one and what was already done. */
-export class ActionError extends Error {
+/** Thrown when an action fails; says which one, what was already done, and (from its cause) whether to retry. */
+export class ActionError extends ProductError {
   override readonly name = 'ActionError';
   constructor(
     readonly action: Action,
     readonly done: readonly Action[],
     override readonly cause: unknown,
   ) {
-    super(`${action.type} failed: ${(cause as Error)?.message ?? String(cause)}`);
+    super(`${action.type} failed: ${messageOf(cause)}`, isRetryable(cause), { cause });
   }
 }
 
@@ -64,18 +65,18 @@ export async function executePlan(
   const role = () => desiredRole(config, observation.partition, permissionsToApply(permissions, observedRole));
   const account = { accountId: plan.accountId, partition: observation.partition };
   const iam = (): IAMClient => {
-    if (!deps.iam) throw new Error(`IAM in account ${plan.accountId} is not reachable`);
+    if (!deps.iam) throw new StateError(`IAM in account ${plan.accountId} is not reachable`, false);
     return deps.iam;
   };
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const write = <T>(call: () => Promise<T>) => retryOnConflict(call, sleep);
   // An external ID obtained in this run (minted, created or rotated) is the one to write into the trust.
   let externalId: string | undefined;
-  // v2: a new integration starts with an ID minted before the role is written, so the role is ready first.
-  const mint = plan.actions.some((a) => a.type === 'create-integration') ? deps.datadog.mintExternalId?.bind(deps.datadog) : undefined;
+  // Where the port mints IDs first, a new integration starts with one minted before the role is written, so the role is ready first.
+  const mintFirst = deps.datadog.capabilities.mintsExternalIdBeforeCreate && plan.actions.some((a) => a.type === 'create-integration');
   const idForRole = async (): Promise<string> => {
-    if (externalId === undefined && mint) externalId = await write(mint);
-    return requireExternalId(externalId ?? currentExternalId(observation, config.role.name), observation);
+    if (externalId === undefined && mintFirst) externalId = await write(() => deps.datadog.mintExternalId());
+    return externalIdToTrust(externalId ?? currentExternalId(observation, config.role.name), observation);
   };
   const done: Action[] = [];
 
@@ -120,10 +121,43 @@ export async function executePlan(
       }
       done.push(action);
     } catch (error) {
+      if (action.type === 'update-role-trust' && done.some((a) => a.type === 'create-integration')) {
+        throw await withdrawCreate(deps.datadog, ref, write, action, done, error);
+      }
       throw new ActionError(action, done, error);
     }
   }
   return done;
+}
+
+/**
+ * The integration this run created has an external ID the role does not trust, and where the
+ * ID is not read back (v1) no later run could tell: the role would keep trusting its one old
+ * ID, taken as right. So the create is withdrawn (the integration deleted: this run made it),
+ * and the next run starts over. Should the delete fail too, the error says what is left.
+ */
+async function withdrawCreate(
+  datadog: AwsIntegrationPort,
+  ref: IntegrationRef,
+  write: ConflictRetry,
+  action: Action,
+  done: readonly Action[],
+  error: unknown,
+): Promise<ActionError> {
+  if (datadog.capabilities.readsExternalIdBack) return new ActionError(action, done, error);
+  const kept = done.filter((a) => a.type !== 'create-integration');
+  try {
+    await write(() => deleteIfPresent(datadog, ref));
+  } catch (deleteError) {
+    const left = new StateError(
+      `${messageOf(error)}; the integration created in this run could not be deleted again (${messageOf(deleteError)}): ` +
+        `its external ID is not in the role's trust, and the next run cannot see that; delete it (dd-aws-org integration delete --account-id ${ref.accountId}) and converge again`,
+      isRetryable(error),
+      { cause: error },
+    );
+    return new ActionError(action, done, left);
+  }
+  return new ActionError(action, kept, new StateError(`${messageOf(error)}; the integration created in this run was deleted again, so the next run starts over`, isRetryable(error), { cause: error }));
 }
 
 type ConflictRetry = <T>(call: () => Promise<T>) => Promise<T>;
@@ -143,9 +177,9 @@ async function createOrAdopt(
     return (await datadog.createIntegration(ref, settings, options)).externalId;
   } catch (error) {
     if (!(error instanceof DatadogApiError)) throw error;
-    // v2: a create whose answer was lost and was sent again is refused (the minted ID is used by
-    // then, or the integration exists). If Datadog holds ours with that ID, the create is done.
-    if (options.externalId && (error.kind === 'bad-request' || error.kind === 'conflict')) {
+    // A create with a minted ID whose answer was lost and was sent again is refused (the ID is
+    // used by then, or the integration exists). If Datadog reads back ours with that ID, the create is done.
+    if (options.externalId !== undefined && datadog.capabilities.readsExternalIdBack && !error.retryable) {
       const listed = await datadog.listIntegrations({ accountId: ref.accountId });
       if (listed.some((i) => isOurIntegration(i, ref.roleName) && i.externalId === options.externalId)) return options.externalId;
     }
@@ -161,8 +195,9 @@ export async function deleteIfPresent(datadog: AwsIntegrationPort, ref: Integrat
   try {
     await datadog.deleteIntegration(ref);
   } catch (error) {
-    if (!(error instanceof DatadogApiError && (error.kind === 'not-found' || error.kind === 'bad-request'))) throw error;
-    // v1 answers a delete of what does not exist with 400, in words we should not parse: look instead.
+    // A conflict is a concurrent write: retried by the caller.
+    if (!(error instanceof DatadogApiError) || error.retryable || error.kind === 'conflict') throw error;
+    // A refused delete may mean "nothing to delete" (v1 answers 400, in words we should not parse): look instead.
     // Gone (deleted by a concurrent run, or by an earlier attempt whose answer was lost): the goal is reached.
     const still = await datadog.listIntegrations({ accountId: ref.accountId });
     if (still.some((i) => isOurIntegration(i, ref.roleName))) throw error;
@@ -178,7 +213,7 @@ function currentExternalId(observation: AccountObservation, roleName: string): s
   return ids.length === 1 ? ids[0] : undefined;
 }
 
-function requireExternalId(externalId: string | undefined, observation: AccountObservation): string {
+function externalIdToTrust(externalId: string | undefined, observation: AccountObservation): string {
   if (externalId) return externalId;
-  throw new Error(`no external ID is known for account ${observation.accountId}; run again to rotate one`);
+  throw new StateError(`no external ID is known for account ${observation.accountId}; run again to rotate one`, true);
 }

@@ -1,3 +1,5 @@
+import { ProductError } from '../domain/errors';
+
 /** What went wrong, as a caller decides on it (retry, adopt, tell the user). */
 export type DatadogErrorKind =
   | 'bad-request' // 400: Datadog rejected the request's content
@@ -58,4 +60,12 @@ export function kindOfStatus(status: number): DatadogErrorKind {
 export function requireExternalId(externalId: string | undefined, operation: string): string {
   if (externalId) return externalId;
   throw new DatadogApiError(operation, 'unexpected', 200, [], `${operation} answered without an external_id`);
+}
+
+/** A call the API version cannot make (see the port's capabilities): the caller's mistake, never retryable. */
+export class UnsupportedByVersionError extends ProductError {
+  override readonly name = 'UnsupportedByVersionError';
+  constructor(operation: string, why: string) {
+    super(`${operation}: ${why}`, false);
+  }
 }

@@ -7,7 +7,9 @@ export type OrgAccountState =
   | 'PENDING_CLOSURE'
   | 'SUSPENDED'
   | 'CLOSED'
-  | 'NOT_IN_ORGANIZATION';
+  | 'NOT_IN_ORGANIZATION'
+  /** A state Organizations reports that this product does not know: nothing is done to the account. */
+  | 'UNKNOWN';
 
 export interface OrgAccount {
   readonly accountId: string;

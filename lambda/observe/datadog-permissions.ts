@@ -1,4 +1,5 @@
 import { PINNED_PERMISSIONS, type DatadogPermissions } from '../domain/datadog-permissions';
+import { StateError, messageOf } from '../domain/errors';
 
 /**
  * Datadog's current IAM permission lists, read from its v2 iam_permissions endpoints (they
@@ -62,11 +63,11 @@ export class DatadogPermissionSource {
       const [standard, resourceCollection] = await Promise.all([this.lists.standard(), this.lists.resourceCollection()]);
       const s = permissionsIn(standard);
       const r = permissionsIn(resourceCollection);
-      if (typeof s === 'string') throw new Error(`iam_permissions/standard: ${s}`);
-      if (typeof r === 'string') throw new Error(`iam_permissions/resource_collection: ${r}`);
+      if (typeof s === 'string') throw new StateError(`iam_permissions/standard: ${s}`, false);
+      if (typeof r === 'string') throw new StateError(`iam_permissions/resource_collection: ${r}`, false);
       value = { standard: s, resourceCollection: r, source: 'datadog' };
     } catch (error) {
-      const reason = `Datadog's permission lists could not be read (${(error as Error)?.message ?? String(error)}); using the pinned list`;
+      const reason = `Datadog's permission lists could not be read (${messageOf(error)}); using the pinned list`;
       this.options.onFallback?.(reason);
       value = { ...PINNED_PERMISSIONS, source: 'fallback', reason };
       this.cached = { value, until: this.now() + (this.options.retryAfterMs ?? 5 * 60_000) };

@@ -7,6 +7,7 @@ import {
   type Organization,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
+import { StateError } from '../domain/errors';
 import { partitionOfArn, type Partition } from '../domain/partition';
 import type { OrgAccount, OrgAccountState } from './model';
 
@@ -97,7 +98,8 @@ const STATES: ReadonlySet<string> = new Set(['ACTIVE', 'PENDING_ACTIVATION', 'PE
 
 /** Organizations retired `Status` in favour of `State` (September 2026): State first, Status as fallback. */
 export function accountState(raw: string | undefined): OrgAccountState {
-  return raw !== undefined && STATES.has(raw) ? (raw as OrgAccountState) : 'ACTIVE';
+  if (raw === undefined) return 'ACTIVE';
+  return STATES.has(raw) ? (raw as OrgAccountState) : 'UNKNOWN';
 }
 
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
@@ -109,9 +111,10 @@ const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 export function organizationFacts(organization: Organization | undefined): OrganizationFacts {
   const organizationId = organization?.Id ?? '';
   if (!ORGANIZATION_ID.test(organizationId)) {
-    throw new Error(
+    throw new StateError(
       `Organizations' DescribeOrganization answered without a valid organization ID (${JSON.stringify(organizationId)}): ` +
         'run with the credentials of the management account (or a delegated administrator) of the organization',
+      false,
     );
   }
   const arn = organization?.MasterAccountArn ?? organization?.Arn ?? '';

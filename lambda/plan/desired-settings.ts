@@ -1,7 +1,6 @@
 import type { Config } from '../config/schema';
-import { settingsAsV2Reads } from '../datadog/v2/mapping';
-import { PARTITION_REGIONS, type Partition } from '../domain/partition';
-import type { IntegrationSettings } from '../datadog/port';
+import type { Partition } from '../domain/partition';
+import type { IntegrationSettings, PortCapabilities } from '../datadog/port';
 import { isMarkerTag, ownershipMarker } from '../domain/ownership';
 import type { OrgAccount } from '../observe/model';
 
@@ -41,11 +40,13 @@ export function desiredSettings(config: Config, account: OrgAccount, organizatio
   };
 }
 
-/**
- * The desired settings as Datadog will show them once written, for comparison: v2 reads
- * namespace rules back as one exclusion list and excluded regions as the known ones only.
- */
-export function expectedSettings(config: Config, account: OrgAccount, partition: Partition, organizationId: string): IntegrationSettings {
-  const desired = desiredSettings(config, account, organizationId);
-  return config.datadog.apiVersion === 'v2' ? settingsAsV2Reads(desired, PARTITION_REGIONS[partition]) : desired;
+/** The desired settings as the port will read them back once written, for comparison (no drift loops). */
+export function expectedSettings(
+  capabilities: PortCapabilities,
+  config: Config,
+  account: OrgAccount,
+  partition: Partition,
+  organizationId: string,
+): IntegrationSettings {
+  return capabilities.settingsAsStored(desiredSettings(config, account, organizationId), partition);
 }

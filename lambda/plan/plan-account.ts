@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema';
-import type { Integration } from '../datadog/port';
+import type { Integration, PortCapabilities } from '../datadog/port';
 import { allowedActions, externalIdsIn, isExactTrust, type PolicyDocument } from '../domain/policy';
 import type { AccountObservation, ObservedRole } from '../observe/model';
 import { PINNED_PERMISSIONS, type DatadogPermissions } from '../domain/datadog-permissions';
@@ -67,8 +67,17 @@ export function ownershipOf(config: Config, organizationId: string): Ownership {
   return { roleName: config.role.name, markerKey: config.integration.ownershipTagKey, organizationId };
 }
 
-/** The one decision function: observation + configuration -> actions. Pure: no I/O, no clock. */
-export function planAccount(observation: AccountObservation, config: Config, permissions: DatadogPermissions = PINNED_PERMISSIONS): AccountPlan {
+/**
+ * The one decision function: observation + configuration -> actions. Pure: no I/O, no clock.
+ * What the Datadog API can do (read external IDs back, mint one first, how it stores settings)
+ * comes from the port's capabilities, never from the version's name.
+ */
+export function planAccount(
+  observation: AccountObservation,
+  config: Config,
+  capabilities: PortCapabilities,
+  permissions: DatadogPermissions = PINNED_PERMISSIONS,
+): AccountPlan {
   const scope = scopeOf(observation.organization, config.scope);
   const ownership = ownershipOf(config, observation.organizationId);
   const ours = observation.integrations.find((i) => isOurIntegration(i, config.role.name));
@@ -89,14 +98,14 @@ export function planAccount(observation: AccountObservation, config: Config, per
 
   const role = observation.role;
   if (role.kind === 'not-inspected') {
-    return { ...base, actions: orNone(shallowActions(observation, config, ours), 'the integration matches the configuration (role not inspected)'), notes };
+    return { ...base, actions: orNone(shallowActions(observation, config, capabilities, ours), 'the integration matches the configuration (role not inspected)'), notes };
   }
   if (role.kind === 'unreachable' || role.kind === 'not-read') {
     const retryable = role.kind === 'unreachable' && role.retryable;
     return { ...base, actions: [], blocked: { reason: role.reason, retryable }, notes };
   }
   const desired = desiredRole(config, observation.partition, permissionsToApply(permissions, role.kind === 'present' ? role.role : undefined));
-  const actions = onboardActions(observation, config, ours, role.kind === 'present' ? role.role : undefined, desired);
+  const actions = onboardActions(observation, config, capabilities, ours, role.kind === 'present' ? role.role : undefined, desired);
   const permissionNotes = permissions.source === 'fallback' ? [`${permissions.reason ?? "Datadog's permission lists could not be read"}: permissions are only added, none removed`] : [];
   return { ...base, actions: orNone(actions, 'the integration and the role match the configuration'), notes: [...notes, ...permissionNotes] };
 }
@@ -106,27 +115,27 @@ function orNone(actions: Action[], reason: string): Action[] {
 }
 
 /** Without reading the role: create what is missing, repair Datadog settings; the role is left to the per-account run. */
-function shallowActions(observation: AccountObservation, config: Config, ours: Integration | undefined): Action[] {
+function shallowActions(observation: AccountObservation, config: Config, capabilities: PortCapabilities, ours: Integration | undefined): Action[] {
   if (!ours) {
     return sortActions(
       [
         { type: 'create-integration', reason: `Datadog has no integration for this account with role ${config.role.name}` },
         { type: 'create-role', reason: `role ${config.role.name} is created, or its trust rewritten, with the new external ID` },
       ],
-      config,
+      capabilities,
     );
   }
-  const settingsAction = integrationSettingsAction(observation, config, ours);
+  const settingsAction = integrationSettingsAction(observation, config, capabilities, ours);
   return settingsAction ? [settingsAction] : [];
 }
 
 /**
  * Our integration's settings: adopted when it lacks our marker (the write adds it, with our
- * settings), else updated when they drifted. Under v2 they are compared as v2 reads them.
+ * settings), else updated when they drifted. They are compared as the port reads them back.
  */
-function integrationSettingsAction(observation: AccountObservation, config: Config, ours: Integration): Action | undefined {
+function integrationSettingsAction(observation: AccountObservation, config: Config, capabilities: PortCapabilities, ours: Integration): Action | undefined {
   const ownership = ownershipOf(config, observation.organizationId);
-  const expected = expectedSettings(config, observation.organization, observation.partition, observation.organizationId);
+  const expected = expectedSettings(capabilities, config, observation.organization, observation.partition, observation.organizationId);
   if (carriesOurMarker(ours, ownership)) {
     const drift = settingsDrift(ours.settings, expected);
     return drift.length > 0 ? { type: 'update-integration', reason: `Datadog settings differ: ${drift.join(', ')}` } : undefined;
@@ -148,12 +157,15 @@ function integrationSettingsAction(observation: AccountObservation, config: Conf
 function onboardActions(
   observation: AccountObservation,
   config: Config,
+  capabilities: PortCapabilities,
   ours: Integration | undefined,
   role: ObservedRole | undefined,
   desired: DesiredRole,
 ): Action[] {
   const actions: Action[] = [];
   const roleName = config.role.name;
+  // Datadog's external ID, where the API read it back (capabilities.readsExternalIdBack) and the integration has one.
+  const knownExternalId = ours?.externalId;
 
   if (!ours) {
     actions.push({ type: 'create-integration', reason: `Datadog has no integration for this account with role ${roleName}` });
@@ -163,28 +175,28 @@ function onboardActions(
         : { type: 'create-role', reason: `role ${roleName} does not exist` },
     );
   } else {
-    const settingsAction = integrationSettingsAction(observation, config, ours);
+    const settingsAction = integrationSettingsAction(observation, config, capabilities, ours);
     if (settingsAction) actions.push(settingsAction);
-    if (!role && ours.externalId === undefined) {
+    if (!role && knownExternalId === undefined) {
       actions.unshift({ type: 'rotate-external-id', reason: `role ${roleName} is missing: a new external ID is needed for it` });
       actions.push({ type: 'create-role', reason: `role ${roleName} does not exist` });
     } else if (!role) {
-      // v2 tells the external ID: the role is recreated trusting it, nothing to rotate.
+      // Datadog told the external ID: the role is recreated trusting it, nothing to rotate.
       actions.push({ type: 'create-role', reason: `role ${roleName} does not exist: it is created trusting Datadog's current external ID` });
     } else {
-      actions.push(...trustActions(role, desired.principalArn, ours.externalId));
+      actions.push(...trustActions(role, desired.principalArn, knownExternalId));
     }
   }
   if (role) {
     const policyDrift = permissionDrift(role, desired);
     if (policyDrift) actions.push({ type: 'update-role-policy', reason: policyDrift });
   }
-  return sortActions(actions, config);
+  return sortActions(actions, capabilities);
 }
 
 /**
- * v1 never shows Datadog's external ID: a single ID in the trust is taken as right, and only
- * the rest of the trust is checked; v2 tells the ID, so the trust is checked whole.
+ * Without Datadog's external ID (v1 never shows it) a single ID in the trust is taken as right,
+ * and only the rest of the trust is checked; with it (v2), the trust is checked whole.
  */
 function trustActions(role: ObservedRole, principalArn: string, knownExternalId: string | undefined): Action[] {
   const rewrite: Action = {
@@ -269,7 +281,8 @@ function offboardActions(
   return { actions, notes };
 }
 
-const ORDER_V1: readonly ActionType[] = [
+/** The create issues the external ID (v1): Datadog first, then the role trusts what it answered. */
+const ORDER_CREATE_ISSUES_ID: readonly ActionType[] = [
   'create-integration',
   'rotate-external-id',
   'adopt-integration',
@@ -282,8 +295,8 @@ const ORDER_V1: readonly ActionType[] = [
   'none',
 ];
 
-/** v2 mints the external ID before the integration exists: the role comes first, so Datadog never meets a missing role. */
-const ORDER_V2: readonly ActionType[] = [
+/** The external ID is minted before the integration exists (v2): the role comes first, so Datadog never meets a missing role. */
+const ORDER_MINTED_FIRST: readonly ActionType[] = [
   'rotate-external-id',
   'adopt-integration',
   'update-integration',
@@ -296,8 +309,8 @@ const ORDER_V2: readonly ActionType[] = [
   'none',
 ];
 
-/** The order the external ID flows in, whatever order the rules found the actions in: v1 Datadog first (it issues the ID), v2 IAM first. */
-function sortActions(actions: Action[], config: Config): Action[] {
-  const order = config.datadog.apiVersion === 'v2' ? ORDER_V2 : ORDER_V1;
+/** The order the external ID flows in, whatever order the rules found the actions in. */
+function sortActions(actions: Action[], capabilities: PortCapabilities): Action[] {
+  const order = capabilities.mintsExternalIdBeforeCreate ? ORDER_MINTED_FIRST : ORDER_CREATE_ISSUES_ID;
   return [...actions].sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
 }

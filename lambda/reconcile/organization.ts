@@ -1,6 +1,7 @@
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { needsAccountTags, type Config } from '../config/schema';
-import type { AwsIntegrationPort, Integration } from '../datadog/port';
+import type { AwsIntegrationPort, Integration, PortCapabilities } from '../datadog/port';
+import { StateError, messageOf } from '../domain/errors';
 import type { DatadogPermissions } from '../domain/datadog-permissions';
 import type { MemberAccess } from '../observe/member-access';
 import type { OrgAccount, RoleObservation } from '../observe/model';
@@ -28,6 +29,8 @@ export interface OrganizationDependencies {
 export interface ObservedOrganization {
   readonly snapshot: OrganizationSnapshot;
   readonly integrations: readonly Integration[];
+  /** What the Datadog API that listed them can do (the planner compares as it reads back). */
+  readonly capabilities: PortCapabilities;
   /** The roles read (readRoles), by account: the others are planned without theirs. */
   readonly roles: ReadonlyMap<string, RoleObservation>;
   /** Datadog's permission lists that the roles read are compared with. */
@@ -83,7 +86,7 @@ export async function observeOrganization(
         .filter((a) => !a.isManagementAccount || config.scope.includeManagementAccount)
         .map((a) => a.accountId)
     : [];
-  return { snapshot, integrations, roles: new Map(), tagsMissing };
+  return { snapshot, integrations, capabilities: deps.datadog.capabilities, roles: new Map(), tagsMissing };
 }
 
 /**
@@ -103,7 +106,7 @@ export async function readRoles(
   const targets = observed.snapshot.accounts.filter((a) => a.state === 'ACTIVE' && wanted.has(a.accountId));
   if (targets.length === 0) return observed;
   const memberAccess = deps.memberAccess;
-  if (!memberAccess) throw new Error('reading roles needs member account access');
+  if (!memberAccess) throw new StateError('reading roles needs member account access', false);
   const permissions = await deps.permissions?.();
   const byAccount = groupByAccount(observed.integrations);
   const roles = new Map(observed.roles);
@@ -122,7 +125,7 @@ export async function readRoles(
       // Not read (out of scope, role.deleteOnOffboard off): the plan needs nothing of it.
       if (observation.role.kind !== 'not-read') roles.set(accountId, observation.role);
     } catch (error) {
-      roles.set(accountId, { kind: 'unreachable', retryable: false, reason: `reading role ${config.role.name} failed: ${(error as Error)?.message ?? String(error)}` });
+      roles.set(accountId, { kind: 'unreachable', retryable: false, reason: `reading role ${config.role.name} failed: ${messageOf(error)}` });
     }
     options.onRead?.(++done, targets.length);
   });
@@ -137,7 +140,7 @@ export function guardLimits(config: Config, maxDeletions?: number): GuardLimits 
 }
 
 export function planObservedOrganization(observed: ObservedOrganization, config: Config, limits: GuardLimits): OrganizationPlan {
-  return planOrganization(observed.snapshot, observed.integrations, config, limits, observed.roles, observed.permissions);
+  return planOrganization(observed.snapshot, observed.integrations, config, observed.capabilities, limits, observed.roles, observed.permissions);
 }
 
 /** Accounts a run must converge: every planned change, and every account whose tags could not be read. */
@@ -249,7 +252,7 @@ export async function reconcileOrganization(
               integrations: integrationsOf(integrations, account.accountId),
               role: { kind: 'not-inspected' as const },
             };
-            const kind = workKind(planAccount(observation, config));
+            const kind = workKind(planAccount(observation, config, deps.datadog.capabilities));
             // In sync on Datadog's side: its role is still checked, when roles are inspected and it is ours.
             return kind === 'create' || kind === 'repair' || (config.reconcile.inspectRoles && kind === 'in-sync' && isOursInScope(account, observation.integrations, config));
           });

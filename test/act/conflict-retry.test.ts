@@ -6,6 +6,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { executePlan } from '../../lambda/act/execute';
 import { parseConfig } from '../../lambda/config/schema';
+import { V1_CAPABILITIES, v2Capabilities } from '../../lambda/datadog/capabilities';
 import { DatadogApiError } from '../../lambda/datadog/errors';
 import type { AwsIntegrationPort, Integration } from '../../lambda/datadog/port';
 import type { AccountObservation } from '../../lambda/observe/model';
@@ -27,6 +28,8 @@ function port(failures: Partial<Record<keyof AwsIntegrationPort, number>>, calls
   };
   return {
     apiVersion: 'v1',
+    capabilities: V1_CAPABILITIES,
+    mintExternalId: op('mintExternalId', 'minted'),
     listIntegrations: op('listIntegrations', [] as Integration[]),
     createIntegration: op('createIntegration', { externalId: 'created' }),
     updateIntegration: op('updateIntegration', undefined),
@@ -104,6 +107,7 @@ describe('executePlan: a v2 create with a minted external ID that Datadog refuse
   function v2Port(listed: Integration[], kind: 'bad-request' | 'conflict', calls: string[]): AwsIntegrationPort {
     return {
       apiVersion: 'v2',
+      capabilities: v2Capabilities(),
       mintExternalId: async () => (calls.push('mintExternalId'), 'minted'),
       listIntegrations: async () => (calls.push('listIntegrations'), listed),
       createIntegration: async () => {

@@ -1,3 +1,4 @@
+import { capabilitiesOf } from '../../lambda/datadog/capabilities';
 import {
   AccountNotFoundException,
   DescribeAccountCommand,
@@ -532,7 +533,7 @@ describe('seedState with the real pipeline', () => {
       now: () => clock.date(),
     };
     const plan = (accountId: string) =>
-      clock.run(async () => planAccount((await observeAccount(accountId, config, deps)).observation, config).actions.map((a) => a.type));
+      clock.run(async () => planAccount((await observeAccount(accountId, config, deps)).observation, config, capabilitiesOf(config.datadog.apiVersion)).actions.map((a) => a.type));
     return { clock, org, aws, datadog, deps, plan };
   }
 

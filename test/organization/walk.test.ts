@@ -277,6 +277,10 @@ describe('accountState', () => {
   it('absent: ACTIVE', () => {
     expect(accountState(undefined)).toBe('ACTIVE');
   });
+
+  it('a state this product does not know is UNKNOWN, never ACTIVE', () => {
+    expect(accountState('MIGRATING')).toBe('UNKNOWN');
+  });
 });
 
 describe('mapLimit', () => {

@@ -12,6 +12,7 @@ import type { DatadogPermissions } from '../../lambda/domain/datadog-permissions
 import { MANAGED_BY_TAG } from '../../lambda/domain/ownership';
 import { desiredRole } from '../../lambda/plan/desired-role';
 import { expectedSettings } from '../../lambda/plan/desired-settings';
+import { capabilitiesOf } from '../../lambda/datadog/capabilities';
 
 export const ACCOUNT_ID = '123456789012';
 /** Our AWS organization, and another one sharing the Datadog organization. */
@@ -87,7 +88,7 @@ export function ourIntegration(config: Config, account: OrgAccount = orgAccount(
   return {
     accountId: account.accountId,
     auth: { kind: 'role', roleName: config.role.name },
-    settings: expectedSettings(config, account, 'aws', ORGANIZATION_ID),
+    settings: expectedSettings(capabilitiesOf(config.datadog.apiVersion), config, account, 'aws', ORGANIZATION_ID),
     ...overrides,
   };
 }

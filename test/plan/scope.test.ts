@@ -64,4 +64,10 @@ describe('scopeOf', () => {
     const scope = makeConfig().scope;
     expect(scopeOf(orgAccount({ tags: {} }), scope)).toEqual(scopeOf(orgAccount({ tags: { a: 'b', c: 'd' } }), scope));
   });
+
+  it('an account in a state this product does not know is left alone: neither integrated nor offboarded', () => {
+    const decision = scopeOf(orgAccount({ state: 'UNKNOWN' }), makeConfig().scope);
+    expect(decision).toMatchObject({ inScope: false, effect: 'leave-alone', inOrganization: true });
+    expect(decision.reason).toContain('state');
+  });
 });

@@ -1,3 +1,4 @@
+import { v2Capabilities } from '../capabilities';
 import { DatadogApiError, requireExternalId } from '../errors';
 import type { AwsIntegrationPort, CreateOptions, GivenExternalId, IntegrationRef, IntegrationSettings } from '../port';
 import type { DatadogAwsV2Client } from './client';
@@ -29,6 +30,8 @@ export interface V2AdapterOptions {
 
 export class DatadogV2Integrations implements AwsIntegrationPort {
   readonly apiVersion = 'v2' as const;
+  /** Settings read back over the same region universe the writes use (the regions option included). */
+  readonly capabilities = v2Capabilities((partition) => this.regionsOf(partition));
   private readonly partition: AWSAccountPartition;
   private readonly regionsOverride?: readonly string[];
 
