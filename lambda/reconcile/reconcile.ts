@@ -80,7 +80,8 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
         deps.metrics.addMetric('DeletionGuardTripped', MetricUnit.Count, 1);
         deps.logger.error('deletion guard tripped: no deletion enqueued', { guard: plan.guard, accountsHeldBack: heldBack, deletionsHeld: heldDeletions(plan) });
       }
-      const targets = accountsToConverge(plan, observed).filter((id) => !heldBack.includes(id));
+      const held = new Set(heldBack);
+      const targets = accountsToConverge(plan, observed).filter((id) => !held.has(id));
       const summary: ReconcileSummary = {
         runId,
         ...plan.summary,
