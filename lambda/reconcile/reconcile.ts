@@ -5,7 +5,9 @@ import type { Config } from '../config/schema';
 import { KeysNotStoredError } from '../datadog/credentials';
 import { enqueueAccounts } from '../queue/messages';
 import { heldDeletions } from '../plan/plan-organization';
-import { accountsToConverge, reconcileOrganization, type OrganizationDependencies } from './organization';
+import type { OrganizationDependencies } from '../organization-dependencies';
+import { accountsToConverge } from './organization-work';
+import { reconcileOrganization } from './stream';
 
 export interface ReconcileDependencies {
   readonly config: Config;

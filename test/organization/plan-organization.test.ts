@@ -10,7 +10,7 @@ import type { ObservedRole, OrgAccount, RoleObservation } from '../../lambda/obs
 import type { OrganizationSnapshot } from '../../lambda/observe/organization-walk';
 import type { AccountPlan, Action, ActionType } from '../../lambda/plan/plan-account';
 import { heldDeletions, planOrganization, workKind, type GuardLimits } from '../../lambda/plan/plan-organization';
-import { guardLimits } from '../../lambda/reconcile/organization';
+import { guardLimits } from '../../lambda/reconcile/organization-work';
 import { datadogTrustPolicy } from '../../lambda/domain/policy';
 import {
   AP1_PRINCIPAL,
