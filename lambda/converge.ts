@@ -60,7 +60,7 @@ export async function convergeAccount(accountId: string, options: ConvergeOption
     const idle = plan.actions.every((a) => a.type === 'none');
     const status = !plan.inScope && idle ? 'skipped' : 'ok';
     if (options.dryRun || idle) return { ...base, status, actions: plan.actions };
-    const done = await executePlan(plan, observation, options.config, { datadog: options.deps.datadog, iam }, permissions);
+    const done = await executePlan(plan, { datadog: options.deps.datadog, iam });
     return { ...base, status, actions: done };
   } catch (error) {
     const failed = error instanceof ActionError ? [...error.done, error.action] : [];

@@ -1,15 +1,10 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
-import type { Config } from '../config/schema';
 import { DatadogApiError } from '../datadog/errors';
+import type { AwsIntegrationPort, CreateOptions, IntegrationRef, IntegrationSettings } from '../datadog/port';
 import { ProductError, StateError, isRetryable, messageOf } from '../domain/errors';
-import type { AwsIntegrationPort, CreateOptions, IntegrationRef } from '../datadog/port';
-import { datadogTrustPolicy, denyStatements, externalIdsIn } from '../domain/policy';
-import type { AccountObservation } from '../observe/model';
-import { PINNED_PERMISSIONS, type DatadogPermissions } from '../domain/datadog-permissions';
-import { desiredRole } from '../plan/desired-role';
-import { desiredSettings } from '../plan/desired-settings';
-import { permissionsToApply } from '../plan/permission-fallback';
 import { isOurIntegration } from '../domain/ownership';
+import { datadogTrustPolicy, type PolicyDocument } from '../domain/policy';
+import type { TrustToWrite } from '../plan/actions';
 import type { AccountPlan, Action } from '../plan/plan-account';
 import { applyPermissions, createRole, deleteRole, updateTrust } from './iam-role';
 
@@ -49,21 +44,13 @@ export class ActionError extends ProductError {
 }
 
 /**
- * Runs a plan's actions in order. Every action is idempotent, so a run that stops half way
- * is finished by the next one. Returns the actions done.
+ * Performs a plan's actions in order, with what each carries (the planner decided it). Every
+ * action is idempotent, so a run that stops half way is finished by the next one. Returns the
+ * actions done.
  */
-export async function executePlan(
-  plan: AccountPlan,
-  observation: AccountObservation,
-  config: Config,
-  deps: ActDependencies,
-  permissions: DatadogPermissions = PINNED_PERMISSIONS,
-): Promise<Action[]> {
-  const ref: IntegrationRef = { accountId: plan.accountId, roleName: config.role.name };
-  const settings = desiredSettings(config, observation.organization, observation.organizationId);
-  const observedRole = observation.role.kind === 'present' ? observation.role.role : undefined;
-  const role = () => desiredRole(config, observation.partition, permissionsToApply(permissions, observedRole));
-  const account = { accountId: plan.accountId, partition: observation.partition };
+export async function executePlan(plan: AccountPlan, deps: ActDependencies): Promise<Action[]> {
+  const ref: IntegrationRef = { accountId: plan.accountId, roleName: plan.roleName };
+  const account = { accountId: plan.accountId, partition: plan.partition };
   const iam = (): IAMClient => {
     if (!deps.iam) throw new StateError(`IAM in account ${plan.accountId} is not reachable`, false);
     return deps.iam;
@@ -74,9 +61,11 @@ export async function executePlan(
   let externalId: string | undefined;
   // Where the port mints IDs first, a new integration starts with one minted before the role is written, so the role is ready first.
   const mintFirst = deps.datadog.capabilities.mintsExternalIdBeforeCreate && plan.actions.some((a) => a.type === 'create-integration');
-  const idForRole = async (): Promise<string> => {
+  const trustPolicy = async (trust: TrustToWrite): Promise<PolicyDocument> => {
     if (externalId === undefined && mintFirst) externalId = await write(() => deps.datadog.mintExternalId());
-    return externalIdToTrust(externalId ?? currentExternalId(observation, config.role.name), observation);
+    const policy = datadogTrustPolicy(trust.principalArn, externalIdToTrust(externalId ?? trust.externalId, plan.accountId));
+    // Deny statements someone added only restrict the role: kept.
+    return { ...policy, Statement: [...policy.Statement, ...trust.keep] };
   };
   const done: Action[] = [];
 
@@ -86,7 +75,7 @@ export async function executePlan(
         case 'none':
           continue;
         case 'create-integration':
-          externalId = await createOrAdopt(deps.datadog, ref, settings, write, { externalId, partition: observation.partition });
+          externalId = await createOrAdopt(deps.datadog, ref, action.settings, write, { externalId, partition: plan.partition });
           break;
         case 'rotate-external-id':
           externalId = (await write(() => deps.datadog.rotateExternalId(ref))).externalId;
@@ -94,29 +83,22 @@ export async function executePlan(
         case 'adopt-integration':
         case 'update-integration':
           // Adopting is an update whose settings carry our marker (they always do).
-          await write(() => deps.datadog.updateIntegration(ref, settings));
+          await write(() => deps.datadog.updateIntegration(ref, action.settings));
           break;
-        case 'create-role': {
-          const desired = role();
-          await createRole(iam(), desired, datadogTrustPolicy(desired.principalArn, await idForRole()), account);
+        case 'create-role':
+          await createRole(iam(), action.role, await trustPolicy(action.trust), account);
           break;
-        }
-        case 'update-role-trust': {
-          const desired = role();
-          const trust = datadogTrustPolicy(desired.principalArn, await idForRole());
-          // Deny statements someone added only restrict the role: keep them.
-          trust.Statement.push(...denyStatements(observedRole?.trustPolicy));
-          await updateTrust(iam(), desired.roleName, trust);
+        case 'update-role-trust':
+          await updateTrust(iam(), plan.roleName, await trustPolicy(action.trust));
           break;
-        }
         case 'update-role-policy':
-          await applyPermissions(iam(), role(), account);
+          await applyPermissions(iam(), action.role, account);
           break;
         case 'delete-integration':
           await write(() => deleteIfPresent(deps.datadog, ref));
           break;
         case 'delete-role':
-          await deleteRole(iam(), config.role.name);
+          await deleteRole(iam(), plan.roleName);
           break;
       }
       done.push(action);
@@ -169,7 +151,7 @@ type ConflictRetry = <T>(call: () => Promise<T>) => Promise<T>;
 async function createOrAdopt(
   datadog: AwsIntegrationPort,
   ref: IntegrationRef,
-  settings: ReturnType<typeof desiredSettings>,
+  settings: IntegrationSettings,
   write: ConflictRetry,
   options: CreateOptions,
 ): Promise<string> {
@@ -204,16 +186,7 @@ export async function deleteIfPresent(datadog: AwsIntegrationPort, ref: Integrat
   }
 }
 
-/** Without a new ID: the one Datadog told us for our integration (v2), else the single one the role trusts. */
-function currentExternalId(observation: AccountObservation, roleName: string): string | undefined {
-  const ours = observation.integrations.find((i) => isOurIntegration(i, roleName));
-  if (ours?.externalId) return ours.externalId;
-  if (observation.role.kind !== 'present') return undefined;
-  const ids = externalIdsIn(observation.role.role.trustPolicy);
-  return ids.length === 1 ? ids[0] : undefined;
-}
-
-function externalIdToTrust(externalId: string | undefined, observation: AccountObservation): string {
+function externalIdToTrust(externalId: string | undefined, accountId: string): string {
   if (externalId) return externalId;
-  throw new StateError(`no external ID is known for account ${observation.accountId}; run again to rotate one`, true);
+  throw new StateError(`no external ID is known for account ${accountId}; run again to rotate one`, true);
 }

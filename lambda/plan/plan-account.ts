@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema';
 import type { Integration, PortCapabilities } from '../datadog/port';
-import { allowedActions, externalIdsIn, isExactTrust, type PolicyDocument } from '../domain/policy';
+import type { Partition } from '../domain/partition';
+import { allowedActions, denyStatements, externalIdsIn, isExactTrust, type PolicyDocument } from '../domain/policy';
 import type { AccountObservation, ObservedRole } from '../observe/model';
 import { PINNED_PERMISSIONS, type DatadogPermissions } from '../domain/datadog-permissions';
 import {
@@ -19,27 +20,18 @@ import { desiredRole, type DesiredRole } from './desired-role';
 import { expectedSettings } from './desired-settings';
 import { permissionsToApply } from './permission-fallback';
 import { settingsDrift } from './settings-drift';
+import { withPayloads, type Action, type ActionType, type Intent } from './actions';
+import { desiredSettings } from './desired-settings';
+import { datadogPrincipalArn } from './datadog-principal';
 import { scopeOf, type ScopeDecision } from '../domain/scope';
 
-export type ActionType =
-  | 'create-integration'
-  | 'rotate-external-id'
-  | 'adopt-integration'
-  | 'update-integration'
-  | 'create-role'
-  | 'update-role-trust'
-  | 'update-role-policy'
-  | 'delete-integration'
-  | 'delete-role'
-  | 'none';
-
-export interface Action {
-  readonly type: ActionType;
-  readonly reason: string;
-}
+export type { Action, ActionType } from './actions';
 
 export interface AccountPlan {
   readonly accountId: string;
+  /** Where the actions write: the configured role's name and the account's partition. */
+  readonly roleName: string;
+  readonly partition: Partition;
   readonly inScope: boolean;
   /** Why the account is in or out of scope. */
   readonly scope: string;
@@ -59,7 +51,8 @@ const isDeletion = (action: Action) => action.type === 'delete-integration' || a
 export function holdDeletions(plan: AccountPlan, why: string): AccountPlan {
   const held = plan.actions.filter(isDeletion);
   if (held.length === 0) return plan;
-  return { ...plan, actions: orNone(plan.actions.filter((a) => !isDeletion(a)), `deletion held: ${why}`), held: [...(plan.held ?? []), ...held] };
+  const kept = plan.actions.filter((a) => !isDeletion(a));
+  return { ...plan, actions: kept.length > 0 ? kept : [{ type: 'none', reason: `deletion held: ${why}` }], held: [...(plan.held ?? []), ...held] };
 }
 
 /** Who this deployment is, for the ownership rule. */
@@ -88,34 +81,53 @@ export function planAccount(
         ? `integration with role ${i.auth.roleName} left alone: not the configured role ${config.role.name}`
         : `integration with access key ${i.auth.accessKeyId} left alone: access-key integrations are not ours`,
     );
-  const base = { accountId: observation.accountId, inScope: scope.inScope, scope: scope.reason };
+  const base = { accountId: observation.accountId, roleName: config.role.name, partition: observation.partition, inScope: scope.inScope, scope: scope.reason };
+  const role = observation.role;
+  const observedRole = role.kind === 'present' ? role.role : undefined;
+  let desired: DesiredRole | undefined;
+  const desiredOnce = () => (desired ??= desiredRole(config, observation.partition, permissionsToApply(permissions, observedRole)));
+  const payloads = {
+    settings: () => desiredSettings(config, observation.organization, observation.organizationId),
+    role: desiredOnce,
+    trust: () => ({
+      principalArn: datadogPrincipalArn(config.datadog.site, observation.partition),
+      externalId: currentExternalId(ours, observedRole),
+      keep: denyStatements(observedRole?.trustPolicy),
+    }),
+  };
+  const act = (intents: Intent[]) => withPayloads(intents, payloads);
 
   if (scope.effect === 'leave-alone') return { ...base, actions: [{ type: 'none', reason: scope.reason }], notes };
   if (!scope.inScope) {
     const { actions, notes: offboardNotes } = offboardActions(observation, config, ours, scope, ownership);
-    return { ...base, actions: orNone(actions, `nothing of ours to remove: ${scope.reason}`), notes: [...notes, ...offboardNotes] };
+    return { ...base, actions: act(orNone(actions, `nothing of ours to remove: ${scope.reason}`)), notes: [...notes, ...offboardNotes] };
   }
 
-  const role = observation.role;
   if (role.kind === 'not-inspected') {
-    return { ...base, actions: orNone(shallowActions(observation, config, capabilities, ours), 'the integration matches the configuration (role not inspected)'), notes };
+    return { ...base, actions: act(orNone(shallowActions(observation, config, capabilities, ours), 'the integration matches the configuration (role not inspected)')), notes };
   }
   if (role.kind === 'unreachable' || role.kind === 'not-read') {
     const retryable = role.kind === 'unreachable' && role.retryable;
     return { ...base, actions: [], blocked: { reason: role.reason, retryable }, notes };
   }
-  const desired = desiredRole(config, observation.partition, permissionsToApply(permissions, role.kind === 'present' ? role.role : undefined));
-  const actions = onboardActions(observation, config, capabilities, ours, role.kind === 'present' ? role.role : undefined, desired);
+  const actions = onboardActions(observation, config, capabilities, ours, observedRole, desiredOnce());
   const permissionNotes = permissions.source === 'fallback' ? [`${permissions.reason ?? "Datadog's permission lists could not be read"}: permissions are only added, none removed`] : [];
-  return { ...base, actions: orNone(actions, 'the integration and the role match the configuration'), notes: [...notes, ...permissionNotes] };
+  return { ...base, actions: act(orNone(actions, 'the integration and the role match the configuration')), notes: [...notes, ...permissionNotes] };
 }
 
-function orNone(actions: Action[], reason: string): Action[] {
+/** Without a new ID: the one Datadog told for our integration, else the single one the role trusts. */
+function currentExternalId(ours: Integration | undefined, role: ObservedRole | undefined): string | undefined {
+  if (ours?.externalId) return ours.externalId;
+  const ids = role ? externalIdsIn(role.trustPolicy) : [];
+  return ids.length === 1 ? ids[0] : undefined;
+}
+
+function orNone(actions: Intent[], reason: string): Intent[] {
   return actions.length > 0 ? actions : [{ type: 'none', reason }];
 }
 
 /** Without reading the role: create what is missing, repair Datadog settings; the role is left to the per-account run. */
-function shallowActions(observation: AccountObservation, config: Config, capabilities: PortCapabilities, ours: Integration | undefined): Action[] {
+function shallowActions(observation: AccountObservation, config: Config, capabilities: PortCapabilities, ours: Integration | undefined): Intent[] {
   if (!ours) {
     return sortActions(
       [
@@ -133,7 +145,7 @@ function shallowActions(observation: AccountObservation, config: Config, capabil
  * Our integration's settings: adopted when it lacks our marker (the write adds it, with our
  * settings), else updated when they drifted. They are compared as the port reads them back.
  */
-function integrationSettingsAction(observation: AccountObservation, config: Config, capabilities: PortCapabilities, ours: Integration): Action | undefined {
+function integrationSettingsAction(observation: AccountObservation, config: Config, capabilities: PortCapabilities, ours: Integration): Intent | undefined {
   const ownership = ownershipOf(config, observation.organizationId);
   const expected = expectedSettings(capabilities, config, observation.organization, observation.partition, observation.organizationId);
   if (carriesOurMarker(ours, ownership)) {
@@ -161,8 +173,8 @@ function onboardActions(
   ours: Integration | undefined,
   role: ObservedRole | undefined,
   desired: DesiredRole,
-): Action[] {
-  const actions: Action[] = [];
+): Intent[] {
+  const actions: Intent[] = [];
   const roleName = config.role.name;
   // Datadog's external ID, where the API read it back (capabilities.readsExternalIdBack) and the integration has one.
   const knownExternalId = ours?.externalId;
@@ -198,8 +210,8 @@ function onboardActions(
  * Without Datadog's external ID (v1 never shows it) a single ID in the trust is taken as right,
  * and only the rest of the trust is checked; with it (v2), the trust is checked whole.
  */
-function trustActions(role: ObservedRole, principalArn: string, knownExternalId: string | undefined): Action[] {
-  const rewrite: Action = {
+function trustActions(role: ObservedRole, principalArn: string, knownExternalId: string | undefined): Intent[] {
+  const rewrite: Intent = {
     type: 'update-role-trust',
     reason: `the trust policy must let only ${principalArn} assume the role, with the external ID`,
   };
@@ -260,9 +272,9 @@ function offboardActions(
   ours: Integration | undefined,
   scope: ScopeDecision,
   ownership: Ownership,
-): { actions: Action[]; notes: string[] } {
+): { actions: Intent[]; notes: string[] } {
   const why = scope.reason;
-  const actions: Action[] = [];
+  const actions: Intent[] = [];
   const notes: string[] = [];
   if (ours) {
     const verdict = mayDeleteIntegration(ours, scope.inOrganization, ownership);
@@ -310,7 +322,7 @@ const ORDER_MINTED_FIRST: readonly ActionType[] = [
 ];
 
 /** The order the external ID flows in, whatever order the rules found the actions in. */
-function sortActions(actions: Action[], capabilities: PortCapabilities): Action[] {
+function sortActions(actions: Intent[], capabilities: PortCapabilities): Intent[] {
   const order = capabilities.mintsExternalIdBeforeCreate ? ORDER_MINTED_FIRST : ORDER_CREATE_ISSUES_ID;
   return [...actions].sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
 }

@@ -11,6 +11,9 @@ import { DatadogApiError } from '../../lambda/datadog/errors';
 import type { AwsIntegrationPort, Integration } from '../../lambda/datadog/port';
 import type { AccountObservation } from '../../lambda/observe/model';
 import type { AccountPlan, ActionType } from '../../lambda/plan/plan-account';
+import { withPayloads } from '../../lambda/plan/actions';
+import { desiredRole } from '../../lambda/plan/desired-role';
+import { desiredSettings } from '../../lambda/plan/desired-settings';
 
 const ACCOUNT = '123456789012';
 const config = parseConfig({});
@@ -50,9 +53,18 @@ const observation: AccountObservation = {
 
 const plan = (...types: ActionType[]): AccountPlan => ({
   accountId: ACCOUNT,
+  roleName: config.role.name,
+  partition: 'aws',
   inScope: true,
   scope: 'test',
-  actions: types.map((type) => ({ type, reason: 'test' })),
+  actions: withPayloads(
+    types.map((type) => ({ type, reason: 'test' })),
+    {
+      settings: () => desiredSettings(config, observation.organization, observation.organizationId),
+      role: () => desiredRole(config, 'aws'),
+      trust: () => ({ principalArn: 'arn:aws:iam::464622532012:root', keep: [] }),
+    },
+  ),
   notes: [],
 });
 
@@ -64,7 +76,7 @@ describe('executePlan: 409 conflicts on Datadog writes', () => {
   ])('%s: retried after 1 s and 2 s, then done', async (type, method) => {
     const calls: string[] = [];
     const sleeps: number[] = [];
-    const done = await executePlan(plan(type), observation, config, {
+    const done = await executePlan(plan(type), {
       datadog: port({ [method]: 2 }, calls),
       sleep: async (ms) => void sleeps.push(ms),
     });
@@ -77,7 +89,7 @@ describe('executePlan: 409 conflicts on Datadog writes', () => {
     const calls: string[] = [];
     const sleeps: number[] = [];
     await expect(
-      executePlan(plan('update-integration'), observation, config, { datadog: port({ updateIntegration: 9 }, calls), sleep: async (ms) => void sleeps.push(ms) }),
+      executePlan(plan('update-integration'), { datadog: port({ updateIntegration: 9 }, calls), sleep: async (ms) => void sleeps.push(ms) }),
     ).rejects.toMatchObject({ name: 'ActionError', action: { type: 'update-integration' }, message: expect.stringContaining('update-integration failed') });
     expect(calls).toHaveLength(4);
     expect(sleeps).toEqual([1000, 2000, 4000]);
@@ -85,7 +97,7 @@ describe('executePlan: 409 conflicts on Datadog writes', () => {
 
   it('a 409 on create is "already exists": adopted (rotate + update), not retried', async () => {
     const calls: string[] = [];
-    const done = await executePlan(plan('create-integration'), observation, config, {
+    const done = await executePlan(plan('create-integration'), {
       datadog: port({ createIntegration: 1 }, calls),
       sleep: async () => undefined,
     });
@@ -129,12 +141,8 @@ describe('executePlan: a v2 create with a minted external ID that Datadog refuse
   ])('%s', async (_name, listed, kind, expected) => {
     const calls: string[] = [];
     // v2 order: the role's trust first (with the minted ID), then the integration. IAM answers every write.
-    const withRole: AccountObservation = {
-      ...observation,
-      role: { kind: 'present', role: { roleName: v2.role.name, trustPolicy: undefined, tags: {}, inlinePolicies: {}, attachedPolicyArns: [], customerPolicies: {} } },
-    };
     const iam = { send: async () => ({}) } as unknown as IAMClient;
-    const run = executePlan(plan('update-role-trust', 'create-integration'), withRole, v2, { datadog: v2Port(listed, kind, calls), iam, sleep: async () => undefined });
+    const run = executePlan(plan('update-role-trust', 'create-integration'), { datadog: v2Port(listed, kind, calls), iam, sleep: async () => undefined });
     if (expected === 'error') {
       await expect(run).rejects.toMatchObject({ name: 'ActionError', action: { type: 'create-integration' }, done: [{ type: 'update-role-trust' }] });
       return;

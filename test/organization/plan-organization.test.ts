@@ -89,6 +89,8 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
     return plan;
   };
   const types = (plan: AccountPlan): ActionType[] => plan.actions.map((a) => a.type);
+  // The actions as the operator reads them (each also carries what it writes).
+  const intents = (plan: AccountPlan) => plan.actions.map(({ type, reason }) => ({ type, reason }));
 
   describe('planOrganization: summary and actions', () => {
     // The organization: the management account, one in sync, one new, one drifted, one closed with our
@@ -127,11 +129,11 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
       const createIntegration = { type: 'create-integration', reason: `Datadog has no integration for this account with role ${ROLE}` };
       const createRole = { type: 'create-role', reason: `role ${ROLE} is created, or its trust rewritten, with the new external ID` };
       // v2: the role first, trusting a minted ID, then the integration with it; v1: Datadog's create yields the ID first.
-      expect(byId(plan.plans, fresh.accountId).actions).toEqual(v2 ? [createRole, createIntegration] : [createIntegration, createRole]);
+      expect(intents(byId(plan.plans, fresh.accountId))).toEqual(v2 ? [createRole, createIntegration] : [createIntegration, createRole]);
     });
 
     it('drift in Datadog settings: only update-integration, naming the fields', () => {
-      expect(byId(plan.plans, drifted.accountId).actions).toEqual([{ type: 'update-integration', reason: 'Datadog settings differ: host_tags' }]);
+      expect(intents(byId(plan.plans, drifted.accountId))).toEqual([{ type: 'update-integration', reason: 'Datadog settings differ: host_tags' }]);
     });
 
     it('in sync: one "none" that says the role was not inspected', () => {
@@ -312,9 +314,12 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
   describe('workKind: create wins over delete, delete over repair', () => {
     const planWith = (actions: ActionType[], blocked = false): AccountPlan => ({
       accountId: id(1),
+      roleName: 'DatadogIntegrationRole',
+      partition: 'aws',
       inScope: true,
       scope: 'test',
-      actions: actions.map((type): Action => ({ type, reason: 'test' })),
+      // workKind reads the types only.
+      actions: actions.map((type) => ({ type, reason: 'test' }) as Action),
       notes: [],
       ...(blocked && { blocked: { reason: 'unreachable', retryable: false } }),
     });

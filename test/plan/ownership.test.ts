@@ -165,7 +165,7 @@ describe('planAccount applies the rule wherever the account stands', () => {
     const [ours] = synced.integrations;
     const unmarked = { ...ours!, settings: { ...ours!.settings, hostTags: ours!.settings.hostTags.filter((t) => t !== MARKER) } };
     const plan = planAccount(withIntegrations(synced, [unmarked]), config, capabilitiesOf(config.datadog.apiVersion));
-    expect(plan.actions).toEqual([{ type: 'adopt-integration', reason: `adopt: the integration with role ${ROLE} of this account of ${ORGANIZATION_ID} gets the tag ${MARKER}` }]);
+    expect(plan.actions.map(({ type, reason }) => ({ type, reason }))).toEqual([{ type: 'adopt-integration', reason: `adopt: the integration with role ${ROLE} of this account of ${ORGANIZATION_ID} gets the tag ${MARKER}` }]);
   });
 
   it("an account tag copied as a host tag cannot forge a marker: only ours is written", () => {

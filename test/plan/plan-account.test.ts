@@ -68,6 +68,8 @@ describe('planAccount: an account where everything matches', () => {
     const plan = planAccount(synced, config, capabilitiesOf(config.datadog.apiVersion));
     expect(plan).toEqual({
       accountId: ACCOUNT_ID,
+      roleName: config.role.name,
+      partition: 'aws',
       inScope: true,
       scope: expect.any(String),
       actions: [{ type: 'none', reason: expect.any(String) }],
