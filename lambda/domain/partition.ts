@@ -2,7 +2,7 @@
 
 export type Partition = 'aws' | 'aws-us-gov' | 'aws-cn';
 
-const PARTITIONS: readonly Partition[] = ['aws', 'aws-us-gov', 'aws-cn'];
+export const PARTITIONS: readonly Partition[] = ['aws', 'aws-us-gov', 'aws-cn'];
 
 /** The partition an ARN names (arn:<partition>:...); 'aws' when the ARN is absent or names none we know. */
 export function partitionOfArn(arn: string | undefined): Partition {

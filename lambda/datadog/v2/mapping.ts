@@ -110,8 +110,6 @@ export function toV2Attributes(
   regions: readonly string[] = PARTITION_REGIONS.aws,
   current?: AWSAccountResponseAttributes,
 ): V2OwnedAttributes {
-  const otherTagFilters: AWSNamespaceTagFilter[] = (current?.metrics_config?.tag_filters ?? []).filter((f) => f.namespace !== EC2_NAMESPACE);
-  const tagFilters = settings.filterTags.length ? [{ namespace: EC2_NAMESPACE, tags: [...settings.filterTags] }] : [];
   return {
     account_tags: [...settings.hostTags],
     aws_regions: regionsFromExcluded(settings.excludedRegions, regions),
@@ -119,7 +117,7 @@ export function toV2Attributes(
       ...structuredClone(current?.metrics_config ?? {}),
       enabled: settings.metricsCollection,
       namespace_filters: filtersFromRules(settings.namespaceRules),
-      tag_filters: [...structuredClone(otherTagFilters), ...tagFilters],
+      tag_filters: withEc2TagFilters(current?.metrics_config?.tag_filters, settings.filterTags),
     },
     resources_config: {
       ...structuredClone(current?.resources_config ?? {}),
@@ -127,6 +125,12 @@ export function toV2Attributes(
       extended_collection: settings.extendedResourceCollection,
     },
   };
+}
+
+/** The tag filters with the AWS/EC2 one set to these tags (none: removed); other namespaces' filters are kept as they are. */
+export function withEc2TagFilters(current: readonly AWSNamespaceTagFilter[] | undefined, filterTags: readonly string[]): AWSNamespaceTagFilter[] {
+  const others = structuredClone((current ?? []).filter((filter) => filter.namespace !== EC2_NAMESPACE));
+  return [...others, ...(filterTags.length ? [{ namespace: EC2_NAMESPACE, tags: [...filterTags] }] : [])];
 }
 
 export function toV2CreateRequest(
