@@ -11,7 +11,9 @@ import { convergeAccount, type ConvergeResult } from '../lambda/converge';
 import { MemberAccess } from '../lambda/observe/member-access';
 import { OrganizationsReader } from '../lambda/observe/organizations';
 import { usableFacts } from '../lambda/queue/worker';
-import { observeOrganization, planObservedOrganization, guardLimits, reconcileOrganization, type ReconcileItem } from '../lambda/reconcile/organization';
+import { observeOrganization } from '../lambda/reconcile/observe-organization';
+import { guardLimits, planObservedOrganization } from '../lambda/reconcile/organization-work';
+import { reconcileOrganization, type ReconcileItem } from '../lambda/reconcile/stream';
 import { buildOrganization, createSimulatedAws, seedState, SimulatedDatadog, VirtualClock, type SimulatedOrganization } from './sim';
 
 const LATENCY = { organizations: 60, sts: 80, iam: 80, datadog: 150 };

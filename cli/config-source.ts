@@ -36,12 +36,12 @@ export async function readJsonFile(path: string, what = 'config file'): Promise<
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    throw new InputError(`cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { cause: error });
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new InputError(`${what} ${path} is not valid JSON: ${(error as Error).message}`);
+    throw new InputError(`${what} ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
 }
 

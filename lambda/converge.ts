@@ -1,9 +1,10 @@
 import type { Config } from './config/schema';
 import { assertAccountId } from './domain/account-id';
+import { isRetryable, messageOf } from './domain/errors';
 import { ActionError, executePlan, type ActDependencies } from './act/execute';
 import { observeAccount, type KnownFacts, type ObserveDependencies } from './observe/observe-account';
 import { KeysNotStoredError } from './datadog/credentials';
-import { PINNED_PERMISSIONS, type DatadogPermissions } from './observe/datadog-permissions';
+import { PINNED_PERMISSIONS, type DatadogPermissions } from './domain/datadog-permissions';
 import { holdDeletions, planAccount, type AccountPlan, type Action } from './plan/plan-account';
 
 /** One account through the pipeline: observe -> plan -> act. The result is what is reported. */
@@ -45,7 +46,7 @@ export async function convergeAccount(accountId: string, options: ConvergeOption
     // Only a role that is read or made needs Datadog's lists.
     const inspected = observation.role.kind === 'present' || observation.role.kind === 'absent';
     const permissions = inspected && options.deps.permissions ? await options.deps.permissions() : PINNED_PERMISSIONS;
-    const planned = planAccount(observation, options.config, permissions);
+    const planned = planAccount(observation, options.config, options.deps.datadog.capabilities, permissions);
     plan = options.holdDeletions ? holdDeletions(planned, 'the deletion guard tripped in this run') : planned;
     const base = { accountId, scope: plan.scope, notes: plan.notes };
     if (plan.blocked) {
@@ -59,17 +60,18 @@ export async function convergeAccount(accountId: string, options: ConvergeOption
     const idle = plan.actions.every((a) => a.type === 'none');
     const status = !plan.inScope && idle ? 'skipped' : 'ok';
     if (options.dryRun || idle) return { ...base, status, actions: plan.actions };
-    const done = await executePlan(plan, observation, options.config, { datadog: options.deps.datadog, iam }, permissions);
+    const done = await executePlan(plan, { datadog: options.deps.datadog, iam });
     return { ...base, status, actions: done };
   } catch (error) {
     const failed = error instanceof ActionError ? [...error.done, error.action] : [];
     const waitingForKeys = error instanceof KeysNotStoredError;
+    // A transient failure (throttled, timed out, Datadog's 5xx) is tried again later; a refusal or a configuration error is a failure.
     return {
       accountId,
-      status: waitingForKeys ? 'retry' : 'error',
+      status: waitingForKeys || isRetryable(error) ? 'retry' : 'error',
       ...(waitingForKeys && { waitingForKeys }),
       actions: failed,
-      error: (error as Error)?.message ?? String(error),
+      error: messageOf(error),
       scope: plan?.scope,
       notes: plan?.notes ?? [],
     };

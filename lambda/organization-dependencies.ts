@@ -5,7 +5,9 @@ import type { Config } from './config/schema';
 import { createDatadogHttp, integrationPortOver, type DatadogDependencies } from './datadog/factory';
 import type { AwsIntegrationPort } from './datadog/port';
 import { DatadogAwsV2Client } from './datadog/v2/client';
-import { DatadogPermissionSource, type DatadogPermissions } from './observe/datadog-permissions';
+import type { DatadogPermissions } from './domain/datadog-permissions';
+import { DatadogPermissionSource } from './observe/datadog-permissions';
+import type { MemberAccess } from './observe/member-access';
 import { OrganizationsReader } from './observe/organizations';
 
 export type DatadogOptions = Omit<DatadogDependencies, 'env' | 'secretsManager'> & {
@@ -13,12 +15,16 @@ export type DatadogOptions = Omit<DatadogDependencies, 'env' | 'secretsManager'>
   readonly onPermissionsFallback?: (reason: string) => void;
 };
 
+/** What the org-wide runs read through: Organizations, Datadog and (to read roles) the member accounts. */
 export interface OrganizationDependencies {
   readonly organizationsClient: OrganizationsClient;
   readonly organizations: OrganizationsReader;
   readonly datadog: AwsIntegrationPort;
-  /** Datadog's current IAM permission lists (cached for the life of the process). */
-  readonly permissions: () => Promise<DatadogPermissions>;
+  /** Datadog's current IAM permission lists, that read roles are compared with (the pinned list when absent). */
+  readonly permissions?: () => Promise<DatadogPermissions>;
+  /** Needed to read roles (the CLI's plan and apply; the per-account runs read them too). */
+  readonly memberAccess?: MemberAccess;
+  readonly now: () => Date;
 }
 
 /** Organizations and Datadog: what the org-wide reconciler reads (no IAM or STS loaded). */
@@ -37,5 +43,6 @@ export function organizationDependencies(config: Config, env: NodeJS.ProcessEnv,
     organizations: new OrganizationsReader(organizationsClient),
     datadog: integrationPortOver(config.datadog.apiVersion, http),
     permissions: () => source.current(),
+    now: () => new Date(),
   };
 }

@@ -6,7 +6,7 @@ import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from '
 import { Construct } from 'constructs';
 import type { Config } from '../lambda/config/schema';
 import { MANAGED_BY_TAG } from '../lambda/domain/ownership';
-import { CUSTOMER_POLICY_PATH } from '../lambda/plan/desired';
+import { CUSTOMER_POLICY_PATH } from '../lambda/domain/ownership';
 
 /**
  * role.memberAccessMode "dedicated": instead of assuming an administrator role

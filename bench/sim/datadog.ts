@@ -5,7 +5,8 @@
  * costed by a SimulatedService (150 ms, writes at a configured rate).
  */
 
-import { DatadogApiError, kindOfStatus } from '../../lambda/datadog/errors';
+import { V1_CAPABILITIES } from '../../lambda/datadog/capabilities';
+import { DatadogApiError, UnsupportedByVersionError, kindOfStatus } from '../../lambda/datadog/errors';
 import type { AwsIntegrationPort, Integration, IntegrationAuth, IntegrationRef, IntegrationSettings } from '../../lambda/datadog/port';
 import type { VirtualClock } from './clock';
 import { SimulatedService, type ServiceLimits } from './limits';
@@ -69,6 +70,7 @@ function copySettings(settings: IntegrationSettings): IntegrationSettings {
 
 export class SimulatedDatadog implements AwsIntegrationPort {
   readonly apiVersion = 'v1' as const;
+  readonly capabilities = V1_CAPABILITIES;
   readonly service: SimulatedService;
   private readonly integrations = new Map<string, Stored>();
   private readonly namespaces: readonly string[];
@@ -83,6 +85,11 @@ export class SimulatedDatadog implements AwsIntegrationPort {
   }
 
   // ------------------------------------------------------------------ the port
+
+  /** As v1: no external ID without an integration. */
+  mintExternalId(): Promise<string> {
+    return Promise.reject(new UnsupportedByVersionError('CreateNewAWSExternalID', 'the simulated v1 API issues external IDs only with an integration'));
+  }
 
   listIntegrations(filter: { accountId?: string } = {}): Promise<Integration[]> {
     return this.call('ListAWSAccounts', () => {

@@ -9,8 +9,9 @@
 import type { Config } from '../../lambda/config/schema';
 import { datadogTrustPolicy, type PolicyDocument } from '../../lambda/domain/policy';
 import type { OrgAccount } from '../../lambda/observe/model';
-import { desiredRole, desiredSettings, type DesiredRole } from '../../lambda/plan/desired';
-import { scopeOf } from '../../lambda/plan/scope';
+import { desiredRole, type DesiredRole } from '../../lambda/plan/desired-role';
+import { desiredSettings } from '../../lambda/plan/desired-settings';
+import { scopeOf } from '../../lambda/domain/scope';
 import { FakeAwsOrganization, type FakeAccount } from '@datadog-aws-org-integration/standins/aws/model';
 import { DEFAULT_EPOCH_MS, type VirtualClock } from './clock';
 import type { SimulatedDatadog } from './datadog';

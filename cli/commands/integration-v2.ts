@@ -1,6 +1,7 @@
-import { DatadogApiError } from '../../lambda/datadog/errors';
+import { DatadogApiError, requireExternalId } from '../../lambda/datadog/errors';
 import type { DatadogAwsV2Client } from '../../lambda/datadog/v2/client';
-import { EC2_NAMESPACE, filtersFromRules, fromV2Account, PARTITION_REGIONS, regionsFromExcluded } from '../../lambda/datadog/v2/mapping';
+import { filtersFromRules, fromV2Account, regionsFromExcluded, withEc2TagFilters } from '../../lambda/datadog/v2/mapping';
+import { PARTITION_REGIONS } from '../../lambda/domain/partition';
 import {
   isRoleAuth,
   type AWSAccountPartition,
@@ -10,17 +11,15 @@ import {
 } from '../../lambda/datadog/v2/types';
 import { InputError } from '../../lambda/domain/errors';
 import { overridesOfDefaults } from '../namespaces';
-import { table, type Output } from '../output';
+import type { IntegrationApi } from './integration-api';
 import * as common from './integration-common';
-import type { JsonOption, RefOptions, SettingsOptions } from './integration-common';
+import type { RefOptions, SettingsOptions } from './integration-common';
 
 /**
  * `integration ...` over Datadog's v2 API. An integration is found by account ID + role name
- * (one list call filtered by aws_account_id) and then addressed by its config UUID. `--json`
- * prints Datadog's v2 body as it came (update and rotate: the PATCH response).
+ * (one list call filtered by aws_account_id) and then addressed by its config UUID. The body
+ * answered is Datadog's v2 body as it came (update and rotate: the PATCH response).
  */
-
-export const PARTITIONS: readonly AWSAccountPartition[] = ['aws', 'aws-us-gov', 'aws-cn'];
 
 const SETTINGS: readonly (keyof SettingsOptions)[] = ['hostTag', 'filterTag', 'excludedRegion', 'namespace', 'metrics', 'cspm', 'resourceCollection'];
 
@@ -44,10 +43,7 @@ export function v2Settings(options: SettingsOptions, partition: AWSAccountPartit
     const metrics = structuredClone(current?.metrics_config ?? {});
     if (options.metrics !== undefined) metrics.enabled = options.metrics;
     if (options.namespace) metrics.namespace_filters = filtersFromRules(options.namespace);
-    if (options.filterTag) {
-      const others = (metrics.tag_filters ?? []).filter((filter) => filter.namespace !== EC2_NAMESPACE);
-      metrics.tag_filters = [...others, ...(options.filterTag.length ? [{ namespace: EC2_NAMESPACE, tags: options.filterTag }] : [])];
-    }
+    if (options.filterTag) metrics.tag_filters = withEc2TagFilters(metrics.tag_filters, options.filterTag);
     attributes.metrics_config = metrics;
   }
   const extended = common.cspmTurnsOnResources(options) ? true : options.resourceCollection;
@@ -74,94 +70,84 @@ function knownRegions(excluded: readonly string[], partition: AWSAccountPartitio
   return regions;
 }
 
-export async function listV2(client: DatadogAwsV2Client, output: Output, options: { accountId?: string; roleName?: string } & JsonOption): Promise<void> {
-  const response = await client.listAccounts({ awsAccountId: options.accountId });
-  // v2 filters by account only: the role name is matched here.
-  const data = (response.data ?? []).filter((item) => options.roleName === undefined || roleOf(item) === options.roleName);
-  if (options.json) return output.json(options.roleName === undefined ? response : { ...response, data });
-  const rows = data.map((item) => {
-    const integration = fromV2Account(item, PARTITION_REGIONS[item.attributes?.aws_partition ?? 'aws']);
-    const auth = item.attributes?.auth_config;
-    const base = common.describeRow({
-      accountId: item.attributes?.aws_account_id,
-      auth: common.authLabel(roleOf(item), auth && !isRoleAuth(auth) ? auth.access_key_id : undefined),
-      ...(integration && {
-        metrics: integration.settings.metricsCollection,
-        resources: integration.settings.extendedResourceCollection,
-        cspm: integration.settings.cspmResourceCollection,
-        hostTags: integration.settings.hostTags,
-        filterTags: integration.settings.filterTags,
-        excludedRegions: integration.settings.excludedRegions,
-        namespaceRules: overridesOfDefaults(integration.settings.namespaceRules),
-      }),
-    });
-    return [...base, integration?.externalId ?? '', item.id];
-  });
-  common.printTable(output, rows, (cells) => table([...common.LIST_HEADERS, 'EXTERNAL ID', 'CONFIG ID'], cells));
-}
-
-export async function createV2(
-  client: DatadogAwsV2Client,
-  output: Output,
-  options: RefOptions & SettingsOptions & JsonOption & { partition: AWSAccountPartition },
-): Promise<void> {
-  const response = await client.createAccount({
-    data: {
-      type: 'account',
-      attributes: {
-        aws_account_id: options.accountId,
-        aws_partition: options.partition,
-        auth_config: { role_name: options.roleName },
-        ...v2Settings(options, options.partition),
-      },
+export function v2IntegrationApi(client: DatadogAwsV2Client): IntegrationApi {
+  return {
+    async list(filter) {
+      const response = await client.listAccounts({ awsAccountId: filter.accountId });
+      // v2 filters by account only: the role name is matched here.
+      const data = (response.data ?? []).filter((item) => filter.roleName === undefined || roleOf(item) === filter.roleName);
+      const body = filter.roleName === undefined ? response : { ...response, data };
+      return { body, headers: [...common.LIST_HEADERS, 'EXTERNAL ID', 'CONFIG ID'], rows: data.map(describeConfig) };
     },
-  });
-  if (options.json) return output.json(response);
-  const auth = response.data?.attributes?.auth_config;
-  common.printCreated(output, options, (isRoleAuth(auth) && auth.external_id) || undefined);
-}
 
-export async function updateV2(client: DatadogAwsV2Client, output: Output, options: RefOptions & SettingsOptions & JsonOption): Promise<void> {
-  if (!SETTINGS.some((key) => options[key] !== undefined)) throw common.nothingToUpdate();
-  const current = await findConfig(client, options, 'UpdateAWSAccount');
-  const changes = v2Settings(options, current.attributes?.aws_partition ?? 'aws', current.attributes);
-  const response = await client.updateAccount(current.id, {
-    data: { id: current.id, type: 'account', attributes: { aws_account_id: options.accountId, ...changes } },
-  });
-  if (options.json) return output.json(response);
-  common.printUpdated(output, options, Object.keys(changes));
-}
-
-export async function deleteV2(client: DatadogAwsV2Client, output: Output, options: RefOptions & JsonOption): Promise<void> {
-  const current = await findConfig(client, options, 'DeleteAWSAccount');
-  await client.deleteAccount(current.id);
-  // Datadog answers 204 with no body: {} stands for it.
-  if (options.json) return output.json({});
-  common.printDeleted(output, options);
-}
-
-export async function namespacesV2(client: DatadogAwsV2Client, output: Output, options: JsonOption): Promise<void> {
-  const response = await client.listNamespaces();
-  if (options.json) return output.json(response);
-  for (const namespace of response.data?.attributes?.namespaces ?? []) output.line(namespace);
-}
-
-/** Mint a new external ID, then PATCH it into the integration's auth_config. */
-export async function rotateV2(client: DatadogAwsV2Client, output: Output, options: RefOptions & JsonOption): Promise<void> {
-  // Found first, so an unknown integration mints nothing.
-  const current = await findConfig(client, options, 'CreateNewAWSExternalID');
-  const minted = await client.createNewExternalId();
-  const externalId = minted.data?.attributes?.external_id;
-  if (!externalId) throw new DatadogApiError('CreateNewAWSExternalID', 'unexpected', 200, [], 'CreateNewAWSExternalID answered without an external_id');
-  const response = await client.updateAccount(current.id, {
-    data: {
-      id: current.id,
-      type: 'account',
-      attributes: { aws_account_id: options.accountId, auth_config: { role_name: options.roleName, external_id: externalId } },
+    async create(ref, settings, partition) {
+      const body = await client.createAccount({
+        data: {
+          type: 'account',
+          attributes: { aws_account_id: ref.accountId, aws_partition: partition, auth_config: { role_name: ref.roleName }, ...v2Settings(settings, partition) },
+        },
+      });
+      const auth = body.data?.attributes?.auth_config;
+      return { body, externalId: (isRoleAuth(auth) && auth.external_id) || undefined };
     },
+
+    async update(ref, settings) {
+      if (!SETTINGS.some((key) => settings[key] !== undefined)) throw common.nothingToUpdate();
+      const current = await findConfig(client, ref, 'UpdateAWSAccount');
+      const changes = v2Settings(settings, current.attributes?.aws_partition ?? 'aws', current.attributes);
+      const body = await client.updateAccount(current.id, {
+        data: { id: current.id, type: 'account', attributes: { aws_account_id: ref.accountId, ...changes } },
+      });
+      return { body, fields: Object.keys(changes) };
+    },
+
+    async delete(ref) {
+      const current = await findConfig(client, ref, 'DeleteAWSAccount');
+      await client.deleteAccount(current.id);
+      // Datadog answers 204 with no body: {} stands for it.
+      return { body: {} };
+    },
+
+    async namespaces() {
+      const body = await client.listNamespaces();
+      return { body, names: body.data?.attributes?.namespaces ?? [] };
+    },
+
+    /** Mint a new external ID, then PATCH it into the integration's auth_config. */
+    async rotateExternalId(ref) {
+      // Found first, so an unknown integration mints nothing.
+      const current = await findConfig(client, ref, 'CreateNewAWSExternalID');
+      const minted = await client.createNewExternalId();
+      const externalId = requireExternalId(minted.data?.attributes?.external_id, 'CreateNewAWSExternalID');
+      const body = await client.updateAccount(current.id, {
+        data: {
+          id: current.id,
+          type: 'account',
+          attributes: { aws_account_id: ref.accountId, auth_config: { role_name: ref.roleName, external_id: externalId } },
+        },
+      });
+      return { body, externalId };
+    },
+  };
+}
+
+function describeConfig(item: AWSAccountResponseData): string[] {
+  const integration = fromV2Account(item, PARTITION_REGIONS[item.attributes?.aws_partition ?? 'aws']);
+  const auth = item.attributes?.auth_config;
+  const base = common.describeRow({
+    accountId: item.attributes?.aws_account_id,
+    auth: common.authLabel(roleOf(item), auth && !isRoleAuth(auth) ? auth.access_key_id : undefined),
+    ...(integration && {
+      metrics: integration.settings.metricsCollection,
+      resources: integration.settings.extendedResourceCollection,
+      cspm: integration.settings.cspmResourceCollection,
+      hostTags: integration.settings.hostTags,
+      filterTags: integration.settings.filterTags,
+      excludedRegions: integration.settings.excludedRegions,
+      namespaceRules: overridesOfDefaults(integration.settings.namespaceRules),
+    }),
   });
-  if (options.json) return output.json(response);
-  common.printRotated(output, options, externalId);
+  return [...base, integration?.externalId ?? '', item.id];
 }
 
 function roleOf(data: AWSAccountResponseData): string | undefined {

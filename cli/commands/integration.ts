@@ -1,17 +1,13 @@
 import { Command, Option } from 'commander';
-import type { AWSAccountPartition } from '../../lambda/datadog/v2/types';
-import type { AWSAccount } from '../../lambda/datadog/v1/types';
+import { PARTITIONS, type Partition } from '../../lambda/domain/partition';
+import type { Config } from '../../lambda/config/schema';
 import { loadCliConfig } from '../config-source';
 import { datadogV1Client, datadogV2Client, type CliDependencies, type GlobalOptions } from '../context';
 import { checkNamespaceRules, type ApiVersion } from '../namespaces';
 import { accountIdArg, filterTagArg, hostTagArg, namespaceRuleArg, regionArg, roleNameArg } from '../options';
 import { table, type Output } from '../output';
+import type { IntegrationApi } from './integration-api';
 import {
-  authLabel,
-  cspmTurnsOnResources,
-  describeRow,
-  LIST_HEADERS,
-  nothingToUpdate,
   printCreated,
   printDeleted,
   printRotated,
@@ -21,12 +17,14 @@ import {
   type RefOptions,
   type SettingsOptions,
 } from './integration-common';
-import { createV2, deleteV2, listV2, namespacesV2, PARTITIONS, rotateV2, updateV2 } from './integration-v2';
+import { v1IntegrationApi } from './integration-v1';
+import { v2IntegrationApi } from './integration-v2';
 
 /**
  * `integration ...`: Datadog's AWS integration operations, one command each, through the v1
- * or the v2 API (`--api-version`, default datadog.apiVersion). `--json` prints Datadog's
- * response body as it came: the configuration's source is on stderr only, never added to it.
+ * or the v2 API (`--api-version`, default datadog.apiVersion): one implementation of each
+ * subcommand over IntegrationApi (integration-v1.ts, integration-v2.ts). `--json` prints
+ * Datadog's response body as it came: the configuration's source is on stderr only.
  */
 
 function addSettingsOptions(command: Command): Command {
@@ -58,36 +56,13 @@ function addRefOptions(command: Command): Command {
     .requiredOption('--role-name <name>', 'IAM role that Datadog assumes in the account', roleNameArg);
 }
 
-/** Only the fields the user gave: an update leaves everything else as Datadog has it. */
-function settingsBody(options: SettingsOptions): AWSAccount {
-  const body: AWSAccount = {};
-  if (options.hostTag) body.host_tags = options.hostTag;
-  if (options.filterTag) body.filter_tags = options.filterTag;
-  if (options.excludedRegion) body.excluded_regions = options.excludedRegion;
-  if (options.namespace) body.account_specific_namespace_rules = options.namespace;
-  if (options.metrics !== undefined) body.metrics_collection_enabled = options.metrics;
-  if (options.resourceCollection !== undefined) body.extended_resource_collection_enabled = options.resourceCollection;
-  if (options.cspm !== undefined) body.cspm_resource_collection_enabled = options.cspm;
-  if (cspmTurnsOnResources(options)) body.extended_resource_collection_enabled = true;
-  return body;
-}
-
-function describeAccount(account: AWSAccount): string[] {
-  return describeRow({
-    accountId: account.account_id,
-    auth: authLabel(account.role_name, account.access_key_id),
-    metrics: account.metrics_collection_enabled,
-    resources: account.extended_resource_collection_enabled ?? account.resource_collection_enabled,
-    cspm: account.cspm_resource_collection_enabled,
-    hostTags: account.host_tags,
-    filterTags: account.filter_tags,
-    excludedRegions: account.excluded_regions,
-    namespaceRules: account.account_specific_namespace_rules,
-  });
-}
-
 interface ApiVersionOption {
   apiVersion?: ApiVersion;
+}
+
+/** The one place the CLI picks an API version's implementation. */
+function integrationApi(apiVersion: ApiVersion, config: Config, deps: CliDependencies, output: Output): IntegrationApi {
+  return apiVersion === 'v2' ? v2IntegrationApi(datadogV2Client(config, deps, output)) : v1IntegrationApi(datadogV1Client(config, deps, output));
 }
 
 export function integrationCommand(deps: CliDependencies, output: Output): Command {
@@ -101,16 +76,12 @@ export function integrationCommand(deps: CliDependencies, output: Output): Comma
     );
 
   /** The config, the API version chosen, and the namespace rules checked against it. */
-  const session = async (command: Command, namespace?: Record<string, boolean>) => {
+  const session = async (command: Command, namespace?: Record<string, boolean>): Promise<IntegrationApi> => {
     const options = command.optsWithGlobals<GlobalOptions & ApiVersionOption>();
     const config = await loadCliConfig(options, deps, output, { inJson: false });
     const apiVersion = options.apiVersion ?? config.datadog.apiVersion;
     if (namespace) checkNamespaceRules(apiVersion, namespace);
-    return {
-      apiVersion,
-      v1: () => datadogV1Client(config, deps, output),
-      v2: () => datadogV2Client(config, deps, output),
-    };
+    return integrationApi(apiVersion, config, deps, output);
   };
 
   group
@@ -120,48 +91,36 @@ export function integrationCommand(deps: CliDependencies, output: Output): Comma
     .option('--role-name <name>', 'only integrations with this role name (v2: matched by the CLI)', roleNameArg)
     .option('--json', "print Datadog's response as JSON")
     .action(async (options: { accountId?: string; roleName?: string } & JsonOption, command: Command) => {
-      const api = await session(command);
-      if (api.apiVersion === 'v2') return listV2(api.v2(), output, options);
-      const response = await api.v1().listAccounts({ accountId: options.accountId, roleName: options.roleName });
-      if (options.json) return output.json(response);
-      printTable(output, (response.accounts ?? []).map(describeAccount), (rows) => table(LIST_HEADERS, rows));
+      const { body, headers, rows } = await (await session(command)).list(options);
+      if (options.json) return output.json(body);
+      printTable(output, rows, (cells) => table([...headers], cells));
     });
 
   addSettingsOptions(addRefOptions(group.command('create')))
     .description('create an AWS integration and print its external ID')
     .addOption(new Option('--partition <partition>', "the account's AWS partition (v2 only; v1 has none)").choices(PARTITIONS).default('aws'))
     .option('--json', "print Datadog's response as JSON")
-    .action(async (options: RefOptions & SettingsOptions & JsonOption & { partition: AWSAccountPartition }, command: Command) => {
-      const api = await session(command, options.namespace);
-      if (api.apiVersion === 'v2') return createV2(api.v2(), output, options);
-      const body: AWSAccount = { account_id: options.accountId, role_name: options.roleName, ...settingsBody(options) };
-      const response = await api.v1().createAccount(body);
-      if (options.json) return output.json(response);
-      printCreated(output, options, response.external_id);
+    .action(async (options: RefOptions & SettingsOptions & JsonOption & { partition: Partition }, command: Command) => {
+      const { body, externalId } = await (await session(command, options.namespace)).create(options, options, options.partition);
+      if (options.json) return output.json(body);
+      printCreated(output, options, externalId);
     });
 
   addSettingsOptions(addRefOptions(group.command('update')))
     .description('change an AWS integration; only the options given are changed')
     .option('--json', "print Datadog's response as JSON")
     .action(async (options: RefOptions & SettingsOptions & JsonOption, command: Command) => {
-      const api = await session(command, options.namespace);
-      if (api.apiVersion === 'v2') return updateV2(api.v2(), output, options);
-      const changes = settingsBody(options);
-      if (Object.keys(changes).length === 0) throw nothingToUpdate();
-      const ref = { accountId: options.accountId, roleName: options.roleName };
-      const response = await api.v1().updateAccount(ref, { account_id: options.accountId, role_name: options.roleName, ...changes });
-      if (options.json) return output.json(response);
-      printUpdated(output, options, Object.keys(changes));
+      const { body, fields } = await (await session(command, options.namespace)).update(options, options);
+      if (options.json) return output.json(body);
+      printUpdated(output, options, fields);
     });
 
   addRefOptions(group.command('delete'))
     .description('delete an AWS integration')
     .option('--json', "print Datadog's response as JSON (v2 answers 204: {})")
     .action(async (options: RefOptions & JsonOption, command: Command) => {
-      const api = await session(command);
-      if (api.apiVersion === 'v2') return deleteV2(api.v2(), output, options);
-      const response = await api.v1().deleteAccount({ account_id: options.accountId, role_name: options.roleName });
-      if (options.json) return output.json(response);
+      const { body } = await (await session(command)).delete(options);
+      if (options.json) return output.json(body);
       printDeleted(output, options);
     });
 
@@ -170,22 +129,18 @@ export function integrationCommand(deps: CliDependencies, output: Output): Comma
     .description('list the namespaces that --namespace rules can name (v1 keys such as ec2, v2 CloudWatch names such as AWS/EC2)')
     .option('--json', "print Datadog's response as JSON")
     .action(async (options: JsonOption, command: Command) => {
-      const api = await session(command);
-      if (api.apiVersion === 'v2') return namespacesV2(api.v2(), output, options);
-      const namespaces = await api.v1().listAvailableNamespaces();
-      if (options.json) return output.json(namespaces);
-      for (const namespace of namespaces) output.line(namespace);
+      const { body, names } = await (await session(command)).namespaces();
+      if (options.json) return output.json(body);
+      for (const name of names) output.line(name);
     });
 
   addRefOptions(group.command('rotate-external-id'))
     .description('generate a new external ID; the old one stops working (v2: mint one, then write it into the integration)')
     .option('--json', "print Datadog's response as JSON (v2: the PATCH response)")
     .action(async (options: RefOptions & JsonOption, command: Command) => {
-      const api = await session(command);
-      if (api.apiVersion === 'v2') return rotateV2(api.v2(), output, options);
-      const response = await api.v1().createNewExternalId({ account_id: options.accountId, role_name: options.roleName });
-      if (options.json) return output.json(response);
-      printRotated(output, options, response.external_id);
+      const { body, externalId } = await (await session(command)).rotateExternalId(options);
+      if (options.json) return output.json(body);
+      printRotated(output, options, externalId);
     });
 
   // The group's options (--api-version) show in each subcommand's help.

@@ -6,7 +6,7 @@ import { isPlainObject } from '../../lambda/config/environment';
 import { parseConfig, type Config } from '../../lambda/config/schema';
 import type { Integration } from '../../lambda/datadog/port';
 import { InputError } from '../../lambda/domain/errors';
-import { sameRules } from '../../lambda/plan/desired';
+import { sameRules } from '../../lambda/plan/settings-drift';
 import { isOurIntegration } from '../../lambda/domain/ownership';
 import { CONFIG_CONTEXT_KEY } from '../../lib/config';
 import { announceConfigSource, mergeCliConfig, resolveConfigSource, startDirectory, type ConfigSource } from '../config-source';

@@ -5,15 +5,8 @@ import type { PipelineDependencies } from '../../lambda/dependencies';
 import { InputError } from '../../lambda/domain/errors';
 import { heldDeletions, type OrganizationPlan } from '../../lambda/plan/plan-organization';
 import { applyOrganization } from '../../lambda/reconcile/apply';
-import {
-  accountsForWorkers,
-  accountsToConverge,
-  guardLimits,
-  observeOrganization,
-  planObservedOrganization,
-  readRoles,
-  type ObservedOrganization,
-} from '../../lambda/reconcile/organization';
+import { observeOrganization, readRoles, type ObservedOrganization } from '../../lambda/reconcile/observe-organization';
+import { accountsForWorkers, accountsToConverge, guardLimits, planObservedOrganization } from '../../lambda/reconcile/organization-work';
 import { loadCliConfig } from '../config-source';
 import { cliPipeline, type CliDependencies, type GlobalOptions } from '../context';
 import { EXIT } from '../exit-codes';

@@ -1,12 +1,10 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
-import type { Config } from '../config/schema';
 import { DatadogApiError } from '../datadog/errors';
-import type { AwsIntegrationPort, CreateOptions, IntegrationRef } from '../datadog/port';
-import { datadogTrustPolicy, denyStatements, externalIdsIn } from '../domain/policy';
-import type { AccountObservation } from '../observe/model';
-import { PINNED_PERMISSIONS, type DatadogPermissions } from '../observe/datadog-permissions';
-import { desiredRole, desiredSettings, permissionsToApply } from '../plan/desired';
+import type { AwsIntegrationPort, CreateOptions, IntegrationRef, IntegrationSettings } from '../datadog/port';
+import { ProductError, StateError, isRetryable, messageOf } from '../domain/errors';
 import { isOurIntegration } from '../domain/ownership';
+import { datadogTrustPolicy, type PolicyDocument } from '../domain/policy';
+import type { TrustToWrite } from '../plan/actions';
 import type { AccountPlan, Action } from '../plan/plan-account';
 import { applyPermissions, createRole, deleteRole, updateTrust } from './iam-role';
 
@@ -33,47 +31,41 @@ async function retryOnConflict<T>(write: () => Promise<T>, sleep: (ms: number) =
   }
 }
 
-/** Thrown when an action fails; says which one and what was already done. */
-export class ActionError extends Error {
+/** Thrown when an action fails; says which one, what was already done, and (from its cause) whether to retry. */
+export class ActionError extends ProductError {
   override readonly name = 'ActionError';
   constructor(
     readonly action: Action,
     readonly done: readonly Action[],
     override readonly cause: unknown,
   ) {
-    super(`${action.type} failed: ${(cause as Error)?.message ?? String(cause)}`);
+    super(`${action.type} failed: ${messageOf(cause)}`, isRetryable(cause), { cause });
   }
 }
 
 /**
- * Runs a plan's actions in order. Every action is idempotent, so a run that stops half way
- * is finished by the next one. Returns the actions done.
+ * Performs a plan's actions in order, with what each carries (the planner decided it). Every
+ * action is idempotent, so a run that stops half way is finished by the next one. Returns the
+ * actions done.
  */
-export async function executePlan(
-  plan: AccountPlan,
-  observation: AccountObservation,
-  config: Config,
-  deps: ActDependencies,
-  permissions: DatadogPermissions = PINNED_PERMISSIONS,
-): Promise<Action[]> {
-  const ref: IntegrationRef = { accountId: plan.accountId, roleName: config.role.name };
-  const settings = desiredSettings(config, observation.organization, observation.organizationId);
-  const observedRole = observation.role.kind === 'present' ? observation.role.role : undefined;
-  const role = () => desiredRole(config, observation.partition, permissionsToApply(permissions, observedRole));
-  const account = { accountId: plan.accountId, partition: observation.partition };
+export async function executePlan(plan: AccountPlan, deps: ActDependencies): Promise<Action[]> {
+  const ref: IntegrationRef = { accountId: plan.accountId, roleName: plan.roleName };
+  const account = { accountId: plan.accountId, partition: plan.partition };
   const iam = (): IAMClient => {
-    if (!deps.iam) throw new Error(`IAM in account ${plan.accountId} is not reachable`);
+    if (!deps.iam) throw new StateError(`IAM in account ${plan.accountId} is not reachable`, false);
     return deps.iam;
   };
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const write = <T>(call: () => Promise<T>) => retryOnConflict(call, sleep);
   // An external ID obtained in this run (minted, created or rotated) is the one to write into the trust.
   let externalId: string | undefined;
-  // v2: a new integration starts with an ID minted before the role is written, so the role is ready first.
-  const mint = plan.actions.some((a) => a.type === 'create-integration') ? deps.datadog.mintExternalId?.bind(deps.datadog) : undefined;
-  const idForRole = async (): Promise<string> => {
-    if (externalId === undefined && mint) externalId = await write(mint);
-    return requireExternalId(externalId ?? currentExternalId(observation, config.role.name), observation);
+  // Where the port mints IDs first, a new integration starts with one minted before the role is written, so the role is ready first.
+  const mintFirst = deps.datadog.capabilities.mintsExternalIdBeforeCreate && plan.actions.some((a) => a.type === 'create-integration');
+  const trustPolicy = async (trust: TrustToWrite): Promise<PolicyDocument> => {
+    if (externalId === undefined && mintFirst) externalId = await write(() => deps.datadog.mintExternalId());
+    const policy = datadogTrustPolicy(trust.principalArn, externalIdToTrust(externalId ?? trust.externalId, plan.accountId));
+    // Deny statements someone added only restrict the role: kept.
+    return { ...policy, Statement: [...policy.Statement, ...trust.keep] };
   };
   const done: Action[] = [];
 
@@ -83,7 +75,7 @@ export async function executePlan(
         case 'none':
           continue;
         case 'create-integration':
-          externalId = await createOrAdopt(deps.datadog, ref, settings, write, { externalId, partition: observation.partition });
+          externalId = await createOrAdopt(deps.datadog, ref, action.settings, write, { externalId, partition: plan.partition });
           break;
         case 'rotate-external-id':
           externalId = (await write(() => deps.datadog.rotateExternalId(ref))).externalId;
@@ -91,37 +83,63 @@ export async function executePlan(
         case 'adopt-integration':
         case 'update-integration':
           // Adopting is an update whose settings carry our marker (they always do).
-          await write(() => deps.datadog.updateIntegration(ref, settings));
+          await write(() => deps.datadog.updateIntegration(ref, action.settings));
           break;
-        case 'create-role': {
-          const desired = role();
-          await createRole(iam(), desired, datadogTrustPolicy(desired.principalArn, await idForRole()), account);
+        case 'create-role':
+          await createRole(iam(), action.role, await trustPolicy(action.trust), account);
           break;
-        }
-        case 'update-role-trust': {
-          const desired = role();
-          const trust = datadogTrustPolicy(desired.principalArn, await idForRole());
-          // Deny statements someone added only restrict the role: keep them.
-          trust.Statement.push(...denyStatements(observedRole?.trustPolicy));
-          await updateTrust(iam(), desired.roleName, trust);
+        case 'update-role-trust':
+          await updateTrust(iam(), plan.roleName, await trustPolicy(action.trust));
           break;
-        }
         case 'update-role-policy':
-          await applyPermissions(iam(), role(), account);
+          await applyPermissions(iam(), action.role, account);
           break;
         case 'delete-integration':
           await write(() => deleteIfPresent(deps.datadog, ref));
           break;
         case 'delete-role':
-          await deleteRole(iam(), config.role.name);
+          await deleteRole(iam(), plan.roleName);
           break;
       }
       done.push(action);
     } catch (error) {
+      if (action.type === 'update-role-trust' && done.some((a) => a.type === 'create-integration')) {
+        throw await withdrawCreate(deps.datadog, ref, write, action, done, error);
+      }
       throw new ActionError(action, done, error);
     }
   }
   return done;
+}
+
+/**
+ * The integration this run created has an external ID the role does not trust, and where the
+ * ID is not read back (v1) no later run could tell: the role would keep trusting its one old
+ * ID, taken as right. So the create is withdrawn (the integration deleted: this run made it),
+ * and the next run starts over. Should the delete fail too, the error says what is left.
+ */
+async function withdrawCreate(
+  datadog: AwsIntegrationPort,
+  ref: IntegrationRef,
+  write: ConflictRetry,
+  action: Action,
+  done: readonly Action[],
+  error: unknown,
+): Promise<ActionError> {
+  if (datadog.capabilities.readsExternalIdBack) return new ActionError(action, done, error);
+  const kept = done.filter((a) => a.type !== 'create-integration');
+  try {
+    await write(() => deleteIfPresent(datadog, ref));
+  } catch (deleteError) {
+    const left = new StateError(
+      `${messageOf(error)}; the integration created in this run could not be deleted again (${messageOf(deleteError)}): ` +
+        `its external ID is not in the role's trust, and the next run cannot see that; delete it (dd-aws-org integration delete --account-id ${ref.accountId}) and converge again`,
+      isRetryable(error),
+      { cause: error },
+    );
+    return new ActionError(action, done, left);
+  }
+  return new ActionError(action, kept, new StateError(`${messageOf(error)}; the integration created in this run was deleted again, so the next run starts over`, isRetryable(error), { cause: error }));
 }
 
 type ConflictRetry = <T>(call: () => Promise<T>) => Promise<T>;
@@ -133,7 +151,7 @@ type ConflictRetry = <T>(call: () => Promise<T>) => Promise<T>;
 async function createOrAdopt(
   datadog: AwsIntegrationPort,
   ref: IntegrationRef,
-  settings: ReturnType<typeof desiredSettings>,
+  settings: IntegrationSettings,
   write: ConflictRetry,
   options: CreateOptions,
 ): Promise<string> {
@@ -141,9 +159,9 @@ async function createOrAdopt(
     return (await datadog.createIntegration(ref, settings, options)).externalId;
   } catch (error) {
     if (!(error instanceof DatadogApiError)) throw error;
-    // v2: a create whose answer was lost and was sent again is refused (the minted ID is used by
-    // then, or the integration exists). If Datadog holds ours with that ID, the create is done.
-    if (options.externalId && (error.kind === 'bad-request' || error.kind === 'conflict')) {
+    // A create with a minted ID whose answer was lost and was sent again is refused (the ID is
+    // used by then, or the integration exists). If Datadog reads back ours with that ID, the create is done.
+    if (options.externalId !== undefined && datadog.capabilities.readsExternalIdBack && !error.retryable) {
       const listed = await datadog.listIntegrations({ accountId: ref.accountId });
       if (listed.some((i) => isOurIntegration(i, ref.roleName) && i.externalId === options.externalId)) return options.externalId;
     }
@@ -159,24 +177,16 @@ export async function deleteIfPresent(datadog: AwsIntegrationPort, ref: Integrat
   try {
     await datadog.deleteIntegration(ref);
   } catch (error) {
-    if (!(error instanceof DatadogApiError && (error.kind === 'not-found' || error.kind === 'bad-request'))) throw error;
-    // v1 answers a delete of what does not exist with 400, in words we should not parse: look instead.
+    // A conflict is a concurrent write: retried by the caller.
+    if (!(error instanceof DatadogApiError) || error.retryable || error.kind === 'conflict') throw error;
+    // A refused delete may mean "nothing to delete" (v1 answers 400, in words we should not parse): look instead.
     // Gone (deleted by a concurrent run, or by an earlier attempt whose answer was lost): the goal is reached.
     const still = await datadog.listIntegrations({ accountId: ref.accountId });
     if (still.some((i) => isOurIntegration(i, ref.roleName))) throw error;
   }
 }
 
-/** Without a new ID: the one Datadog told us for our integration (v2), else the single one the role trusts. */
-function currentExternalId(observation: AccountObservation, roleName: string): string | undefined {
-  const ours = observation.integrations.find((i) => isOurIntegration(i, roleName));
-  if (ours?.externalId) return ours.externalId;
-  if (observation.role.kind !== 'present') return undefined;
-  const ids = externalIdsIn(observation.role.role.trustPolicy);
-  return ids.length === 1 ? ids[0] : undefined;
-}
-
-function requireExternalId(externalId: string | undefined, observation: AccountObservation): string {
+function externalIdToTrust(externalId: string | undefined, accountId: string): string {
   if (externalId) return externalId;
-  throw new Error(`no external ID is known for account ${observation.accountId}; run again to rotate one`);
+  throw new StateError(`no external ID is known for account ${accountId}; run again to rotate one`, true);
 }

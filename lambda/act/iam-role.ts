@@ -10,16 +10,18 @@ import {
   DetachRolePolicyCommand,
   EntityAlreadyExistsException,
   GetPolicyCommand,
+  GetRoleCommand,
   ListPolicyVersionsCommand,
   NoSuchEntityException,
   PutRolePolicyCommand,
   UpdateAssumeRolePolicyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { allowedActions, type Partition, type PolicyDocument } from '../domain/policy';
+import type { Partition } from '../domain/partition';
+import { allowedActions, denyStatements, parsePolicyDocument, type PolicyDocument } from '../domain/policy';
 import { attachedPolicyArns, inlinePolicyNames, readPolicyDocument } from '../observe/role';
-import { MANAGED_BY_TAG, isTaggedOurs } from '../domain/ownership';
-import { CUSTOMER_POLICY_PATH, customerPolicyArn, isOurCustomerPolicyArn, isOurPolicyName, type DesiredRole } from '../plan/desired';
+import { CUSTOMER_POLICY_PATH, MANAGED_BY_TAG, customerPolicyArn, isOurCustomerPolicyArn, isOurPolicyName, isTaggedOurs } from '../domain/ownership';
+import type { DesiredRole } from '../plan/desired-role';
 
 /** Where the role lives: customer managed policy ARNs name the account and partition. */
 export interface RoleAccount {
@@ -31,7 +33,10 @@ export interface RoleAccount {
 
 const json = (document: PolicyDocument) => JSON.stringify(document);
 
-/** Creates the role, or, when it already exists, rewrites its trust: either way the trust ends as given. */
+/**
+ * Creates the role, or, when it already exists, rewrites its trust as the update does: the
+ * given trust plus the Deny statements the role has (they only restrict it).
+ */
 export async function createRole(iam: IAMClient, desired: DesiredRole, trust: PolicyDocument, account: RoleAccount): Promise<void> {
   try {
     await iam.send(
@@ -45,7 +50,8 @@ export async function createRole(iam: IAMClient, desired: DesiredRole, trust: Po
     );
   } catch (error) {
     if (!(error instanceof EntityAlreadyExistsException)) throw error;
-    await updateTrust(iam, desired.roleName, trust);
+    const current = (await iam.send(new GetRoleCommand({ RoleName: desired.roleName }))).Role?.AssumeRolePolicyDocument;
+    await updateTrust(iam, desired.roleName, { ...trust, Statement: [...trust.Statement, ...denyStatements(parsePolicyDocument(current))] });
   }
   await applyPermissions(iam, desired, account);
 }
@@ -109,8 +115,10 @@ async function putCustomerPolicy(iam: IAMClient, arn: string, name: string, docu
   if (current && sameActions(current, document)) return;
   const versions = (await iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn }))).Versions ?? [];
   if (versions.length >= MAX_POLICY_VERSIONS) {
-    // The oldest version that is not the default makes room; versions are listed newest first.
-    const oldest = versions.filter((v) => !v.IsDefaultVersion).at(-1);
+    // The oldest version that is not the default makes room (IAM promises no order of the list).
+    const oldest = versions
+      .filter((v) => !v.IsDefaultVersion)
+      .sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0))[0];
     if (oldest?.VersionId) await iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: oldest.VersionId }));
   }
   await iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: json(document), SetAsDefault: true }));

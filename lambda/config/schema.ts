@@ -4,7 +4,7 @@ import * as z from 'zod/mini';
 import { InputError } from '../domain/errors';
 import { SITE_NAMES, isDatadogSite, type DatadogSite } from '../datadog/sites';
 import { isAccountId } from '../domain/account-id';
-import { PARTITION_REGIONS } from '../datadog/v2/mapping';
+import { PARTITION_REGIONS } from '../domain/partition';
 import { filterTagProblem, parseNamespaceRule, regionProblem, roleNameProblem, tagKeyProblem, tagProblem } from '../domain/tags';
 import { DEFAULT_OWNERSHIP_TAG_KEY, isMarkerTag } from '../domain/ownership';
 

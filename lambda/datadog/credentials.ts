@@ -62,7 +62,7 @@ export async function credentialsFromSecret(client: SecretsManagerClient, secret
       AccessDeniedException: 'access denied: the caller needs secretsmanager:GetSecretValue on it (and kms:Decrypt on its key)',
       DecryptionFailure: 'its KMS key could not decrypt it',
     };
-    throw new CredentialsError(`cannot read ${where}: ${hints[name] ?? `${name}: ${(error as Error).message}`}`);
+    throw new CredentialsError(`cannot read ${where}: ${hints[name] ?? `${name}: ${(error as Error).message}`}`, { cause: error });
   }
   if (!secretString) throw new KeysNotStoredError(`${where} has no string value; store a JSON object {"apiKey": "...", "appKey": "..."}`);
   let parsed: unknown;

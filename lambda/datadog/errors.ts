@@ -1,3 +1,5 @@
+import { ProductError } from '../domain/errors';
+
 /** What went wrong, as a caller decides on it (retry, adopt, tell the user). */
 export type DatadogErrorKind =
   | 'bad-request' // 400: Datadog rejected the request's content
@@ -52,4 +54,18 @@ export function kindOfStatus(status: number): DatadogErrorKind {
   if (status === 429) return 'rate-limited';
   if (status >= 500 && status <= 599) return 'server';
   return 'unexpected';
+}
+
+/** The external ID of an answer that must carry one (create, rotate, mint). */
+export function requireExternalId(externalId: string | undefined, operation: string): string {
+  if (externalId) return externalId;
+  throw new DatadogApiError(operation, 'unexpected', 200, [], `${operation} answered without an external_id`);
+}
+
+/** A call the API version cannot make (see the port's capabilities): the caller's mistake, never retryable. */
+export class UnsupportedByVersionError extends ProductError {
+  override readonly name = 'UnsupportedByVersionError';
+  constructor(operation: string, why: string) {
+    super(`${operation}: ${why}`, false);
+  }
 }

@@ -5,6 +5,8 @@
  * do not change with the version.
  */
 
+import type { Partition } from '../domain/partition';
+
 export interface IntegrationRef {
   readonly accountId: string;
   readonly roleName: string;
@@ -41,11 +43,32 @@ export interface GivenExternalId {
 
 export interface CreateOptions extends GivenExternalId {
   /** The account's AWS partition (v2 records it; v1 has no such field). */
-  readonly partition?: 'aws' | 'aws-us-gov' | 'aws-cn';
+  readonly partition?: Partition;
+}
+
+/**
+ * What an API version can do, so that the planner, the executor and the CLI decide by what
+ * the port states, never by the version's name. Pure: no call is made.
+ */
+export interface PortCapabilities {
+  /** Reading an integration tells its external ID (v2); otherwise it is told only on create and rotation (v1). */
+  readonly readsExternalIdBack: boolean;
+  /**
+   * An external ID can be had before the integration exists (v2): the role is written first,
+   * trusting it, so Datadog never meets a missing role. Otherwise the create issues it (v1).
+   */
+  readonly mintsExternalIdBeforeCreate: boolean;
+  /**
+   * The settings as this version reads them back once written, to compare with what is read
+   * (v2: namespace rules as one list, excluded regions as the known ones outside include_only).
+   */
+  settingsAsStored(settings: IntegrationSettings, partition: Partition): IntegrationSettings;
 }
 
 export interface AwsIntegrationPort {
+  /** For messages only: callers decide by `capabilities`. */
   readonly apiVersion: 'v1' | 'v2';
+  readonly capabilities: PortCapabilities;
   /** Every integration, or only those of one account. */
   listIntegrations(filter?: { accountId?: string }): Promise<Integration[]>;
   /**
@@ -58,9 +81,9 @@ export interface AwsIntegrationPort {
   /** A new external ID (or the given one, v2); the previous one stops working. */
   rotateExternalId(ref: IntegrationRef, given?: GivenExternalId): Promise<{ externalId: string }>;
   /**
-   * v2 only: an external ID tied to no integration yet, valid 48 hours. The role can trust it
-   * before the integration exists, so Datadog never meets a missing role.
+   * An external ID tied to no integration yet (v2: valid 48 hours). Only where
+   * capabilities.mintsExternalIdBeforeCreate; elsewhere it throws.
    */
-  mintExternalId?(): Promise<string>;
+  mintExternalId(): Promise<string>;
   listNamespaces(): Promise<string[]>;
 }

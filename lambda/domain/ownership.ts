@@ -1,4 +1,5 @@
 import type { Integration } from '../datadog/port';
+import type { Partition } from './partition';
 
 /**
  * The one ownership rule: what this deployment may call its own, and so change or delete.
@@ -90,4 +91,36 @@ export function isTaggedOurs(tags: Tags): boolean {
   if (!tags) return false;
   if (Array.isArray(tags)) return tags.some((tag) => tag.Key === MANAGED_BY_TAG.key && tag.Value === MANAGED_BY_TAG.value);
   return (tags as Readonly<Record<string, string>>)[MANAGED_BY_TAG.key] === MANAGED_BY_TAG.value;
+}
+
+/** Our names in IAM: the inline permission policies and the customer managed policies this product writes. */
+
+export const PERMISSIONS_POLICY_NAME = 'DatadogIntegrationPolicy';
+/** Customer managed policies this product creates live under this path, so they are told apart from anyone else's. */
+export const CUSTOMER_POLICY_PATH = '/datadog-aws-org-integration/';
+
+export function policyName(index: number, count: number): string {
+  return count === 1 ? PERMISSIONS_POLICY_NAME : `${PERMISSIONS_POLICY_NAME}${index + 1}`;
+}
+
+export function isOurPolicyName(name: string): boolean {
+  return name === PERMISSIONS_POLICY_NAME || /^DatadogIntegrationPolicy\d+$/.test(name);
+}
+
+/** The names of the resource-collection policies for a role: one per account, tied to the role name. */
+export function resourceCollectionPolicyName(roleName: string, index: number): string {
+  return `${roleName}-ResourceCollection${index + 1}`;
+}
+
+/** A customer managed policy this product made for this role (by path and name). */
+export function isOurCustomerPolicyArn(arn: string, roleName: string): boolean {
+  const at = arn.indexOf(`:policy${CUSTOMER_POLICY_PATH}`);
+  if (at < 0) return false;
+  const name = arn.slice(at + `:policy${CUSTOMER_POLICY_PATH}`.length);
+  const prefix = `${roleName}-ResourceCollection`;
+  return name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length));
+}
+
+export function customerPolicyArn(partition: Partition, accountId: string, name: string): string {
+  return `arn:${partition}:iam::${accountId}:policy${CUSTOMER_POLICY_PATH}${name}`;
 }

@@ -1,5 +1,7 @@
 /** IAM policy documents: building and reading them, without I/O. */
 
+import type { Partition } from './partition';
+
 export interface PolicyStatement {
   Sid?: string;
   Effect: 'Allow' | 'Deny';
@@ -14,7 +16,6 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
-export type Partition = 'aws' | 'aws-us-gov' | 'aws-cn';
 
 const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 

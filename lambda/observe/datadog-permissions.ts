@@ -1,4 +1,5 @@
-import { DATADOG_STANDARD_PERMISSIONS } from '../plan/datadog-permissions';
+import { PINNED_PERMISSIONS, type DatadogPermissions } from '../domain/datadog-permissions';
+import { StateError, messageOf } from '../domain/errors';
 
 /**
  * Datadog's current IAM permission lists, read from its v2 iam_permissions endpoints (they
@@ -6,33 +7,11 @@ import { DATADOG_STANDARD_PERMISSIONS } from '../plan/datadog-permissions';
  * cannot be asked or answers something that is not a list of IAM actions.
  */
 
-export interface DatadogPermissions {
-  /** The standard integration policy's actions. */
-  readonly standard: readonly string[];
-  /** The resource-collection actions (used when resource collection or CSPM is on). */
-  readonly resourceCollection: readonly string[];
-  /**
-   * 'datadog': read from Datadog now. 'pinned': the list shipped with the product, used as the
-   * truth (nothing asked Datadog). Both are lists to converge to. 'fallback': Datadog could not
-   * be asked; the pinned list, and the planner only adds: it removes nothing it cannot check
-   * against Datadog's current lists.
-   */
-  readonly source: 'datadog' | 'pinned' | 'fallback';
-  /** Why the pinned list is used. */
-  readonly reason?: string;
-}
-
 export interface PermissionLists {
   readonly standard: () => Promise<unknown>;
   readonly resourceCollection: () => Promise<unknown>;
 }
 
-export const PINNED_PERMISSIONS: DatadogPermissions = {
-  standard: DATADOG_STANDARD_PERMISSIONS,
-  resourceCollection: [],
-  source: 'pinned',
-  reason: 'the pinned list shipped with the product',
-};
 
 // service:Action, with IAM's wildcards; anything else is not written into a policy.
 const IAM_ACTION = /^[a-z0-9-]+:[A-Za-z0-9*?]+$/;
@@ -84,11 +63,11 @@ export class DatadogPermissionSource {
       const [standard, resourceCollection] = await Promise.all([this.lists.standard(), this.lists.resourceCollection()]);
       const s = permissionsIn(standard);
       const r = permissionsIn(resourceCollection);
-      if (typeof s === 'string') throw new Error(`iam_permissions/standard: ${s}`);
-      if (typeof r === 'string') throw new Error(`iam_permissions/resource_collection: ${r}`);
+      if (typeof s === 'string') throw new StateError(`iam_permissions/standard: ${s}`, false);
+      if (typeof r === 'string') throw new StateError(`iam_permissions/resource_collection: ${r}`, false);
       value = { standard: s, resourceCollection: r, source: 'datadog' };
     } catch (error) {
-      const reason = `Datadog's permission lists could not be read (${(error as Error)?.message ?? String(error)}); using the pinned list`;
+      const reason = `Datadog's permission lists could not be read (${messageOf(error)}); using the pinned list`;
       this.options.onFallback?.(reason);
       value = { ...PINNED_PERMISSIONS, source: 'fallback', reason };
       this.cached = { value, until: this.now() + (this.options.retryAfterMs ?? 5 * 60_000) };

@@ -1,6 +1,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
-import { roleArn, type Partition } from '../domain/policy';
+import type { Partition } from '../domain/partition';
+import { roleArn } from '../domain/policy';
 
 /** How long after joining an account's AccessDenied is taken as "too new, retry" rather than a setup error. */
 export const NEW_ACCOUNT_GRACE_MS = 2 * 60 * 60 * 1000;

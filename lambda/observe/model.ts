@@ -1,26 +1,11 @@
 import type { Integration } from '../datadog/port';
-import type { Partition, PolicyDocument } from '../domain/policy';
+import type { OrgAccount } from '../domain/account';
+import type { Partition } from '../domain/partition';
+import type { PolicyDocument } from '../domain/policy';
 
 /** What is observed of one account: the input of the pure decision. */
 
-/** Organizations' account State, plus "not in the organization at all". */
-export type OrgAccountState =
-  | 'ACTIVE'
-  | 'PENDING_ACTIVATION'
-  | 'PENDING_CLOSURE'
-  | 'SUSPENDED'
-  | 'CLOSED'
-  | 'NOT_IN_ORGANIZATION';
-
-export interface OrgAccount {
-  readonly accountId: string;
-  readonly state: OrgAccountState;
-  readonly name?: string;
-  /** Root first, then each OU down to the account's parent. */
-  readonly parentPath: readonly string[];
-  readonly tags: Readonly<Record<string, string>>;
-  readonly isManagementAccount: boolean;
-}
+export type { OrgAccount, OrgAccountState } from '../domain/account';
 
 export interface ObservedRole {
   readonly roleName: string;

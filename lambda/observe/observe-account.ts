@@ -1,8 +1,8 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { needsAccountTags, type Config } from '../config/schema';
 import type { AwsIntegrationPort, Integration } from '../datadog/port';
-import type { Partition } from '../domain/policy';
-import { scopeOf } from '../plan/scope';
+import type { Partition } from '../domain/partition';
+import { scopeOf } from '../domain/scope';
 import { NEW_ACCOUNT_GRACE_MS, type MemberAccess } from './member-access';
 import type { AccountObservation, RoleObservation } from './model';
 import type { ObservedOrgAccount, OrganizationsReader } from './organizations';

@@ -3,14 +3,11 @@ import {
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
   ListRootsCommand,
-  ListTagsForResourceCommand,
-  type Organization,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { isOrganizationId } from '../domain/organization-id';
-import type { Partition } from '../domain/policy';
-import type { OrgAccount, OrgAccountState } from './model';
-import type { ObservedOrgAccount, OrganizationFacts } from './organizations';
+import type { Partition } from '../domain/partition';
+import type { OrgAccount } from './model';
+import { accountState, organizationFacts, readAccountTags, type ObservedOrgAccount, type OrganizationFacts } from './organizations';
 
 /** The whole organization as read in one walk: every account with its state and OU path. */
 export interface OrganizationSnapshot {
@@ -45,29 +42,6 @@ export interface WalkProgress {
   readonly accounts: number;
   readonly tagsRead: number;
   readonly tagsToRead: number;
-}
-
-const STATES: ReadonlySet<string> = new Set(['ACTIVE', 'PENDING_ACTIVATION', 'PENDING_CLOSURE', 'SUSPENDED', 'CLOSED']);
-
-/** Organizations retired `Status` in favour of `State` (September 2026): State first, Status as fallback. */
-export function accountState(raw: string | undefined): OrgAccountState {
-  return raw !== undefined && STATES.has(raw) ? (raw as OrgAccountState) : 'ACTIVE';
-}
-
-/**
- * What DescribeOrganization tells: the ID, the management account, the partition. Without an
- * ID nothing can be marked or proven ours, so nothing is done.
- */
-export function organizationFacts(organization: Organization | undefined): OrganizationFacts {
-  const organizationId = organization?.Id ?? '';
-  if (!isOrganizationId(organizationId)) {
-    throw new Error(
-      `Organizations' DescribeOrganization answered without a valid organization ID (${JSON.stringify(organizationId)}): ` +
-        'run with the credentials of the management account (or a delegated administrator) of the organization',
-    );
-  }
-  const arn = organization?.MasterAccountArn ?? organization?.Arn ?? '';
-  return { organizationId, managementAccountId: organization?.MasterAccountId ?? '', partition: (arn.split(':')[1] || 'aws') as Partition };
 }
 
 /** Runs tasks with at most `limit` at once, in order of the input. */
@@ -155,11 +129,7 @@ export async function walkOrganization(client: OrganizationsClient, options: Wal
     const now = options.now ?? Date.now;
     await mapLimit(accounts, concurrency, async (account) => {
       if (options.tagsDeadline !== undefined && now() >= options.tagsDeadline) return;
-      const tags = await allPages(async (NextToken) => {
-        const page = await client.send(new ListTagsForResourceCommand({ ResourceId: account.accountId, NextToken }));
-        return { items: page.Tags ?? [], next: page.NextToken };
-      });
-      (account as { tags: Record<string, string> }).tags = Object.fromEntries(tags.map((t) => [t.Key ?? '', t.Value ?? '']));
+      (account as { tags: Record<string, string> }).tags = await readAccountTags(client, account.accountId);
       tagsRead.add(account.accountId);
       report();
     });

@@ -4,11 +4,15 @@ import {
   DescribeOrganizationCommand,
   ListParentsCommand,
   ListTagsForResourceCommand,
+  type Organization,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import type { Partition } from '../domain/policy';
-import type { OrgAccount } from './model';
-import { accountState as stateOf, organizationFacts } from './organization-walk';
+import { StateError } from '../domain/errors';
+import { isOrganizationId } from '../domain/organization-id';
+import { partitionOfArn, type Partition } from '../domain/partition';
+import type { OrgAccount, OrgAccountState } from './model';
+
+/** Organizations, read: the organization's facts, an account's state and tags, one account's place (the walk reads all, in organization-walk.ts). */
 
 export interface OrganizationFacts {
   /** The organization's ID (o-...): the ownership marker names it. */
@@ -47,7 +51,7 @@ export class OrganizationsReader {
       }
       throw error;
     }
-    const state = stateOf(account?.State ?? account?.Status);
+    const state = accountState(account?.State ?? account?.Status);
     const [parentPath, tags] = await Promise.all([this.parentPath(accountId), options.readTags === false ? {} : this.tags(accountId)]);
     return {
       accountId,
@@ -74,14 +78,45 @@ export class OrganizationsReader {
     return path;
   }
 
-  private async tags(accountId: string): Promise<Record<string, string>> {
-    const tags: Record<string, string> = {};
-    let NextToken: string | undefined;
-    do {
-      const page = await this.client.send(new ListTagsForResourceCommand({ ResourceId: accountId, NextToken }));
-      for (const tag of page.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
-      NextToken = page.NextToken;
-    } while (NextToken);
-    return tags;
+  private tags(accountId: string): Promise<Record<string, string>> {
+    return readAccountTags(this.client, accountId);
   }
 }
+
+/** Every tag of one account, all pages. */
+export async function readAccountTags(client: OrganizationsClient, accountId: string): Promise<Record<string, string>> {
+  const tags: Record<string, string> = {};
+  let NextToken: string | undefined;
+  do {
+    const page = await client.send(new ListTagsForResourceCommand({ ResourceId: accountId, NextToken }));
+    for (const tag of page.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return tags;
+}
+
+const STATES: ReadonlySet<string> = new Set(['ACTIVE', 'PENDING_ACTIVATION', 'PENDING_CLOSURE', 'SUSPENDED', 'CLOSED']);
+
+/** Organizations retired `Status` in favour of `State` (September 2026): State first, Status as fallback. */
+export function accountState(raw: string | undefined): OrgAccountState {
+  if (raw === undefined) return 'ACTIVE';
+  return STATES.has(raw) ? (raw as OrgAccountState) : 'UNKNOWN';
+}
+
+/**
+ * What DescribeOrganization tells: the ID, the management account, the partition. Without an
+ * ID nothing can be marked or proven ours, so nothing is done.
+ */
+export function organizationFacts(organization: Organization | undefined): OrganizationFacts {
+  const organizationId = organization?.Id ?? '';
+  if (!isOrganizationId(organizationId)) {
+    throw new StateError(
+      `Organizations' DescribeOrganization answered without a valid organization ID (${JSON.stringify(organizationId)}): ` +
+        'run with the credentials of the management account (or a delegated administrator) of the organization',
+      false,
+    );
+  }
+  const arn = organization?.MasterAccountArn ?? organization?.Arn ?? '';
+  return { organizationId, managementAccountId: organization?.MasterAccountId ?? '', partition: partitionOfArn(arn) };
+}
+

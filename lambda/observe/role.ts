@@ -9,7 +9,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { parsePolicyDocument, type PolicyDocument } from '../domain/policy';
-import { isOurCustomerPolicyArn, isOurPolicyName } from '../plan/desired';
+import { isOurCustomerPolicyArn, isOurPolicyName } from '../domain/ownership';
 import type { RoleObservation } from './model';
 
 /** Reads the Datadog role in a member account (through the assumed member access role). */

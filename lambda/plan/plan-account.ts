@@ -1,41 +1,37 @@
 import type { Config } from '../config/schema';
-import type { Integration } from '../datadog/port';
-import { allowedActions, externalIdsIn, isExactTrust, type PolicyDocument } from '../domain/policy';
+import type { Integration, PortCapabilities } from '../datadog/port';
+import type { Partition } from '../domain/partition';
+import { allowedActions, denyStatements, externalIdsIn, isExactTrust, type PolicyDocument } from '../domain/policy';
 import type { AccountObservation, ObservedRole } from '../observe/model';
-import { PINNED_PERMISSIONS, type DatadogPermissions } from '../observe/datadog-permissions';
+import { PINNED_PERMISSIONS, type DatadogPermissions } from '../domain/datadog-permissions';
 import {
   MANAGED_BY_TAG,
   carriesOurMarker,
   isMarkerTag,
   isOurIntegration,
+  isOurPolicyName,
   isTaggedOurs,
   markedOrganizations,
   mayDeleteIntegration,
   ownershipMarker,
   type Ownership,
 } from '../domain/ownership';
-import { desiredRole, expectedSettings, isOurPolicyName, permissionsToApply, settingsDrift, type DesiredRole } from './desired';
-import { scopeOf, type ScopeDecision } from './scope';
+import { desiredRole, type DesiredRole } from './desired-role';
+import { expectedSettings } from './desired-settings';
+import { permissionsToApply } from './permission-fallback';
+import { settingsDrift } from './settings-drift';
+import { withPayloads, type Action, type ActionType, type Intent } from './actions';
+import { desiredSettings } from './desired-settings';
+import { datadogPrincipalArn } from './datadog-principal';
+import { scopeOf, type ScopeDecision } from '../domain/scope';
 
-export type ActionType =
-  | 'create-integration'
-  | 'rotate-external-id'
-  | 'adopt-integration'
-  | 'update-integration'
-  | 'create-role'
-  | 'update-role-trust'
-  | 'update-role-policy'
-  | 'delete-integration'
-  | 'delete-role'
-  | 'none';
-
-export interface Action {
-  readonly type: ActionType;
-  readonly reason: string;
-}
+export type { Action, ActionType } from './actions';
 
 export interface AccountPlan {
   readonly accountId: string;
+  /** Where the actions write: the configured role's name and the account's partition. */
+  readonly roleName: string;
+  readonly partition: Partition;
   readonly inScope: boolean;
   /** Why the account is in or out of scope. */
   readonly scope: string;
@@ -55,7 +51,8 @@ const isDeletion = (action: Action) => action.type === 'delete-integration' || a
 export function holdDeletions(plan: AccountPlan, why: string): AccountPlan {
   const held = plan.actions.filter(isDeletion);
   if (held.length === 0) return plan;
-  return { ...plan, actions: orNone(plan.actions.filter((a) => !isDeletion(a)), `deletion held: ${why}`), held: [...(plan.held ?? []), ...held] };
+  const kept = plan.actions.filter((a) => !isDeletion(a));
+  return { ...plan, actions: kept.length > 0 ? kept : [{ type: 'none', reason: `deletion held: ${why}` }], held: [...(plan.held ?? []), ...held] };
 }
 
 /** Who this deployment is, for the ownership rule. */
@@ -63,8 +60,17 @@ export function ownershipOf(config: Config, organizationId: string): Ownership {
   return { roleName: config.role.name, markerKey: config.integration.ownershipTagKey, organizationId };
 }
 
-/** The one decision function: observation + configuration -> actions. Pure: no I/O, no clock. */
-export function planAccount(observation: AccountObservation, config: Config, permissions: DatadogPermissions = PINNED_PERMISSIONS): AccountPlan {
+/**
+ * The one decision function: observation + configuration -> actions. Pure: no I/O, no clock.
+ * What the Datadog API can do (read external IDs back, mint one first, how it stores settings)
+ * comes from the port's capabilities, never from the version's name.
+ */
+export function planAccount(
+  observation: AccountObservation,
+  config: Config,
+  capabilities: PortCapabilities,
+  permissions: DatadogPermissions = PINNED_PERMISSIONS,
+): AccountPlan {
   const scope = scopeOf(observation.organization, config.scope);
   const ownership = ownershipOf(config, observation.organizationId);
   const ours = observation.integrations.find((i) => isOurIntegration(i, config.role.name));
@@ -75,54 +81,73 @@ export function planAccount(observation: AccountObservation, config: Config, per
         ? `integration with role ${i.auth.roleName} left alone: not the configured role ${config.role.name}`
         : `integration with access key ${i.auth.accessKeyId} left alone: access-key integrations are not ours`,
     );
-  const base = { accountId: observation.accountId, inScope: scope.inScope, scope: scope.reason };
+  const base = { accountId: observation.accountId, roleName: config.role.name, partition: observation.partition, inScope: scope.inScope, scope: scope.reason };
+  const role = observation.role;
+  const observedRole = role.kind === 'present' ? role.role : undefined;
+  let desired: DesiredRole | undefined;
+  const desiredOnce = () => (desired ??= desiredRole(config, observation.partition, permissionsToApply(permissions, observedRole)));
+  const payloads = {
+    settings: () => desiredSettings(config, observation.organization, observation.organizationId),
+    role: desiredOnce,
+    trust: () => ({
+      principalArn: datadogPrincipalArn(config.datadog.site, observation.partition),
+      externalId: currentExternalId(ours, observedRole),
+      keep: denyStatements(observedRole?.trustPolicy),
+    }),
+  };
+  const act = (intents: Intent[]) => withPayloads(intents, payloads);
 
   if (scope.effect === 'leave-alone') return { ...base, actions: [{ type: 'none', reason: scope.reason }], notes };
   if (!scope.inScope) {
     const { actions, notes: offboardNotes } = offboardActions(observation, config, ours, scope, ownership);
-    return { ...base, actions: orNone(actions, `nothing of ours to remove: ${scope.reason}`), notes: [...notes, ...offboardNotes] };
+    return { ...base, actions: act(orNone(actions, `nothing of ours to remove: ${scope.reason}`)), notes: [...notes, ...offboardNotes] };
   }
 
-  const role = observation.role;
   if (role.kind === 'not-inspected') {
-    return { ...base, actions: orNone(shallowActions(observation, config, ours), 'the integration matches the configuration (role not inspected)'), notes };
+    return { ...base, actions: act(orNone(shallowActions(observation, config, capabilities, ours), 'the integration matches the configuration (role not inspected)')), notes };
   }
   if (role.kind === 'unreachable' || role.kind === 'not-read') {
     const retryable = role.kind === 'unreachable' && role.retryable;
     return { ...base, actions: [], blocked: { reason: role.reason, retryable }, notes };
   }
-  const desired = desiredRole(config, observation.partition, permissionsToApply(permissions, role.kind === 'present' ? role.role : undefined));
-  const actions = onboardActions(observation, config, ours, role.kind === 'present' ? role.role : undefined, desired);
+  const actions = onboardActions(observation, config, capabilities, ours, observedRole, desiredOnce());
   const permissionNotes = permissions.source === 'fallback' ? [`${permissions.reason ?? "Datadog's permission lists could not be read"}: permissions are only added, none removed`] : [];
-  return { ...base, actions: orNone(actions, 'the integration and the role match the configuration'), notes: [...notes, ...permissionNotes] };
+  return { ...base, actions: act(orNone(actions, 'the integration and the role match the configuration')), notes: [...notes, ...permissionNotes] };
 }
 
-function orNone(actions: Action[], reason: string): Action[] {
+/** Without a new ID: the one Datadog told for our integration, else the single one the role trusts. */
+function currentExternalId(ours: Integration | undefined, role: ObservedRole | undefined): string | undefined {
+  if (ours?.externalId) return ours.externalId;
+  const ids = role ? externalIdsIn(role.trustPolicy) : [];
+  return ids.length === 1 ? ids[0] : undefined;
+}
+
+function orNone(actions: Intent[], reason: string): Intent[] {
   return actions.length > 0 ? actions : [{ type: 'none', reason }];
 }
 
 /** Without reading the role: create what is missing, repair Datadog settings; the role is left to the per-account run. */
-function shallowActions(observation: AccountObservation, config: Config, ours: Integration | undefined): Action[] {
+function shallowActions(observation: AccountObservation, config: Config, capabilities: PortCapabilities, ours: Integration | undefined): Intent[] {
   if (!ours) {
     return sortActions(
       [
         { type: 'create-integration', reason: `Datadog has no integration for this account with role ${config.role.name}` },
         { type: 'create-role', reason: `role ${config.role.name} is created, or its trust rewritten, with the new external ID` },
       ],
-      config,
+      capabilities,
     );
   }
-  const settingsAction = integrationSettingsAction(observation, config, ours);
+  const settingsAction = integrationSettingsAction(observation, config, capabilities, ours);
   return settingsAction ? [settingsAction] : [];
 }
 
 /**
  * Our integration's settings: adopted when it lacks our marker (the write adds it, with our
- * settings), else updated when they drifted. Under v2 they are compared as v2 reads them.
+ * settings), else updated when they drifted. They are compared as the port reads them back.
  */
-function integrationSettingsAction(observation: AccountObservation, config: Config, ours: Integration): Action | undefined {
+function integrationSettingsAction(observation: AccountObservation, config: Config, capabilities: PortCapabilities, ours: Integration): Intent | undefined {
   const ownership = ownershipOf(config, observation.organizationId);
-  const expected = expectedSettings(config, observation.organization, observation.partition, observation.organizationId);
+  const expected = expectedSettings(capabilities, config, observation.organization, observation.partition, observation.organizationId);
   if (carriesOurMarker(ours, ownership)) {
     const drift = settingsDrift(ours.settings, expected);
     return drift.length > 0 ? { type: 'update-integration', reason: `Datadog settings differ: ${drift.join(', ')}` } : undefined;
@@ -144,12 +169,15 @@ function integrationSettingsAction(observation: AccountObservation, config: Conf
 function onboardActions(
   observation: AccountObservation,
   config: Config,
+  capabilities: PortCapabilities,
   ours: Integration | undefined,
   role: ObservedRole | undefined,
   desired: DesiredRole,
-): Action[] {
-  const actions: Action[] = [];
+): Intent[] {
+  const actions: Intent[] = [];
   const roleName = config.role.name;
+  // Datadog's external ID, where the API read it back (capabilities.readsExternalIdBack) and the integration has one.
+  const knownExternalId = ours?.externalId;
 
   if (!ours) {
     actions.push({ type: 'create-integration', reason: `Datadog has no integration for this account with role ${roleName}` });
@@ -159,31 +187,31 @@ function onboardActions(
         : { type: 'create-role', reason: `role ${roleName} does not exist` },
     );
   } else {
-    const settingsAction = integrationSettingsAction(observation, config, ours);
+    const settingsAction = integrationSettingsAction(observation, config, capabilities, ours);
     if (settingsAction) actions.push(settingsAction);
-    if (!role && ours.externalId === undefined) {
+    if (!role && knownExternalId === undefined) {
       actions.unshift({ type: 'rotate-external-id', reason: `role ${roleName} is missing: a new external ID is needed for it` });
       actions.push({ type: 'create-role', reason: `role ${roleName} does not exist` });
     } else if (!role) {
-      // v2 tells the external ID: the role is recreated trusting it, nothing to rotate.
+      // Datadog told the external ID: the role is recreated trusting it, nothing to rotate.
       actions.push({ type: 'create-role', reason: `role ${roleName} does not exist: it is created trusting Datadog's current external ID` });
     } else {
-      actions.push(...trustActions(role, desired.principalArn, ours.externalId));
+      actions.push(...trustActions(role, desired.principalArn, knownExternalId));
     }
   }
   if (role) {
     const policyDrift = permissionDrift(role, desired);
     if (policyDrift) actions.push({ type: 'update-role-policy', reason: policyDrift });
   }
-  return sortActions(actions, config);
+  return sortActions(actions, capabilities);
 }
 
 /**
- * v1 never shows Datadog's external ID: a single ID in the trust is taken as right, and only
- * the rest of the trust is checked; v2 tells the ID, so the trust is checked whole.
+ * Without Datadog's external ID (v1 never shows it) a single ID in the trust is taken as right,
+ * and only the rest of the trust is checked; with it (v2), the trust is checked whole.
  */
-function trustActions(role: ObservedRole, principalArn: string, knownExternalId: string | undefined): Action[] {
-  const rewrite: Action = {
+function trustActions(role: ObservedRole, principalArn: string, knownExternalId: string | undefined): Intent[] {
+  const rewrite: Intent = {
     type: 'update-role-trust',
     reason: `the trust policy must let only ${principalArn} assume the role, with the external ID`,
   };
@@ -244,9 +272,9 @@ function offboardActions(
   ours: Integration | undefined,
   scope: ScopeDecision,
   ownership: Ownership,
-): { actions: Action[]; notes: string[] } {
+): { actions: Intent[]; notes: string[] } {
   const why = scope.reason;
-  const actions: Action[] = [];
+  const actions: Intent[] = [];
   const notes: string[] = [];
   if (ours) {
     const verdict = mayDeleteIntegration(ours, scope.inOrganization, ownership);
@@ -265,7 +293,8 @@ function offboardActions(
   return { actions, notes };
 }
 
-const ORDER_V1: readonly ActionType[] = [
+/** The create issues the external ID (v1): Datadog first, then the role trusts what it answered. */
+const ORDER_CREATE_ISSUES_ID: readonly ActionType[] = [
   'create-integration',
   'rotate-external-id',
   'adopt-integration',
@@ -278,8 +307,8 @@ const ORDER_V1: readonly ActionType[] = [
   'none',
 ];
 
-/** v2 mints the external ID before the integration exists: the role comes first, so Datadog never meets a missing role. */
-const ORDER_V2: readonly ActionType[] = [
+/** The external ID is minted before the integration exists (v2): the role comes first, so Datadog never meets a missing role. */
+const ORDER_MINTED_FIRST: readonly ActionType[] = [
   'rotate-external-id',
   'adopt-integration',
   'update-integration',
@@ -292,8 +321,8 @@ const ORDER_V2: readonly ActionType[] = [
   'none',
 ];
 
-/** The order the external ID flows in, whatever order the rules found the actions in: v1 Datadog first (it issues the ID), v2 IAM first. */
-function sortActions(actions: Action[], config: Config): Action[] {
-  const order = config.datadog.apiVersion === 'v2' ? ORDER_V2 : ORDER_V1;
+/** The order the external ID flows in, whatever order the rules found the actions in. */
+function sortActions(actions: Intent[], capabilities: PortCapabilities): Intent[] {
+  const order = capabilities.mintsExternalIdBeforeCreate ? ORDER_MINTED_FIRST : ORDER_CREATE_ISSUES_ID;
   return [...actions].sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
 }

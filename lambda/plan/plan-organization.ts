@@ -1,4 +1,5 @@
-import type { DatadogPermissions } from '../observe/datadog-permissions';
+import type { PortCapabilities } from '../datadog/port';
+import type { DatadogPermissions } from '../domain/datadog-permissions';
 import type { Config } from '../config/schema';
 import type { Integration } from '../datadog/port';
 import type { AccountObservation, OrgAccount, RoleObservation } from '../observe/model';
@@ -60,6 +61,7 @@ export function planOrganization(
   snapshot: OrganizationSnapshot,
   integrations: readonly Integration[],
   config: Config,
+  capabilities: PortCapabilities,
   limits: GuardLimits,
   roles: ReadonlyMap<string, RoleObservation> = new Map(),
   permissions?: DatadogPermissions,
@@ -81,7 +83,7 @@ export function planOrganization(
       integrations: byAccount.get(organization.accountId) ?? [],
       role: organization.state === 'ACTIVE' ? (roles.get(organization.accountId) ?? { kind: 'not-inspected' }) : { kind: 'not-read', reason: `the account is ${organization.state}` },
     };
-    return planAccount(observation, config, permissions);
+    return planAccount(observation, config, capabilities, permissions);
   });
 
   const kinds = plans.map(workKind);

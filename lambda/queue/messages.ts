@@ -3,6 +3,7 @@ import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod/mini';
 import { isAccountId } from '../domain/account-id';
 import { isOrganizationId } from '../domain/organization-id';
+import { StateError } from '../domain/errors';
 
 /** One unit of work on the FIFO queue: converge this account. */
 export const accountMessageSchema = z.object({
@@ -20,7 +21,7 @@ export const accountMessageSchema = z.object({
       partition: z.enum(['aws', 'aws-us-gov', 'aws-cn']),
       /** Our organization's ID (read by the worker when absent). */
       organizationId: z.optional(z.string().check(z.refine(isOrganizationId, { error: 'organizationId must be an organization ID (o-xxxxxxxxxx)' }))),
-      state: z.enum(['ACTIVE', 'PENDING_ACTIVATION', 'PENDING_CLOSURE', 'SUSPENDED', 'CLOSED', 'NOT_IN_ORGANIZATION']),
+      state: z.enum(['ACTIVE', 'PENDING_ACTIVATION', 'PENDING_CLOSURE', 'SUSPENDED', 'CLOSED', 'NOT_IN_ORGANIZATION', 'UNKNOWN']),
       name: z.optional(z.string()),
       parentPath: z.array(z.string()),
       tags: z.record(z.string(), z.string()),
@@ -72,7 +73,7 @@ export async function enqueueAccounts(sqs: SQSClient, queueUrl: string, items: r
       if (failed.length === 0) break;
       if (attempt >= 2) {
         const ids = failed.map((f) => `${entries.find((e) => e.Id === f.Id)?.MessageGroupId}: ${f.Code}`).join(', ');
-        throw new Error(`SQS refused ${failed.length} message(s): ${ids}`);
+        throw new StateError(`SQS refused ${failed.length} message(s): ${ids}`, true);
       }
       const failedIds = new Set(failed.map((f) => f.Id));
       entries = entries.filter((e) => failedIds.has(e.Id));

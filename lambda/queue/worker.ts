@@ -9,6 +9,7 @@ import { convergeAccount } from '../converge';
 import type { Integration } from '../datadog/port';
 import type { PipelineDependencies } from '../dependencies';
 import type { KnownFacts } from '../observe/observe-account';
+import { StateError } from '../domain/errors';
 import { isOurIntegration } from '../domain/ownership';
 import { reportResult } from '../report/telemetry';
 import { accountMessageSchema, type AccountFacts } from './messages';
@@ -61,7 +62,11 @@ export function usableFacts(accountId: string, facts: AccountFacts | undefined, 
 }
 
 /** A failure the queue should retry: the record goes back with a longer delay; after N receives, to the DLQ. */
-class RetryLater extends Error {}
+class RetryLater extends StateError {
+  constructor(message: string) {
+    super(message, true);
+  }
+}
 
 /**
  * SQS FIFO -> worker: converge each account, report partial batch failures. A failed account
@@ -74,10 +79,10 @@ export function createWorkerHandler(deps: WorkerDependencies) {
     let message;
     try {
       message = parse(accountMessageSchema, JSON.parse(record.body));
-    } catch {
+    } catch (error) {
       // A poison message: fail it until the redrive policy moves it to the dead-letter queue.
       deps.logger.error('malformed queue message', { messageId: record.messageId });
-      throw new Error(`message ${record.messageId} is not {"accountId": "<12 digits>"}`);
+      throw new StateError(`message ${record.messageId} is not {"accountId": "<12 digits>"}`, false, { cause: error });
     }
     deps.logger.appendKeys({ accountId: message.accountId, correlationId: message.correlationId || record.messageId });
     try {

@@ -4,9 +4,9 @@ import type { AwsIntegrationPort } from '../datadog/port';
 import type { ObserveDependencies } from '../observe/observe-account';
 import { mapLimit } from '../observe/organization-walk';
 import { groupByAccount } from '../plan/plan-organization';
-import type { ObservedOrganization } from './organization';
+import type { ObservedOrganization } from './observe-organization';
 
-// Apart from organization.ts so that the reconcile Lambda, which only enqueues, loads no IAM or STS client.
+// Apart from stream.ts so that the reconcile Lambda, which only enqueues, loads no IAM or STS client.
 
 export interface ApplyOptions {
   readonly concurrency: number;

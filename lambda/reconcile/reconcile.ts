@@ -5,7 +5,9 @@ import type { Config } from '../config/schema';
 import { KeysNotStoredError } from '../datadog/credentials';
 import { enqueueAccounts } from '../queue/messages';
 import { heldDeletions } from '../plan/plan-organization';
-import { accountsToConverge, reconcileOrganization, type OrganizationDependencies } from './organization';
+import type { OrganizationDependencies } from '../organization-dependencies';
+import { accountsToConverge } from './organization-work';
+import { reconcileOrganization } from './stream';
 
 export interface ReconcileDependencies {
   readonly config: Config;
@@ -80,7 +82,8 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
         deps.metrics.addMetric('DeletionGuardTripped', MetricUnit.Count, 1);
         deps.logger.error('deletion guard tripped: no deletion enqueued', { guard: plan.guard, accountsHeldBack: heldBack, deletionsHeld: heldDeletions(plan) });
       }
-      const targets = accountsToConverge(plan, observed).filter((id) => !heldBack.includes(id));
+      const held = new Set(heldBack);
+      const targets = accountsToConverge(plan, observed).filter((id) => !held.has(id));
       const summary: ReconcileSummary = {
         runId,
         ...plan.summary,

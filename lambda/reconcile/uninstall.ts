@@ -4,10 +4,10 @@ import { deleteIfPresent } from '../act/execute';
 import { deleteCustomerPolicy, deleteRole } from '../act/iam-role';
 import type { Config } from '../config/schema';
 import type { AwsIntegrationPort } from '../datadog/port';
-import { isMarkedOurs, isTaggedOurs, ownershipMarker } from '../domain/ownership';
+import { StateError, messageOf } from '../domain/errors';
+import { CUSTOMER_POLICY_PATH, isMarkedOurs, isTaggedOurs, ownershipMarker } from '../domain/ownership';
 import type { MemberAccess } from '../observe/member-access';
 import { mapLimit, walkOrganization } from '../observe/organization-walk';
-import { CUSTOMER_POLICY_PATH } from '../plan/desired';
 import { ownershipOf } from '../plan/plan-account';
 
 /**
@@ -93,7 +93,7 @@ export async function removeOurs(plan: UninstallPlan, deps: Pick<UninstallDepend
       await removeOne(item, plan, deps.datadog);
       result = { ...item, status: 'deleted' };
     } catch (error) {
-      result = { ...item, status: 'failed', error: (error as Error)?.message ?? String(error) };
+      result = { ...item, status: 'failed', error: messageOf(error) };
     }
     results.push(result);
     onResult?.(result);
@@ -104,7 +104,7 @@ export async function removeOurs(plan: UninstallPlan, deps: Pick<UninstallDepend
 async function removeOne(item: UninstallItem, plan: UninstallPlan, datadog: AwsIntegrationPort): Promise<void> {
   if (item.kind === 'integration') return deleteIfPresent(datadog, { accountId: item.accountId, roleName: item.name });
   const iam = plan.iam.get(item.accountId);
-  if (!iam) throw new Error(`IAM in account ${item.accountId} is not reachable`);
+  if (!iam) throw new StateError(`IAM in account ${item.accountId} is not reachable`, false);
   if (item.kind === 'role') await deleteRole(iam, item.name);
   else await deleteCustomerPolicy(iam, item.name);
 }

@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { ConvergeResult } from '../converge';
 import { METRICS_NAMESPACE } from './metrics-namespace';
+import type { ActionType } from '../plan/plan-account';
 
 export { METRICS_NAMESPACE };
 
@@ -13,11 +14,12 @@ export function createMetrics(serviceName: string): Metrics {
   return new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
 }
 
-const REPAIRS = new Set(['rotate-external-id', 'update-integration', 'create-role', 'update-role-trust', 'update-role-policy']);
+/** The actions that repair drift (an onboarding creates the integration; the rest are counted apart). */
+const REPAIRS: ReadonlySet<ActionType> = new Set<ActionType>(['rotate-external-id', 'update-integration', 'create-role', 'update-role-trust', 'update-role-policy']);
 
 /** What a result means for the dashboards: onboarded, offboarded, drift repaired, failed, retried. */
 export function resultMetrics(result: ConvergeResult): string[] {
-  const types = new Set(result.actions.map((a) => a.type));
+  const types: ReadonlySet<ActionType> = new Set(result.actions.map((a) => a.type));
   const names: string[] = [];
   if (result.status === 'error') names.push('AccountFailed');
   else if (result.status === 'retry') names.push('AccountRetry');

@@ -6,10 +6,14 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { executePlan } from '../../lambda/act/execute';
 import { parseConfig } from '../../lambda/config/schema';
+import { V1_CAPABILITIES, v2Capabilities } from '../../lambda/datadog/capabilities';
 import { DatadogApiError } from '../../lambda/datadog/errors';
 import type { AwsIntegrationPort, Integration } from '../../lambda/datadog/port';
 import type { AccountObservation } from '../../lambda/observe/model';
 import type { AccountPlan, ActionType } from '../../lambda/plan/plan-account';
+import { withPayloads } from '../../lambda/plan/actions';
+import { desiredRole } from '../../lambda/plan/desired-role';
+import { desiredSettings } from '../../lambda/plan/desired-settings';
 
 const ACCOUNT = '123456789012';
 const config = parseConfig({});
@@ -27,6 +31,8 @@ function port(failures: Partial<Record<keyof AwsIntegrationPort, number>>, calls
   };
   return {
     apiVersion: 'v1',
+    capabilities: V1_CAPABILITIES,
+    mintExternalId: op('mintExternalId', 'minted'),
     listIntegrations: op('listIntegrations', [] as Integration[]),
     createIntegration: op('createIntegration', { externalId: 'created' }),
     updateIntegration: op('updateIntegration', undefined),
@@ -47,9 +53,18 @@ const observation: AccountObservation = {
 
 const plan = (...types: ActionType[]): AccountPlan => ({
   accountId: ACCOUNT,
+  roleName: config.role.name,
+  partition: 'aws',
   inScope: true,
   scope: 'test',
-  actions: types.map((type) => ({ type, reason: 'test' })),
+  actions: withPayloads(
+    types.map((type) => ({ type, reason: 'test' })),
+    {
+      settings: () => desiredSettings(config, observation.organization, observation.organizationId),
+      role: () => desiredRole(config, 'aws'),
+      trust: () => ({ principalArn: 'arn:aws:iam::464622532012:root', keep: [] }),
+    },
+  ),
   notes: [],
 });
 
@@ -61,7 +76,7 @@ describe('executePlan: 409 conflicts on Datadog writes', () => {
   ])('%s: retried after 1 s and 2 s, then done', async (type, method) => {
     const calls: string[] = [];
     const sleeps: number[] = [];
-    const done = await executePlan(plan(type), observation, config, {
+    const done = await executePlan(plan(type), {
       datadog: port({ [method]: 2 }, calls),
       sleep: async (ms) => void sleeps.push(ms),
     });
@@ -74,7 +89,7 @@ describe('executePlan: 409 conflicts on Datadog writes', () => {
     const calls: string[] = [];
     const sleeps: number[] = [];
     await expect(
-      executePlan(plan('update-integration'), observation, config, { datadog: port({ updateIntegration: 9 }, calls), sleep: async (ms) => void sleeps.push(ms) }),
+      executePlan(plan('update-integration'), { datadog: port({ updateIntegration: 9 }, calls), sleep: async (ms) => void sleeps.push(ms) }),
     ).rejects.toMatchObject({ name: 'ActionError', action: { type: 'update-integration' }, message: expect.stringContaining('update-integration failed') });
     expect(calls).toHaveLength(4);
     expect(sleeps).toEqual([1000, 2000, 4000]);
@@ -82,7 +97,7 @@ describe('executePlan: 409 conflicts on Datadog writes', () => {
 
   it('a 409 on create is "already exists": adopted (rotate + update), not retried', async () => {
     const calls: string[] = [];
-    const done = await executePlan(plan('create-integration'), observation, config, {
+    const done = await executePlan(plan('create-integration'), {
       datadog: port({ createIntegration: 1 }, calls),
       sleep: async () => undefined,
     });
@@ -104,6 +119,7 @@ describe('executePlan: a v2 create with a minted external ID that Datadog refuse
   function v2Port(listed: Integration[], kind: 'bad-request' | 'conflict', calls: string[]): AwsIntegrationPort {
     return {
       apiVersion: 'v2',
+      capabilities: v2Capabilities(),
       mintExternalId: async () => (calls.push('mintExternalId'), 'minted'),
       listIntegrations: async () => (calls.push('listIntegrations'), listed),
       createIntegration: async () => {
@@ -125,12 +141,8 @@ describe('executePlan: a v2 create with a minted external ID that Datadog refuse
   ])('%s', async (_name, listed, kind, expected) => {
     const calls: string[] = [];
     // v2 order: the role's trust first (with the minted ID), then the integration. IAM answers every write.
-    const withRole: AccountObservation = {
-      ...observation,
-      role: { kind: 'present', role: { roleName: v2.role.name, trustPolicy: undefined, tags: {}, inlinePolicies: {}, attachedPolicyArns: [], customerPolicies: {} } },
-    };
     const iam = { send: async () => ({}) } as unknown as IAMClient;
-    const run = executePlan(plan('update-role-trust', 'create-integration'), withRole, v2, { datadog: v2Port(listed, kind, calls), iam, sleep: async () => undefined });
+    const run = executePlan(plan('update-role-trust', 'create-integration'), { datadog: v2Port(listed, kind, calls), iam, sleep: async () => undefined });
     if (expected === 'error') {
       await expect(run).rejects.toMatchObject({ name: 'ActionError', action: { type: 'create-integration' }, done: [{ type: 'update-role-trust' }] });
       return;

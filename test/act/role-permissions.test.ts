@@ -9,9 +9,9 @@ import { parseConfig, type Config } from '../../lambda/config/schema';
 import { convergeAccount, type ConvergeResult } from '../../lambda/converge';
 import { pipelineDependencies } from '../../lambda/dependencies';
 import { allowedActions, policySize, type PolicyDocument } from '../../lambda/domain/policy';
-import { DatadogPermissionSource, PINNED_PERMISSIONS, permissionsIn } from '../../lambda/observe/datadog-permissions';
-import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/plan/datadog-permissions';
-import { CUSTOMER_POLICY_PATH } from '../../lambda/plan/desired';
+import { DatadogPermissionSource, permissionsIn } from '../../lambda/observe/datadog-permissions';
+import { DATADOG_STANDARD_PERMISSIONS, PINNED_PERMISSIONS } from '../../lambda/domain/datadog-permissions';
+import { CUSTOMER_POLICY_PATH } from '../../lambda/domain/ownership';
 import { FakeAwsOrganization, pointProcessAt, startAwsStandin } from '@datadog-aws-org-integration/standins/aws';
 import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
 import { V2_STANDIN_IAM_RESOURCE_COLLECTION, V2_STANDIN_IAM_STANDARD } from '@datadog-aws-org-integration/standins/datadog-v2';
@@ -156,7 +156,7 @@ describe('role permissions from Datadog, against the AWS and Datadog stand-ins',
         resourceCollection: [...V2_STANDIN_IAM_RESOURCE_COLLECTION.slice(round), `acm:DescribeNewThing${round}`],
       };
       const planned = await converge(config, true);
-      expect(planned.actions).toEqual([{ type: 'update-role-policy', reason: expect.stringMatching(/1 of Datadog's standard permissions missing.*resource-collection permissions missing/) }]);
+      expect(planned.actions.map(({ type, reason }) => ({ type, reason }))).toEqual([{ type: 'update-role-policy', reason: expect.stringMatching(/1 of Datadog's standard permissions missing.*resource-collection permissions missing/) }]);
       expect(types(await converge(config))).toEqual(['update-role-policy']);
       expect(inlineActions()).toContain(`ec2:DescribeNewThing${round}`);
       expect(customerActions()).toEqual([...datadog.store.iamPermissions.resourceCollection].sort());

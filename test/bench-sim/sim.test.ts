@@ -1,3 +1,4 @@
+import { capabilitiesOf } from '../../lambda/datadog/capabilities';
 import {
   AccountNotFoundException,
   DescribeAccountCommand,
@@ -22,7 +23,7 @@ import { MemberAccess } from '../../lambda/observe/member-access';
 import { observeAccount, type ObserveDependencies } from '../../lambda/observe/observe-account';
 import { OrganizationsReader } from '../../lambda/observe/organizations';
 import { readRole } from '../../lambda/observe/role';
-import { desiredRole } from '../../lambda/plan/desired';
+import { desiredRole } from '../../lambda/plan/desired-role';
 import { planAccount } from '../../lambda/plan/plan-account';
 import { createSimulatedAws, type SimulatedAws } from '../../bench/sim/aws';
 import { VirtualClock } from '../../bench/sim/clock';
@@ -532,7 +533,7 @@ describe('seedState with the real pipeline', () => {
       now: () => clock.date(),
     };
     const plan = (accountId: string) =>
-      clock.run(async () => planAccount((await observeAccount(accountId, config, deps)).observation, config).actions.map((a) => a.type));
+      clock.run(async () => planAccount((await observeAccount(accountId, config, deps)).observation, config, capabilitiesOf(config.datadog.apiVersion)).actions.map((a) => a.type));
     return { clock, org, aws, datadog, deps, plan };
   }
 

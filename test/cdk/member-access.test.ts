@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseConfig } from '../../lambda/config/schema';
-import { customerPolicyArn, resourceCollectionPolicyName } from '../../lambda/plan/desired';
+import { customerPolicyArn, resourceCollectionPolicyName } from '../../lambda/domain/ownership';
 import { memberAccessStatements } from '../../lib/member-access-stackset';
 import { ACCOUNT, actionsOf, allStatements, built, buildApp, evaluate, iamMatches, props, render, resources, resourcesOf, roleIdOf, type Json, type Statement } from './helpers';
 

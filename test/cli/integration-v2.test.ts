@@ -1,4 +1,4 @@
-import { PARTITION_REGIONS } from '../../lambda/datadog/v2/mapping';
+import { PARTITION_REGIONS } from '../../lambda/domain/partition';
 import type { AWSAccountResponseAttributes } from '../../lambda/datadog/v2/types';
 import { V2_STANDIN_NAMESPACES } from '@datadog-aws-org-integration/standins/datadog-v2';
 import { ACCOUNT_A, ACCOUNT_B, ROLE, standinSession } from './harness';

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { allowedActions, parsePolicyDocument } from '../../lambda/domain/policy';
-import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/plan/datadog-permissions';
+import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/domain/datadog-permissions';
 import { API_KEY, APP_KEY, E2EHarness, events, HOUR_MS, ROLE, type Expectations } from './harness';
 
 interface Row {
@@ -179,11 +179,13 @@ describe.each(VERSIONS)('end-to-end fault matrix, Datadog API %s', (v) => {
     // Account 3: four 429s (reset 1 s), then through. Each wait is Datadog's reset (plus < 250 ms of jitter).
     expect(rateLimited.map((n) => Math.floor(n.delayMs / 1000))).toEqual([3, 3, 3, 3, 3, 3, 1, 1, 1, 1]);
     expect(rateLimited.every((n) => n.delayMs % 1000 < 250)).toBe(true);
-    const failures = logsWith('account failed').map((l) => String(l.error));
+    // Transient: retried later (AccountRetry), not failed (no AccountFailed alarm).
+    const failures = logsWith('account to retry later').map((l) => String(l.error));
     expect(failures).toHaveLength(2);
     expect(failures[0]).toContain('(after 5 attempts)');
     expect(failures[1]).toContain('resets in 600 s');
-    expect(h!.metrics()).toMatchObject({ AccountFailed: 2, Onboarded: 3 });
+    expect(h!.metrics()).toMatchObject({ AccountRetry: 2, Onboarded: 3 });
+    expect(h!.metrics().AccountFailed).toBeUndefined();
     // The two failed accounts came back after the worker's first backoff (30 s) and converged.
     expect(stats.recordsFailed).toBe(2);
     finish('429 storm + X-RateLimit-Reset');
@@ -211,7 +213,8 @@ describe.each(VERSIONS)('end-to-end fault matrix, Datadog API %s', (v) => {
     expect((await drain()).idle).toBe(true);
     // The list of the first account meets three (retried), its create five: sent back to the queue.
     expect(h!.datadogRetries).toBe(7);
-    expect(h!.metrics()).toMatchObject({ AccountFailed: 1, Onboarded: 2 });
+    expect(h!.metrics()).toMatchObject({ AccountRetry: 1, Onboarded: 2 });
+    expect(h!.metrics().AccountFailed).toBeUndefined();
     finish('500 / 502 / 503');
   });
 
@@ -432,7 +435,7 @@ describe.each(VERSIONS)('end-to-end fault matrix, Datadog API %s', (v) => {
     await drain({ maxSteps: 1 });
     const [halfWay] = h!.ours(id);
     expect(h!.model.getRole(id, ROLE)).toBeUndefined();
-    expect(h!.metrics().AccountFailed).toBe(1);
+    expect(h!.metrics().AccountRetry).toBe(1);
     if (v === 'v1') {
       expect(halfWay?.external_id).toBeDefined();
       expect((await drain()).idle).toBe(true);
@@ -458,7 +461,7 @@ describe.each(VERSIONS)('end-to-end fault matrix, Datadog API %s', (v) => {
       expect(h!.ours(id)).toHaveLength(0);
       const role = h!.model.getRole(id, ROLE);
       expect(role).toBeDefined();
-      expect(h!.metrics().AccountFailed).toBe(1);
+      expect(h!.metrics().AccountRetry).toBe(1);
       expect((await drain()).idle).toBe(true);
       expect(h!.ours(id)).toHaveLength(1);
       finish('v2: crash between role and integration');

@@ -8,7 +8,7 @@
 import { DEFAULT_OWNERSHIP_TAG_KEY, ownershipMarker } from '../../lambda/domain/ownership';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/plan/datadog-permissions';
+import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/domain/datadog-permissions';
 import { runCliCollect, tempFiles } from '../cli/harness';
 import { FakeAwsOrganization, pointProcessAt, startAwsStandin } from '@datadog-aws-org-integration/standins/aws';
 import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
@@ -235,6 +235,26 @@ describe.each(API_VERSIONS)('converge flow against the AWS and Datadog stand-ins
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('kept: it has no managed-by=datadog-aws-org-integration tag');
     expect(model.getRole(accountId, ROLE)).toBeDefined();
+  });
+
+  it('a trust update that fails after the create leaves no integration whose external ID the role does not trust; the next run converges', async () => {
+    const accountId = model.createAccount({ name: 'half-trusted', parentId: workloads });
+    // The role trusts one external ID (of an integration deleted by hand): v1 takes a single ID as right.
+    model.putRoleByHand(accountId, {
+      roleName: ROLE,
+      assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DATADOG_ACCOUNT}:root` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'old-id' } } }] },
+    });
+    // Every attempt the SDK makes at the trust fails: the run stops after Datadog issued the new ID (v1).
+    model.failNext({ service: 'iam', operation: 'UpdateAssumeRolePolicy', code: 'ServiceFailure', times: 6 });
+    const first = await cli('converge', accountId, '--json');
+    model.clearFaults();
+    expect(first.code).toBe(75);
+    expect(first.json?.results[0]?.status).toBe('retry');
+    const halfWay = ours(accountId);
+    if (halfWay) expect(datadogCanAssume(accountId, halfWay.external_id)).toBe(true);
+    const second = await cli('converge', accountId, '--json');
+    expect(second.code).toBe(0);
+    expect(datadogCanAssume(accountId, ours(accountId)?.external_id)).toBe(true);
   });
 
   it('an account that left the organization has its integration deleted', async () => {

@@ -96,8 +96,8 @@ describe('Lambda entries', () => {
       expect(() => load(name)).toThrow(/DD_AWS_ORG_CONFIG: deployment: unknown key "reconcileDryrun"; known keys here: .*reconcileDryRun/);
     });
 
-    it('without DD_AWS_ORG_CONFIG at all, the defaults apply', () => {
-      expect(typeof load(name).handler).toBe('function');
+    it('without DD_AWS_ORG_CONFIG at all, fails at load naming it (the stack always sets it: defaults nobody chose never run)', () => {
+      expect(() => load(name)).toThrow('environment variable DD_AWS_ORG_CONFIG is not set: redeploy the stack');
     });
   });
 

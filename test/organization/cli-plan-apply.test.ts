@@ -11,7 +11,7 @@ import { DEFAULT_OWNERSHIP_TAG_KEY, ownershipMarker } from '../../lambda/domain/
 import { runCli } from '../../cli/program';
 import { parseConfig } from '../../lambda/config/schema';
 import { organizationDependencies } from '../../lambda/organization-dependencies';
-import { reconcileOrganization } from '../../lambda/reconcile/organization';
+import { reconcileOrganization } from '../../lambda/reconcile/stream';
 import type { CliDependencies } from '../../cli/context';
 import { runCliCollect, tempFiles } from '../cli/harness';
 import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '@datadog-aws-org-integration/standins/aws';

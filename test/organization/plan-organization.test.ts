@@ -4,12 +4,13 @@
  * datadog.apiVersion v1 and v2: v2's listing carries the external ID, so its plans differ where
  * the external ID matters (a new account, a missing role).
  */
+import { capabilitiesOf } from '../../lambda/datadog/capabilities';
 import type { Integration } from '../../lambda/datadog/port';
 import type { ObservedRole, OrgAccount, RoleObservation } from '../../lambda/observe/model';
 import type { OrganizationSnapshot } from '../../lambda/observe/organization-walk';
 import type { AccountPlan, Action, ActionType } from '../../lambda/plan/plan-account';
 import { heldDeletions, planOrganization, workKind, type GuardLimits } from '../../lambda/plan/plan-organization';
-import { guardLimits } from '../../lambda/reconcile/organization';
+import { guardLimits } from '../../lambda/reconcile/organization-work';
 import { datadogTrustPolicy } from '../../lambda/domain/policy';
 import {
   AP1_PRINCIPAL,
@@ -88,6 +89,8 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
     return plan;
   };
   const types = (plan: AccountPlan): ActionType[] => plan.actions.map((a) => a.type);
+  // The actions as the operator reads them (each also carries what it writes).
+  const intents = (plan: AccountPlan) => plan.actions.map(({ type, reason }) => ({ type, reason }));
 
   describe('planOrganization: summary and actions', () => {
     // The organization: the management account, one in sync, one new, one drifted, one closed with our
@@ -111,7 +114,7 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
       accessKey(KEYED),
       theirs(suspended.accountId),
     ];
-    const plan = planOrganization(org, integrations, config, NO_GUARD);
+    const plan = planOrganization(org, integrations, config, capabilitiesOf(config.datadog.apiVersion), NO_GUARD);
 
     it('counts every account once: the walked ones and those only Datadog knows', () => {
       expect(plan.summary).toEqual({ accounts: 9, inSync: 5, toCreate: 1, toRepair: 1, toDelete: 2 });
@@ -126,11 +129,11 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
       const createIntegration = { type: 'create-integration', reason: `Datadog has no integration for this account with role ${ROLE}` };
       const createRole = { type: 'create-role', reason: `role ${ROLE} is created, or its trust rewritten, with the new external ID` };
       // v2: the role first, trusting a minted ID, then the integration with it; v1: Datadog's create yields the ID first.
-      expect(byId(plan.plans, fresh.accountId).actions).toEqual(v2 ? [createRole, createIntegration] : [createIntegration, createRole]);
+      expect(intents(byId(plan.plans, fresh.accountId))).toEqual(v2 ? [createRole, createIntegration] : [createIntegration, createRole]);
     });
 
     it('drift in Datadog settings: only update-integration, naming the fields', () => {
-      expect(byId(plan.plans, drifted.accountId).actions).toEqual([{ type: 'update-integration', reason: 'Datadog settings differ: host_tags' }]);
+      expect(intents(byId(plan.plans, drifted.accountId))).toEqual([{ type: 'update-integration', reason: 'Datadog settings differ: host_tags' }]);
     });
 
     it('in sync: one "none" that says the role was not inspected', () => {
@@ -167,7 +170,7 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
     });
 
     it('ours and theirs on one stale account: only ours is deleted, theirs is noted', () => {
-      const result = planOrganization(snapshot([management]), [ours(STALE), theirs(STALE), accessKey(STALE)], config, NO_GUARD);
+      const result = planOrganization(snapshot([management]), [ours(STALE), theirs(STALE), accessKey(STALE)], config, capabilitiesOf(config.datadog.apiVersion), NO_GUARD);
       const stale = byId(result.plans, STALE);
       expect(types(stale)).toEqual(['delete-integration']);
       expect(stale.notes).toHaveLength(2);
@@ -177,7 +180,7 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
 
     it('role.name decides what is ours: with OtherTeamRole configured, the foreign stale integration is the one deleted', () => {
       const other = configOf({ role: { name: OTHER_ROLE } });
-      const result = planOrganization(org, integrations, other, NO_GUARD);
+      const result = planOrganization(org, integrations, other, capabilitiesOf(other.datadog.apiVersion), NO_GUARD);
       expect(types(byId(result.plans, FOREIGN))).toEqual(['delete-integration']);
       expect(types(byId(result.plans, STALE))).toEqual(['none']);
       // The suspended account has an OtherTeamRole integration: now ours, and it goes.
@@ -192,14 +195,14 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
     it('is pure: frozen inputs, the same plan twice', () => {
       const frozenSnapshot = deepFreeze(snapshot([management, inSync, fresh, drifted, closed, suspended]));
       const frozenIntegrations = deepFreeze(structuredClone(integrations));
-      const first = planOrganization(frozenSnapshot, frozenIntegrations, config, NO_GUARD);
-      const second = planOrganization(frozenSnapshot, frozenIntegrations, config, NO_GUARD);
+      const first = planOrganization(frozenSnapshot, frozenIntegrations, config, capabilitiesOf(config.datadog.apiVersion), NO_GUARD);
+      const second = planOrganization(frozenSnapshot, frozenIntegrations, config, capabilitiesOf(config.datadog.apiVersion), NO_GUARD);
       expect(second).toEqual(first);
       expect(first.summary).toEqual(plan.summary);
     });
 
     it('an empty organization and an empty listing: nothing to do', () => {
-      const result = planOrganization(snapshot([]), [], config, guardLimits(config));
+      const result = planOrganization(snapshot([]), [], config, capabilitiesOf(config.datadog.apiVersion), guardLimits(config));
       expect(result.plans).toEqual([]);
       expect(result.summary).toEqual({ accounts: 0, inSync: 0, toCreate: 0, toRepair: 0, toDelete: 0 });
       expect(result.guard).toEqual({ tripped: false, deletions: 0, limit: 1, reason: '0 deletions, within the limit of 1' });
@@ -219,7 +222,7 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
 
     const guardOf = (size: number, closed: number, limits: GuardLimits, stale = 0) => {
       const org = organization(size, closed, stale);
-      return planOrganization(org.snapshot, org.integrations, config, limits).guard;
+      return planOrganization(org.snapshot, org.integrations, config, capabilitiesOf(config.datadog.apiVersion), limits).guard;
     };
 
     it.each`
@@ -268,8 +271,8 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
 
     it('a tripped guard holds the deletions only: they move to `held`, every other action stays, the summary counts what the plan wants', () => {
       const org = organization(30, 8);
-      const tripped = planOrganization(org.snapshot, org.integrations, config, { maxDeletions: 0, maxDeletionsPercent: 0 });
-      const allowed = planOrganization(org.snapshot, org.integrations, config, NO_GUARD);
+      const tripped = planOrganization(org.snapshot, org.integrations, config, capabilitiesOf(config.datadog.apiVersion), { maxDeletions: 0, maxDeletionsPercent: 0 });
+      const allowed = planOrganization(org.snapshot, org.integrations, config, capabilitiesOf(config.datadog.apiVersion), NO_GUARD);
       expect(tripped.summary).toEqual(allowed.summary);
       expect(tripped.plans.flatMap((p) => p.actions).filter((a) => a.type.startsWith('delete-'))).toEqual([]);
       const held = heldDeletions(tripped);
@@ -311,9 +314,12 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
   describe('workKind: create wins over delete, delete over repair', () => {
     const planWith = (actions: ActionType[], blocked = false): AccountPlan => ({
       accountId: id(1),
+      roleName: 'DatadogIntegrationRole',
+      partition: 'aws',
       inScope: true,
       scope: 'test',
-      actions: actions.map((type): Action => ({ type, reason: 'test' })),
+      // workKind reads the types only.
+      actions: actions.map((type) => ({ type, reason: 'test' }) as Action),
       notes: [],
       ...(blocked && { blocked: { reason: 'unreachable', retryable: false } }),
     });
@@ -352,7 +358,7 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
     const present = (role: ObservedRole = desiredObservedRole(config)): RoleObservation => ({ kind: 'present', role });
 
     it('shallow (no roles map): create-integration + create-role for a new account, only update-integration for drift', () => {
-      const plan = planOrganization(snapshot(accounts), integrations, config, NO_GUARD);
+      const plan = planOrganization(snapshot(accounts), integrations, config, capabilitiesOf(config.datadog.apiVersion), NO_GUARD);
       expect(types(byId(plan.plans, fresh.accountId))).toEqual(newAccountActions(apiVersion));
       expect(types(byId(plan.plans, drifted.accountId))).toEqual(['update-integration']);
       expect(types(byId(plan.plans, inSync.accountId))).toEqual(['none']);
@@ -361,14 +367,14 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
 
     it('deep: a new account whose role already exists gets its trust rewritten, not a new role', () => {
       const roles = new Map([[fresh.accountId, present()]]);
-      const plan = planOrganization(snapshot(accounts), integrations, config, NO_GUARD, roles);
+      const plan = planOrganization(snapshot(accounts), integrations, config, capabilitiesOf(config.datadog.apiVersion), NO_GUARD, roles);
       // v2 rewrites the trust to a minted ID before creating the integration with it.
       expect(types(byId(plan.plans, fresh.accountId))).toEqual(v2 ? ['update-role-trust', 'create-integration'] : ['create-integration', 'update-role-trust']);
     });
 
     it('deep: a new account without the role: create-integration + create-role', () => {
       const roles = new Map<string, RoleObservation>([[fresh.accountId, { kind: 'absent' }]]);
-      expect(types(byId(planOrganization(snapshot(accounts), integrations, config, NO_GUARD, roles).plans, fresh.accountId))).toEqual(
+      expect(types(byId(planOrganization(snapshot(accounts), integrations, config, capabilitiesOf(config.datadog.apiVersion), NO_GUARD, roles).plans, fresh.accountId))).toEqual(
         newAccountActions(apiVersion),
       );
     });
@@ -388,9 +394,9 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
         [c.accountId, noPolicy],
         [d.accountId, present()],
       ]);
-      const shallow = planOrganization(org, listing, config, NO_GUARD);
+      const shallow = planOrganization(org, listing, config, capabilitiesOf(config.datadog.apiVersion), NO_GUARD);
       expect(shallow.summary).toMatchObject({ inSync: 4, toRepair: 0 });
-      const deep = planOrganization(org, listing, config, NO_GUARD, roles);
+      const deep = planOrganization(org, listing, config, capabilitiesOf(config.datadog.apiVersion), NO_GUARD, roles);
       expect(types(byId(deep.plans, a.accountId))).toEqual(missingRoleActions(apiVersion));
       expect(types(byId(deep.plans, b.accountId))).toEqual(['update-role-trust']);
       expect(types(byId(deep.plans, c.accountId))).toEqual(['update-role-policy']);
@@ -401,14 +407,14 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
 
     it('deep: a role trusting another external ID than Datadog has is trust drift only v2 can see', () => {
       const handEdited = present(desiredObservedRole(config, 'aws', 'edited-by-hand'));
-      const plan = planOrganization(snapshot(accounts), integrations, config, NO_GUARD, new Map([[inSync.accountId, handEdited]]));
+      const plan = planOrganization(snapshot(accounts), integrations, config, capabilitiesOf(config.datadog.apiVersion), NO_GUARD, new Map([[inSync.accountId, handEdited]]));
       // v2 lists Datadog's external ID, so the trust is rewritten to it (no rotation); v1 lists none and cannot compare.
       expect(types(byId(plan.plans, inSync.accountId))).toEqual(v2 ? ['update-role-trust'] : ['none']);
     });
 
     it('deep: an unreachable account is blocked (counted as repair), with no action', () => {
       const roles = new Map<string, RoleObservation>([[inSync.accountId, { kind: 'unreachable', reason: 'AccessDenied', retryable: false }]]);
-      const plan = planOrganization(snapshot(accounts), integrations, config, NO_GUARD, roles);
+      const plan = planOrganization(snapshot(accounts), integrations, config, capabilitiesOf(config.datadog.apiVersion), NO_GUARD, roles);
       expect(byId(plan.plans, inSync.accountId)).toMatchObject({ actions: [], blocked: { reason: 'AccessDenied', retryable: false } });
       expect(workKind(byId(plan.plans, inSync.accountId))).toBe('repair');
       expect(plan.summary.toRepair).toBe(2);
@@ -416,7 +422,7 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
 
     it('deep: an active account missing from the roles map is planned shallow', () => {
       const roles = new Map([[inSync.accountId, present()]]);
-      const plan = planOrganization(snapshot(accounts), integrations, config, NO_GUARD, roles);
+      const plan = planOrganization(snapshot(accounts), integrations, config, capabilitiesOf(config.datadog.apiVersion), NO_GUARD, roles);
       expect(types(byId(plan.plans, fresh.accountId))).toEqual(newAccountActions(apiVersion));
       expect(types(byId(plan.plans, drifted.accountId))).toEqual(['update-integration']);
     });
@@ -424,7 +430,7 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
     it('a closed account ignores the roles map: its role is not read, only the integration goes', () => {
       const closed = account(20, { state: 'CLOSED' });
       const roles = new Map([[closed.accountId, present()]]);
-      const plan = planOrganization(snapshot([closed]), [ours(closed)], config, NO_GUARD, roles);
+      const plan = planOrganization(snapshot([closed]), [ours(closed)], config, capabilitiesOf(config.datadog.apiVersion), NO_GUARD, roles);
       expect(types(byId(plan.plans, closed.accountId))).toEqual(['delete-integration']);
     });
 
@@ -436,7 +442,7 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
         [excluded.accountId, present()],
         [roleOnly.accountId, present()],
       ]);
-      const plan = planOrganization(snapshot([excluded, roleOnly]), [ours(excluded, scoped)], scoped, NO_GUARD, roles);
+      const plan = planOrganization(snapshot([excluded, roleOnly]), [ours(excluded, scoped)], scoped, capabilitiesOf(scoped.datadog.apiVersion), NO_GUARD, roles);
       expect(types(byId(plan.plans, excluded.accountId))).toEqual(['delete-integration', 'delete-role']);
       expect(types(byId(plan.plans, roleOnly.accountId))).toEqual(['delete-role']);
       expect(plan.summary.toDelete).toBe(2);
@@ -447,7 +453,7 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
     it('the parent path decides scope (excludeOus), as for one account', () => {
       const prod = account(40, { parentPath: [ROOT_ID, OU_WORKLOADS, OU_PROD] });
       const scoped = configOf({ scope: { excludeOus: [OU_PROD] } });
-      const plan = planOrganization(snapshot([prod]), [ours(prod, scoped)], scoped, NO_GUARD);
+      const plan = planOrganization(snapshot([prod]), [ours(prod, scoped)], scoped, capabilitiesOf(scoped.datadog.apiVersion), NO_GUARD);
       expect(byId(plan.plans, prod.accountId).actions).toEqual([
         { type: 'none', reason: `it is under ${OU_PROD}, listed in scope.excludeOus: left alone (scope.onExclusion is "leave")` },
       ]);

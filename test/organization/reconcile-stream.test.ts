@@ -7,7 +7,8 @@
 import { parseConfig, type Config } from '../../lambda/config/schema';
 import { DEFAULT_OWNERSHIP_TAG_KEY, ownershipMarker } from '../../lambda/domain/ownership';
 import { organizationDependencies } from '../../lambda/organization-dependencies';
-import { reconcileOrganization, type OrganizationDependencies, type ReconcileItem } from '../../lambda/reconcile/organization';
+import type { OrganizationDependencies } from '../../lambda/organization-dependencies';
+import { reconcileOrganization, type ReconcileItem } from '../../lambda/reconcile/stream';
 import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '@datadog-aws-org-integration/standins/aws';
 import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
 import { API_VERSIONS, integrationListUrl } from '../flow/api-version';

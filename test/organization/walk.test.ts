@@ -6,7 +6,8 @@
  */
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { OrgAccount } from '../../lambda/observe/model';
-import { accountState, mapLimit, organizationFacts, walkOrganization } from '../../lambda/observe/organization-walk';
+import { mapLimit, walkOrganization } from '../../lambda/observe/organization-walk';
+import { accountState, organizationFacts } from '../../lambda/observe/organizations';
 import {
   FakeAwsOrganization,
   STANDIN_ACCESS_KEY_ID,
@@ -275,6 +276,10 @@ describe('accountState', () => {
 
   it('absent: ACTIVE', () => {
     expect(accountState(undefined)).toBe('ACTIVE');
+  });
+
+  it('a state this product does not know is UNKNOWN, never ACTIVE', () => {
+    expect(accountState('MIGRATING')).toBe('UNKNOWN');
   });
 });
 

@@ -4,12 +4,15 @@
  */
 import { parseConfig, type Config } from '../../lambda/config/schema';
 import type { Integration, IntegrationSettings } from '../../lambda/datadog/port';
-import { datadogTrustPolicy, type Partition, type PolicyDocument, type PolicyStatement } from '../../lambda/domain/policy';
+import type { Partition } from '../../lambda/domain/partition';
+import { datadogTrustPolicy, type PolicyDocument, type PolicyStatement } from '../../lambda/domain/policy';
 import type { AccountObservation, ObservedRole, OrgAccount, RoleObservation } from '../../lambda/observe/model';
 import type { AccountPlan, ActionType } from '../../lambda/plan/plan-account';
-import type { DatadogPermissions } from '../../lambda/observe/datadog-permissions';
+import type { DatadogPermissions } from '../../lambda/domain/datadog-permissions';
 import { MANAGED_BY_TAG } from '../../lambda/domain/ownership';
-import { desiredRole, expectedSettings } from '../../lambda/plan/desired';
+import { desiredRole } from '../../lambda/plan/desired-role';
+import { expectedSettings } from '../../lambda/plan/desired-settings';
+import { capabilitiesOf } from '../../lambda/datadog/capabilities';
 
 export const ACCOUNT_ID = '123456789012';
 /** Our AWS organization, and another one sharing the Datadog organization. */
@@ -85,7 +88,7 @@ export function ourIntegration(config: Config, account: OrgAccount = orgAccount(
   return {
     accountId: account.accountId,
     auth: { kind: 'role', roleName: config.role.name },
-    settings: expectedSettings(config, account, 'aws', ORGANIZATION_ID),
+    settings: expectedSettings(capabilitiesOf(config.datadog.apiVersion), config, account, 'aws', ORGANIZATION_ID),
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@
  * every way an account can stand: in or out of our organization, our marker / another
  * organization's / none, the configured role name or another, each exclusion setting.
  */
+import { capabilitiesOf } from '../../lambda/datadog/capabilities';
 import type { Integration } from '../../lambda/datadog/port';
 import {
   carriesOurMarker,
@@ -14,7 +15,7 @@ import {
   type Ownership,
 } from '../../lambda/domain/ownership';
 import type { OrgAccount } from '../../lambda/observe/model';
-import { desiredSettings } from '../../lambda/plan/desired';
+import { desiredSettings } from '../../lambda/plan/desired-settings';
 import { planAccount, type ActionType } from '../../lambda/plan/plan-account';
 import {
   MARKER,
@@ -131,7 +132,7 @@ describe('planAccount applies the rule wherever the account stands', () => {
   it.each(cases)('%s, marker %s: the integration with the configured role name', (_name, marker, account, scope, expected) => {
     const config = makeConfig({ datadog: { apiVersion: 'v2' }, scope });
     const observation = withIntegrations(inSyncObservation({ config, account }), [integration(ROLE, marker, config)]);
-    const plan = planAccount(observation, config);
+    const plan = planAccount(observation, config, capabilitiesOf(config.datadog.apiVersion));
     const integrationActions = typesOf(plan).filter((t) => t === 'none' || t.endsWith('-integration'));
     expect(integrationActions[0]).toBe(expected);
     // What is left alone outside our organization says why, naming the marker it lacks.
@@ -143,7 +144,7 @@ describe('planAccount applies the rule wherever the account stands', () => {
     (_name, marker, account, scope) => {
       const config = makeConfig({ datadog: { apiVersion: 'v1' }, scope });
       const observation = withIntegrations(inSyncObservation({ config, account }), [integration(OTHER_ROLE_NAME, marker), integration(undefined, marker)]);
-      const plan = planAccount(observation, config);
+      const plan = planAccount(observation, config, capabilitiesOf(config.datadog.apiVersion));
       expect(typesOf(plan)).not.toContain('delete-integration');
       expect(typesOf(plan)).not.toContain('update-integration');
       expect(typesOf(plan)).not.toContain('adopt-integration');
@@ -153,7 +154,7 @@ describe('planAccount applies the rule wherever the account stands', () => {
 
   it("adopting an integration of another organization's deployment replaces its marker with ours, and says so", () => {
     const config = makeConfig({ datadog: { apiVersion: 'v1' } });
-    const plan = planAccount(withIntegrations(inSyncObservation({ config }), [integration(ROLE, 'theirs')]), config);
+    const plan = planAccount(withIntegrations(inSyncObservation({ config }), [integration(ROLE, 'theirs')]), config, capabilitiesOf(config.datadog.apiVersion));
     const adopt = plan.actions.find((a) => a.type === 'adopt-integration');
     expect(adopt?.reason).toMatch(new RegExp(`^adopt: .* gets the tag ${MARKER}, replacing the marker of ${OTHER_ORGANIZATION_ID}$`));
   });
@@ -163,8 +164,8 @@ describe('planAccount applies the rule wherever the account stands', () => {
     const synced = inSyncObservation({ config });
     const [ours] = synced.integrations;
     const unmarked = { ...ours!, settings: { ...ours!.settings, hostTags: ours!.settings.hostTags.filter((t) => t !== MARKER) } };
-    const plan = planAccount(withIntegrations(synced, [unmarked]), config);
-    expect(plan.actions).toEqual([{ type: 'adopt-integration', reason: `adopt: the integration with role ${ROLE} of this account of ${ORGANIZATION_ID} gets the tag ${MARKER}` }]);
+    const plan = planAccount(withIntegrations(synced, [unmarked]), config, capabilitiesOf(config.datadog.apiVersion));
+    expect(plan.actions.map(({ type, reason }) => ({ type, reason }))).toEqual([{ type: 'adopt-integration', reason: `adopt: the integration with role ${ROLE} of this account of ${ORGANIZATION_ID} gets the tag ${MARKER}` }]);
   });
 
   it("an account tag copied as a host tag cannot forge a marker: only ours is written", () => {
@@ -177,9 +178,9 @@ describe('planAccount applies the rule wherever the account stands', () => {
     const config = makeConfig({ datadog: { apiVersion: 'v1' }, integration: { ownershipTagKey: 'owned-by' } });
     const synced = inSyncObservation({ config });
     expect(synced.integrations[0]!.settings.hostTags).toContain(`owned-by:${ORGANIZATION_ID}`);
-    expect(typesOf(planAccount(synced, config))).toEqual(['none']);
+    expect(typesOf(planAccount(synced, config, capabilitiesOf(config.datadog.apiVersion)))).toEqual(['none']);
     // The default key proves nothing under another key.
     const gone = withIntegrations(inSyncObservation({ config, account: { state: 'NOT_IN_ORGANIZATION' } }), [integration(ROLE, 'ours')]);
-    expect(typesOf(planAccount(gone, config))).toEqual(['none']);
+    expect(typesOf(planAccount(gone, config, capabilitiesOf(config.datadog.apiVersion)))).toEqual(['none']);
   });
 });

@@ -1,11 +1,14 @@
+import { capabilitiesOf } from '../../lambda/datadog/capabilities';
 import { mergeConfig } from '../../lambda/config/environment';
 import type { Config } from '../../lambda/config/schema';
 import type { Integration, IntegrationSettings } from '../../lambda/datadog/port';
 import { InputError } from '../../lambda/domain/errors';
-import { datadogTrustPolicy, type Partition, type PolicyDocument } from '../../lambda/domain/policy';
+import type { Partition } from '../../lambda/domain/partition';
+import { datadogTrustPolicy, type PolicyDocument } from '../../lambda/domain/policy';
 import type { AccountObservation, OrgAccount, RoleObservation } from '../../lambda/observe/model';
-import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/plan/datadog-permissions';
-import { desiredRole, desiredSettings } from '../../lambda/plan/desired';
+import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/domain/datadog-permissions';
+import { desiredRole } from '../../lambda/plan/desired-role';
+import { desiredSettings } from '../../lambda/plan/desired-settings';
 import { planAccount, type AccountPlan, type ActionType } from '../../lambda/plan/plan-account';
 import {
   ACCESS_KEY_ID,
@@ -62,9 +65,11 @@ const policyWith = (actions: string[]): PolicyDocument => ({
 
 describe('planAccount: an account where everything matches', () => {
   it('gives exactly one "none" action, in scope, nothing blocked, no notes', () => {
-    const plan = planAccount(synced, config);
+    const plan = planAccount(synced, config, capabilitiesOf(config.datadog.apiVersion));
     expect(plan).toEqual({
       accountId: ACCOUNT_ID,
+      roleName: config.role.name,
+      partition: 'aws',
       inScope: true,
       scope: expect.any(String),
       actions: [{ type: 'none', reason: expect.any(String) }],
@@ -97,7 +102,7 @@ describe('planAccount: an account where everything matches', () => {
     ['commercial account on ddog-gov.com', { datadog: { site: 'ddog-gov.com' } }, 'aws'],
   ])('stays "none" with %s', (_name, raw, partition) => {
     const custom = makeConfig(raw);
-    expect(typesOf(planAccount(inSyncObservation({ config: custom, partition }), custom))).toEqual(['none']);
+    expect(typesOf(planAccount(inSyncObservation({ config: custom, partition }), custom, capabilitiesOf(custom.datadog.apiVersion)))).toEqual(['none']);
   });
 });
 
@@ -113,7 +118,7 @@ describe('planAccount: a new in-scope account (no integration with the configure
     ['role already there, missing permissions', withRole(fresh, { inlinePolicies: {} }), ['create-integration', 'update-role-trust', 'update-role-policy']],
     ['role absent, other-role and access-key integrations present', withIntegrations(withRoleObservation(fresh, { kind: 'absent' }), foreign), ['create-integration', 'create-role']],
   ])('%s', (_name, observation, expected) => {
-    const plan = planAccount(observation, config);
+    const plan = planAccount(observation, config, capabilitiesOf(config.datadog.apiVersion));
     expect(typesOf(plan)).toEqual(expected);
     expect(reasonOf(plan, 'create-integration')).toContain(ROLE);
     expect(plan.blocked).toBeUndefined();
@@ -125,7 +130,7 @@ describe('planAccount: a new in-scope account (no integration with the configure
       withIntegrations(synced, [ourIntegration(config)]), // role DatadogIntegrationRole: not ours under this config
       { kind: 'absent' },
     );
-    const plan = planAccount(observation, custom);
+    const plan = planAccount(observation, custom, capabilitiesOf(custom.datadog.apiVersion));
     expect(typesOf(plan)).toEqual(['create-integration', 'create-role']);
     expect(reasonOf(plan, 'create-integration')).toContain('TeamDatadogRole');
     expect(reasonOf(plan, 'create-role')).toContain('TeamDatadogRole');
@@ -140,7 +145,7 @@ describe('planAccount: the integration exists but the role is missing', () => {
     ['v1 (no known external ID)', noRole, ['rotate-external-id', 'create-role']],
     ['and the settings drifted', withSettings(noRole, config, { metricsCollection: false }), ['rotate-external-id', 'update-integration', 'create-role']],
   ])('%s: rotate, then create the role', (_name, observation, expected) => {
-    const plan = planAccount(observation, config);
+    const plan = planAccount(observation, config, capabilitiesOf(config.datadog.apiVersion));
     expect(typesOf(plan)).toEqual(expected);
     expect(reasonOf(plan, 'rotate-external-id')).toContain(ROLE);
     expect(reasonOf(plan, 'create-role')).toContain(ROLE);
@@ -160,12 +165,12 @@ describe('planAccount with datadog.apiVersion v2', () => {
     ['integration exists without an ID, role missing: rotate as in v1', withRoleObservation(v2Synced, { kind: 'absent' }), ['rotate-external-id', 'create-role']],
     ["the role trusts another single ID than Datadog's: v1 cannot see it, v2 rewrites the trust", withTrust(known, trustDocument(trustStatement(US1_PRINCIPAL, OTHER_EXTERNAL_ID))), ['update-role-trust']],
   ])('%s', (_name, observation, expected) => {
-    expect(typesOf(planAccount(observation, v2))).toEqual(expected);
+    expect(typesOf(planAccount(observation, v2, capabilitiesOf(v2.datadog.apiVersion)))).toEqual(expected);
   });
 
   it('the same hand-edited external ID is invisible to v1 (the single ID in the trust is taken as right)', () => {
     const edited = withTrust(synced, trustDocument(trustStatement(US1_PRINCIPAL, OTHER_EXTERNAL_ID)));
-    expect(typesOf(planAccount(edited, config))).toEqual(['none']);
+    expect(typesOf(planAccount(edited, config, capabilitiesOf(config.datadog.apiVersion)))).toEqual(['none']);
   });
 
   it.each<[string, Partial<IntegrationSettings>, Record<string, unknown>]>([
@@ -176,7 +181,7 @@ describe('planAccount with datadog.apiVersion v2', () => {
   ])('settings compared in v2 terms, no endless drift: %s', (_name, actual, configured) => {
     const custom = makeConfig({ datadog: { apiVersion: 'v2' }, integration: configured });
     const observation = withSettings(inSyncObservation({ config: custom }), custom, actual);
-    expect(typesOf(planAccount(observation, custom))).toEqual(['none']);
+    expect(typesOf(planAccount(observation, custom, capabilitiesOf(custom.datadog.apiVersion)))).toEqual(['none']);
   });
 
   it.each<[string, Partial<IntegrationSettings>, string]>([
@@ -186,7 +191,7 @@ describe('planAccount with datadog.apiVersion v2', () => {
   ])('drift in v2 terms: %s', (_name, actual, field) => {
     const custom = makeConfig({ datadog: { apiVersion: 'v2' }, integration: { excludedRegions: ['eu-west-1'] } });
     const observation = withSettings(inSyncObservation({ config: custom }), custom, actual);
-    const plan = planAccount(observation, custom);
+    const plan = planAccount(observation, custom, capabilitiesOf(custom.datadog.apiVersion));
     expect(typesOf(plan)).toEqual(['update-integration']);
     expect(reasonOf(plan, 'update-integration')).toContain(field);
   });
@@ -216,14 +221,14 @@ describe("planAccount: the role's trust policy (v1: Datadog's external ID is unk
     ['one external ID, and a second statement letting Datadog in without one', trustDocument(dd(EXTERNAL_ID), dd()), TRUST_ONLY],
     ['one external ID, and the same statement listed again without it (bare ID)', trustDocument(dd(EXTERNAL_ID), trustStatement('464622532012')), TRUST_ONLY],
   ])('%s', (_name, trust, expected) => {
-    const plan = planAccount(withTrust(synced, trust), config);
+    const plan = planAccount(withTrust(synced, trust), config, capabilitiesOf(config.datadog.apiVersion));
     expect(typesOf(plan)).toEqual(expected);
   });
 
   it('reasons: rotation says why; a trust-only repair names the principal', () => {
-    expect(reasonOf(planAccount(withTrust(synced, trustDocument(dd())), config), 'rotate-external-id')).toMatch(/no .*external ID/);
-    expect(reasonOf(planAccount(withTrust(synced, trustDocument(dd([EXTERNAL_ID, OTHER_EXTERNAL_ID]))), config), 'rotate-external-id')).toContain('2 external IDs');
-    expect(reasonOf(planAccount(withTrust(synced, trustDocument(dd(EXTERNAL_ID), dd())), config), 'update-role-trust')).toContain(US1_PRINCIPAL);
+    expect(reasonOf(planAccount(withTrust(synced, trustDocument(dd())), config, capabilitiesOf(config.datadog.apiVersion)), 'rotate-external-id')).toMatch(/no .*external ID/);
+    expect(reasonOf(planAccount(withTrust(synced, trustDocument(dd([EXTERNAL_ID, OTHER_EXTERNAL_ID]))), config, capabilitiesOf(config.datadog.apiVersion)), 'rotate-external-id')).toContain('2 external IDs');
+    expect(reasonOf(planAccount(withTrust(synced, trustDocument(dd(EXTERNAL_ID), dd())), config, capabilitiesOf(config.datadog.apiVersion)), 'update-role-trust')).toContain(US1_PRINCIPAL);
   });
 
   // Regression: a single external ID under a wrong principal once looked like "no ID" and planned a needless rotation.
@@ -232,7 +237,7 @@ describe("planAccount: the role's trust policy (v1: Datadog's external ID is unk
     ['the principal of an unrelated account', trustDocument(trustStatement('arn:aws:iam::111122223333:root', EXTERNAL_ID))],
     ['the right account ID in the wrong partition', trustDocument(trustStatement('arn:aws-us-gov:iam::464622532012:root', EXTERNAL_ID))],
   ])('one external ID but %s: update-role-trust only, no rotation', (_name, trust) => {
-    expect(typesOf(planAccount(withTrust(synced, trust), config))).toEqual(['update-role-trust']);
+    expect(typesOf(planAccount(withTrust(synced, trust), config, capabilitiesOf(config.datadog.apiVersion)))).toEqual(['update-role-trust']);
   });
 
   // Regression: Principal "*" (or {AWS:"*"}) once went unseen, hiding a statement that let anyone in without an external ID.
@@ -240,7 +245,7 @@ describe("planAccount: the role's trust policy (v1: Datadog's external ID is unk
     ['Principal "*"', trustDocument(dd(EXTERNAL_ID), trustStatement('*'))],
     ['Principal {AWS: "*"}', trustDocument(dd(EXTERNAL_ID), { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' })],
   ])('one external ID, and %s without one: update-role-trust', (_name, trust) => {
-    expect(typesOf(planAccount(withTrust(synced, trust), config))).toEqual(['update-role-trust']);
+    expect(typesOf(planAccount(withTrust(synced, trust), config, capabilitiesOf(config.datadog.apiVersion)))).toEqual(['update-role-trust']);
   });
 });
 
@@ -253,7 +258,7 @@ describe("planAccount: the role's trust policy (v2: Datadog's external ID is kno
     ['the trust names the known ID for the wrong principal', datadogTrustPolicy(AP1_PRINCIPAL, EXTERNAL_ID), ['update-role-trust']],
     ['the trust also lets Datadog in without an ID', trustDocument(trustStatement(US1_PRINCIPAL, EXTERNAL_ID), trustStatement(US1_PRINCIPAL)), ['update-role-trust']],
   ])('%s', (_name, trust, expected) => {
-    expect(typesOf(planAccount(withTrust(known, trust), config))).toEqual(expected);
+    expect(typesOf(planAccount(withTrust(known, trust), config, capabilitiesOf(config.datadog.apiVersion)))).toEqual(expected);
   });
 });
 
@@ -284,7 +289,7 @@ describe('planAccount: Datadog settings drift', () => {
     ['extended resource collection on', { extendedResourceCollection: true }, ['extended_resource_collection_enabled']],
     ['filter tags and metrics', { filterTags: ['a:b'], metricsCollection: false }, ['filter_tags', 'metrics_collection_enabled']],
   ])('%s', (_name, changes, fields) => {
-    const plan = planAccount(withSettings(synced, config, changes), config);
+    const plan = planAccount(withSettings(synced, config, changes), config, capabilitiesOf(config.datadog.apiVersion));
     if (fields.length === 0) {
       expect(typesOf(plan)).toEqual(['none']);
       return;
@@ -304,7 +309,7 @@ describe('planAccount: Datadog settings drift', () => {
     const observation = withIntegrations(inSyncObservation({ config: custom }), [
       { ...ourIntegration(base), settings: { ...desiredSettings(base, orgAccount(), ORGANIZATION_ID), ...partialSettings } },
     ]);
-    return typesAndReason(planAccount(observation, custom));
+    return typesAndReason(planAccount(observation, custom, capabilitiesOf(custom.datadog.apiVersion)));
   };
   const typesAndReason = (plan: AccountPlan) => ({
     types: typesOf(plan),
@@ -411,7 +416,7 @@ describe('planAccount: role permission drift', () => {
     }), undefined],
     ['another managed policy attached', withRole(synced, { attachedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::123456789012:policy/SecurityAuditLite'] }), undefined],
   ])('%s', (_name, observation, reasonPart) => {
-    const plan = planAccount(observation, config);
+    const plan = planAccount(observation, config, capabilitiesOf(config.datadog.apiVersion));
     if (reasonPart === undefined) {
       expect(typesOf(plan)).toEqual(['none']);
       return;
@@ -429,7 +434,7 @@ describe('planAccount: role permission drift', () => {
     ['both off, nothing attached', {}, [], ['none']],
   ])('%s', (_name, raw, attached, expected) => {
     const custom = makeConfig(raw);
-    const plan = planAccount(withRole(inSyncObservation({ config: custom }), { attachedPolicyArns: attached }), custom);
+    const plan = planAccount(withRole(inSyncObservation({ config: custom }), { attachedPolicyArns: attached }), custom, capabilitiesOf(custom.datadog.apiVersion));
     expect(typesOf(plan)).toEqual(expected);
     if (expected[0] === 'update-role-policy') expect(reasonOf(plan, 'update-role-policy')).toContain('SecurityAudit');
   });
@@ -475,7 +480,7 @@ describe('planAccount: out of scope', () => {
     const observation = inSyncObservation({ config: custom, account });
 
     it('with our integration and our tagged role: delete-integration, delete-role', () => {
-      const plan = planAccount(observation, custom);
+      const plan = planAccount(observation, custom, capabilitiesOf(custom.datadog.apiVersion));
       expect(plan.inScope).toBe(false);
       expect(typesOf(plan)).toEqual(['delete-integration', 'delete-role']);
       expect(reasonOf(plan, 'delete-integration')).toContain(plan.scope);
@@ -484,11 +489,11 @@ describe('planAccount: out of scope', () => {
     });
 
     it('without our integration: delete-role only', () => {
-      expect(typesOf(planAccount(withoutOurIntegration(observation, custom), custom))).toEqual(['delete-role']);
+      expect(typesOf(planAccount(withoutOurIntegration(observation, custom), custom, capabilitiesOf(custom.datadog.apiVersion)))).toEqual(['delete-role']);
     });
 
     it('without our integration or role: none, saying why', () => {
-      const plan = planAccount(withRoleObservation(withoutOurIntegration(observation, custom), { kind: 'absent' }), custom);
+      const plan = planAccount(withRoleObservation(withoutOurIntegration(observation, custom), { kind: 'absent' }), custom, capabilitiesOf(custom.datadog.apiVersion));
       expect(typesOf(plan)).toEqual(['none']);
       expect(reasonOf(plan, 'none')).toContain(plan.scope);
     });
@@ -497,7 +502,7 @@ describe('planAccount: out of scope', () => {
       const settings = desiredSettings(custom, observation.organization, ORGANIZATION_ID);
       const plan = planAccount(
         withRoleObservation(withIntegrations(observation, [otherRoleIntegration(settings), accessKeyIntegration(settings)]), { kind: 'absent' }),
-        custom,
+        custom, capabilitiesOf(custom.datadog.apiVersion),
       );
       expect(typesOf(plan)).toEqual(['none']);
       expect(plan.notes).toEqual([expect.stringContaining(OTHER_ROLE_NAME), expect.stringContaining(ACCESS_KEY_ID)]);
@@ -509,7 +514,7 @@ describe('planAccount: out of scope', () => {
     const observation = inSyncObservation({ config: custom, account });
 
     it('our integration and our tagged role are left alone, and the plan says so', () => {
-      const plan = planAccount(observation, custom);
+      const plan = planAccount(observation, custom, capabilitiesOf(custom.datadog.apiVersion));
       expect(plan.inScope).toBe(false);
       expect(typesOf(plan)).toEqual(['none']);
       expect(plan.scope).toMatch(/: left alone \(scope.onExclusion is "leave"\)$/);
@@ -519,7 +524,7 @@ describe('planAccount: out of scope', () => {
 
   it('NOT_IN_ORGANIZATION: our marked integration goes; a role there is never touched (the account is not ours to reach)', () => {
     const gone = inSyncObservation({ account: { state: 'NOT_IN_ORGANIZATION' } });
-    const plan = planAccount(gone, config);
+    const plan = planAccount(gone, config, capabilitiesOf(config.datadog.apiVersion));
     expect(typesOf(plan)).toEqual(['delete-integration']);
     expect(reasonOf(plan, 'delete-integration')).toContain('carries our marker');
   });
@@ -538,7 +543,7 @@ describe('planAccount: out of scope', () => {
     ['role not read', withRoleObservation(closed, { kind: 'not-read', reason: 'account closed' }), config, ['delete-integration'], undefined],
     ['no integration of ours, untagged role', withoutOurIntegration(withRole(closed, { tags: {} }), config), config, ['none'], /kept/],
   ])('closed account, %s', (_name, observation, cfg, expected, note) => {
-    const plan = planAccount(observation, cfg);
+    const plan = planAccount(observation, cfg, capabilitiesOf(cfg.datadog.apiVersion));
     expect(typesOf(plan)).toEqual(expected);
     expect(plan.blocked).toBeUndefined();
     if (note) expect(plan.notes).toEqual([expect.stringMatching(note)]);
@@ -552,7 +557,7 @@ describe('planAccount: out of scope', () => {
       ourIntegration(config), // DatadogIntegrationRole: another team's under this config
       ourIntegration(custom),
     ]);
-    const plan = planAccount(observation, custom);
+    const plan = planAccount(observation, custom, capabilitiesOf(custom.datadog.apiVersion));
     expect(typesOf(plan)).toEqual(['delete-integration', 'delete-role']);
     expect(plan.notes).toEqual([expect.stringContaining('DatadogIntegrationRole')]);
   });
@@ -566,7 +571,7 @@ describe('planAccount: blocked (role not observable) for an in-scope account', (
     ['not read', { kind: 'not-read', reason: 'not looked at' }, false, [ourIntegration(config)]],
     ['not read, new account', { kind: 'not-read', reason: 'not looked at' }, false, []],
   ])('%s: no actions, blocked copied from the observation', (_name, role, retryable, integrations) => {
-    const plan = planAccount(withIntegrations(withRoleObservation(synced, role), integrations), config);
+    const plan = planAccount(withIntegrations(withRoleObservation(synced, role), integrations), config, capabilitiesOf(config.datadog.apiVersion));
     expect(plan.actions).toEqual([]);
     expect(plan.inScope).toBe(true);
     expect(plan.blocked).toEqual({ reason: 'reason' in role ? role.reason : undefined, retryable });
@@ -576,7 +581,7 @@ describe('planAccount: blocked (role not observable) for an in-scope account', (
     const settings = desiredSettings(config, synced.organization, ORGANIZATION_ID);
     const plan = planAccount(
       withIntegrations(withRoleObservation(synced, { kind: 'unreachable', reason: 'x', retryable: true }), [accessKeyIntegration(settings)]),
-      config,
+      config, capabilitiesOf(config.datadog.apiVersion),
     );
     expect(plan.notes).toEqual([expect.stringContaining(ACCESS_KEY_ID)]);
   });
@@ -592,12 +597,12 @@ describe('planAccount: partitions', () => {
     expect(desired.principalArn).toBe(principal);
     expect(desired.managedPolicyArns).toEqual(['arn:aws-us-gov:iam::aws:policy/SecurityAudit']);
     const observation = inSyncObservation({ config: custom, partition: 'aws-us-gov' });
-    expect(typesOf(planAccount(observation, custom))).toEqual(['none']);
+    expect(typesOf(planAccount(observation, custom, capabilitiesOf(custom.datadog.apiVersion)))).toEqual(['none']);
     // The commercial SecurityAudit ARN is not the GovCloud one.
-    expect(typesOf(planAccount(withRole(observation, { attachedPolicyArns: [SECURITY_AUDIT] }), custom))).toEqual(['update-role-policy']);
+    expect(typesOf(planAccount(withRole(observation, { attachedPolicyArns: [SECURITY_AUDIT] }), custom, capabilitiesOf(custom.datadog.apiVersion)))).toEqual(['update-role-policy']);
     // Two external IDs under the GovCloud principal: rotate and rewrite.
     const twoIds = trustDocument(trustStatement(principal, [EXTERNAL_ID, OTHER_EXTERNAL_ID]));
-    expect(typesOf(planAccount(withTrust(observation, twoIds), custom))).toEqual(['rotate-external-id', 'update-role-trust']);
+    expect(typesOf(planAccount(withTrust(observation, twoIds), custom, capabilitiesOf(custom.datadog.apiVersion)))).toEqual(['rotate-external-id', 'update-role-trust']);
   });
 
   it.each([
@@ -611,13 +616,13 @@ describe('planAccount: partitions', () => {
   ])('the commercial site %s with an aws-us-gov account throws an InputError', (site) => {
     const custom = makeConfig({ datadog: { site } });
     const observation: AccountObservation = { ...inSyncObservation({ config: custom }), partition: 'aws-us-gov' };
-    expect(() => planAccount(observation, custom)).toThrow(InputError);
-    expect(() => planAccount(observation, custom)).toThrow(/GovCloud/);
+    expect(() => planAccount(observation, custom, capabilitiesOf(custom.datadog.apiVersion))).toThrow(InputError);
+    expect(() => planAccount(observation, custom, capabilitiesOf(custom.datadog.apiVersion))).toThrow(/GovCloud/);
   });
 
   it('the aws-cn partition throws an InputError', () => {
     const observation: AccountObservation = { ...synced, partition: 'aws-cn' };
-    expect(() => planAccount(observation, config)).toThrow(InputError);
+    expect(() => planAccount(observation, config, capabilitiesOf(config.datadog.apiVersion))).toThrow(InputError);
   });
 });
 
@@ -676,7 +681,7 @@ describe('planAccount: properties over every state', () => {
 
   it('actions are always in the canonical order, never repeated; "none" is alone; blocked means no actions', () => {
     for (const { label, observation, config: cfg } of all) {
-      const plan = planAccount(observation, cfg);
+      const plan = planAccount(observation, cfg, capabilitiesOf(cfg.datadog.apiVersion));
       const types = typesOf(plan);
       if (plan.blocked) {
         expect({ label, types }).toEqual({ label, types: [] });
@@ -697,7 +702,7 @@ describe('planAccount: properties over every state', () => {
   it('in scope, only onboarding actions; out of scope, only deletions', () => {
     const deletions: ActionType[] = ['delete-integration', 'delete-role', 'none'];
     for (const { label, observation, config: cfg } of all) {
-      const plan = planAccount(observation, cfg);
+      const plan = planAccount(observation, cfg, capabilitiesOf(cfg.datadog.apiVersion));
       const types = typesOf(plan);
       const allowed = plan.inScope ? types.every((t) => !deletions.slice(0, 2).includes(t)) : types.every((t) => deletions.includes(t));
       expect({ label, types, allowed }).toEqual({ label, types, allowed: true });
@@ -706,11 +711,11 @@ describe('planAccount: properties over every state', () => {
 
   it('other-role and access-key integrations never change the actions, and are always noted', () => {
     for (const { label, observation, config: cfg } of all) {
-      const before = planAccount(observation, cfg);
+      const before = planAccount(observation, cfg, capabilitiesOf(cfg.datadog.apiVersion));
       const settings: IntegrationSettings = { ...desiredSettings(cfg, observation.organization, ORGANIZATION_ID), hostTags: ['drifted:yes'], metricsCollection: false };
       const foreign = [otherRoleIntegration(settings, OTHER_ROLE_NAME, OTHER_EXTERNAL_ID), accessKeyIntegration(settings)];
       for (const integrations of [[...foreign, ...observation.integrations], [...observation.integrations, ...foreign]]) {
-        const after = planAccount(withIntegrations(observation, integrations), cfg);
+        const after = planAccount(withIntegrations(observation, integrations), cfg, capabilitiesOf(cfg.datadog.apiVersion));
         expect({ label, actions: after.actions, blocked: after.blocked }).toEqual({ label, actions: before.actions, blocked: before.blocked });
         expect({ label, notes: after.notes }).toEqual({
           label,
@@ -732,8 +737,8 @@ describe('planAccount: properties over every state', () => {
       let first: AccountPlan | undefined;
       let second: AccountPlan | undefined;
       expect(() => {
-        first = planAccount(observation, cfg);
-        second = planAccount(observation, cfg);
+        first = planAccount(observation, cfg, capabilitiesOf(cfg.datadog.apiVersion));
+        second = planAccount(observation, cfg, capabilitiesOf(cfg.datadog.apiVersion));
       }).not.toThrow();
       expect({ label, second }).toEqual({ label, second: first });
       expect({ label, observation }).toEqual({ label, observation: snapshotObservation });
@@ -745,9 +750,9 @@ describe('planAccount: properties over every state', () => {
     const permissions = deepFreeze(standardOnly(['ec2:Describe*', 'cloudwatch:Get*']));
     const custom = deepFreeze(makeConfig());
     const observation = deepFreeze(withRole(inSyncObservation({ config: custom }), { inlinePolicies: { DatadogIntegrationPolicy: policyWith(['cloudwatch:Get*', 'ec2:Describe*']) } }));
-    expect(typesOf(planAccount(observation, custom, permissions))).toEqual(['none']);
-    expect(planAccount(observation, custom, permissions)).toEqual(planAccount(observation, custom, permissions));
-    expect(typesOf(planAccount(observation, custom))).toEqual(['update-role-policy']);
+    expect(typesOf(planAccount(observation, custom, capabilitiesOf(custom.datadog.apiVersion), permissions))).toEqual(['none']);
+    expect(planAccount(observation, custom, capabilitiesOf(custom.datadog.apiVersion), permissions)).toEqual(planAccount(observation, custom, capabilitiesOf(custom.datadog.apiVersion), permissions));
+    expect(typesOf(planAccount(observation, custom, capabilitiesOf(custom.datadog.apiVersion)))).toEqual(['update-role-policy']);
   });
 });
 

@@ -1,5 +1,6 @@
 import { SITE_NAMES, type DatadogSite } from '../../lambda/datadog/sites';
 import { InputError } from '../../lambda/domain/errors';
+import type { Partition } from '../../lambda/domain/partition';
 import {
   accountRootArn,
   allowedActions,
@@ -11,20 +12,14 @@ import {
   policySize,
   isExactTrust,
   denyStatements,
-  type Partition,
   type PolicyDocument,
   type PolicyStatement,
 } from '../../lambda/domain/policy';
-import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/plan/datadog-permissions';
-import {
-  PERMISSIONS_POLICY_NAME,
-  datadogPrincipalArn,
-  desiredRole,
-  isOurPolicyName,
-  normalizeTagPart,
-  policyName,
-} from '../../lambda/plan/desired';
-import { MANAGED_BY_TAG } from '../../lambda/domain/ownership';
+import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/domain/datadog-permissions';
+import { datadogPrincipalArn } from '../../lambda/plan/datadog-principal';
+import { desiredRole } from '../../lambda/plan/desired-role';
+import { normalizeTagPart } from '../../lambda/plan/desired-settings';
+import { MANAGED_BY_TAG, PERMISSIONS_POLICY_NAME, isOurPolicyName, policyName } from '../../lambda/domain/ownership';
 import { EXTERNAL_ID, OTHER_EXTERNAL_ID, US1_PRINCIPAL, makeConfig, standardOnly, trustDocument, trustStatement } from './fixtures';
 
 const OTHER_ARN = 'arn:aws:iam::111122223333:root';

@@ -1,5 +1,5 @@
 import type { OrgAccount } from '../../lambda/observe/model';
-import { scopeOf } from '../../lambda/plan/scope';
+import { scopeOf } from '../../lambda/domain/scope';
 import { ACCOUNT_ID, OU_PROD, OU_SANDBOX, OU_WORKLOADS, ROOT_ID, makeConfig, orgAccount } from './fixtures';
 
 type Row = [name: string, account: Partial<OrgAccount>, scope: Record<string, unknown>, inScope: boolean, reason: RegExp];
@@ -63,5 +63,11 @@ describe('scopeOf', () => {
   it('is the same whatever the account tags that are not the opt-out tag', () => {
     const scope = makeConfig().scope;
     expect(scopeOf(orgAccount({ tags: {} }), scope)).toEqual(scopeOf(orgAccount({ tags: { a: 'b', c: 'd' } }), scope));
+  });
+
+  it('an account in a state this product does not know is left alone: neither integrated nor offboarded', () => {
+    const decision = scopeOf(orgAccount({ state: 'UNKNOWN' }), makeConfig().scope);
+    expect(decision).toMatchObject({ inScope: false, effect: 'leave-alone', inOrganization: true });
+    expect(decision.reason).toContain('state');
   });
 });

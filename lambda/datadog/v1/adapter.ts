@@ -1,4 +1,5 @@
-import { DatadogApiError } from '../errors';
+import { V1_CAPABILITIES } from '../capabilities';
+import { UnsupportedByVersionError, requireExternalId } from '../errors';
 import type { AwsIntegrationPort, CreateOptions, GivenExternalId, Integration, IntegrationRef, IntegrationSettings } from '../port';
 import type { DatadogAwsV1Client } from './client';
 import type { AWSAccount } from './types';
@@ -6,6 +7,7 @@ import type { AWSAccount } from './types';
 /** Implements the version-independent port with the v1 API. */
 export class DatadogV1Integrations implements AwsIntegrationPort {
   readonly apiVersion = 'v1' as const;
+  readonly capabilities = V1_CAPABILITIES;
 
   constructor(private readonly client: DatadogAwsV1Client) {}
 
@@ -35,6 +37,11 @@ export class DatadogV1Integrations implements AwsIntegrationPort {
     refuseGivenId(given, 'CreateNewAWSExternalID');
     const response = await this.client.createNewExternalId({ account_id: ref.accountId, role_name: ref.roleName });
     return { externalId: requireExternalId(response.external_id, 'CreateNewAWSExternalID') };
+  }
+
+  /** v1 has no external ID without an integration: the create issues it. */
+  mintExternalId(): Promise<string> {
+    return Promise.reject(new UnsupportedByVersionError('CreateNewAWSExternalID', 'Datadog\'s v1 API issues an external ID only with an integration (create or rotation)'));
   }
 
   listNamespaces(): Promise<string[]> {
@@ -80,12 +87,7 @@ export function toV1Account(ref: IntegrationRef, settings: IntegrationSettings):
   };
 }
 
-function requireExternalId(externalId: string | undefined, operation: string): string {
-  if (externalId) return externalId;
-  throw new DatadogApiError(operation, 'unexpected', 200, [], `${operation} answered without an external_id`);
-}
-
 /** v1 makes every external ID itself; a caller that brings one has mixed up the versions. */
 function refuseGivenId(given: GivenExternalId, operation: string): void {
-  if (given.externalId !== undefined) throw new Error(`${operation}: Datadog's v1 API issues external IDs itself and cannot be given one`);
+  if (given.externalId !== undefined) throw new UnsupportedByVersionError(operation, "Datadog's v1 API issues external IDs itself and cannot be given one");
 }

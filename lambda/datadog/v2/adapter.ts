@@ -1,7 +1,9 @@
-import { DatadogApiError } from '../errors';
+import { v2Capabilities } from '../capabilities';
+import { DatadogApiError, requireExternalId } from '../errors';
 import type { AwsIntegrationPort, CreateOptions, GivenExternalId, IntegrationRef, IntegrationSettings } from '../port';
 import type { DatadogAwsV2Client } from './client';
-import { fromV2Account, PARTITION_REGIONS, toV2CreateRequest, toV2UpdateRequest, type V2Integration } from './mapping';
+import { PARTITION_REGIONS } from '../../domain/partition';
+import { fromV2Account, toV2CreateRequest, toV2UpdateRequest, type V2Integration } from './mapping';
 import { isRoleAuth, type AWSAccountPartition, type AWSAccountResponseData } from './types';
 
 /**
@@ -28,6 +30,8 @@ export interface V2AdapterOptions {
 
 export class DatadogV2Integrations implements AwsIntegrationPort {
   readonly apiVersion = 'v2' as const;
+  /** Settings read back over the same region universe the writes use (the regions option included). */
+  readonly capabilities = v2Capabilities((partition) => this.regionsOf(partition));
   private readonly partition: AWSAccountPartition;
   private readonly regionsOverride?: readonly string[];
 
@@ -137,9 +141,4 @@ export class DatadogV2Integrations implements AwsIntegrationPort {
       `${operation} failed: no Datadog AWS integration for account ${ref.accountId} with role ${ref.roleName}`,
     );
   }
-}
-
-function requireExternalId(externalId: string | undefined, operation: string): string {
-  if (externalId) return externalId;
-  throw new DatadogApiError(operation, 'unexpected', 200, [], `${operation} answered without an external_id`);
 }

@@ -1,3 +1,4 @@
+import { PARTITION_REGIONS } from '../../domain/partition';
 import type { IntegrationSettings, Integration, IntegrationRef } from '../port';
 import {
   isKeysAuth,
@@ -24,23 +25,9 @@ export const V2_DEFAULT_EXCLUDED_NAMESPACES: readonly string[] = ['AWS/SQS', 'AW
 /** The namespace whose tag filters are v1's filter_tags ("EC2 tags ... only hosts that match"). */
 export const EC2_NAMESPACE = 'AWS/EC2';
 
-/**
- * Regions per partition, used to turn v1-style exclusions into v2's include_only list (v2 has
- * no "exclude" form). A snapshot (2026); a region missing here is treated as unknown: it can
- * not be excluded, and when it is outside include_only it does not show as excluded.
- */
-export const PARTITION_REGIONS: Readonly<Record<AWSAccountPartition, readonly string[]>> = {
-  aws: [
-    'af-south-1', 'ap-east-1', 'ap-east-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3',
-    'ap-south-1', 'ap-south-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4',
-    'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7', 'ca-central-1', 'ca-west-1', 'eu-central-1',
-    'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-2', 'eu-west-3',
-    'il-central-1', 'me-central-1', 'me-south-1', 'mx-central-1', 'sa-east-1', 'us-east-1', 'us-east-2',
-    'us-west-1', 'us-west-2',
-  ],
-  'aws-us-gov': ['us-gov-east-1', 'us-gov-west-1'],
-  'aws-cn': ['cn-north-1', 'cn-northwest-1'],
-};
+
+/** The stand-ins read the table from here until they carry their own. */
+export { PARTITION_REGIONS };
 
 /** An Integration as v2 knows it: with its config UUID and partition. */
 export interface V2Integration extends Integration {
@@ -123,8 +110,6 @@ export function toV2Attributes(
   regions: readonly string[] = PARTITION_REGIONS.aws,
   current?: AWSAccountResponseAttributes,
 ): V2OwnedAttributes {
-  const otherTagFilters: AWSNamespaceTagFilter[] = (current?.metrics_config?.tag_filters ?? []).filter((f) => f.namespace !== EC2_NAMESPACE);
-  const tagFilters = settings.filterTags.length ? [{ namespace: EC2_NAMESPACE, tags: [...settings.filterTags] }] : [];
   return {
     account_tags: [...settings.hostTags],
     aws_regions: regionsFromExcluded(settings.excludedRegions, regions),
@@ -132,7 +117,7 @@ export function toV2Attributes(
       ...structuredClone(current?.metrics_config ?? {}),
       enabled: settings.metricsCollection,
       namespace_filters: filtersFromRules(settings.namespaceRules),
-      tag_filters: [...structuredClone(otherTagFilters), ...tagFilters],
+      tag_filters: withEc2TagFilters(current?.metrics_config?.tag_filters, settings.filterTags),
     },
     resources_config: {
       ...structuredClone(current?.resources_config ?? {}),
@@ -140,6 +125,12 @@ export function toV2Attributes(
       extended_collection: settings.extendedResourceCollection,
     },
   };
+}
+
+/** The tag filters with the AWS/EC2 one set to these tags (none: removed); other namespaces' filters are kept as they are. */
+export function withEc2TagFilters(current: readonly AWSNamespaceTagFilter[] | undefined, filterTags: readonly string[]): AWSNamespaceTagFilter[] {
+  const others = structuredClone((current ?? []).filter((filter) => filter.namespace !== EC2_NAMESPACE));
+  return [...others, ...(filterTags.length ? [{ namespace: EC2_NAMESPACE, tags: [...filterTags] }] : [])];
 }
 
 export function toV2CreateRequest(

@@ -1,5 +1,5 @@
 import type { ScopeConfig } from '../config/schema';
-import type { OrgAccount } from '../observe/model';
+import type { OrgAccount } from './account';
 
 /**
  * What becomes of an account: integrated, offboarded (our integration and role deleted), or
@@ -26,6 +26,10 @@ export function scopeOf(account: OrgAccount, scope: ScopeConfig): ScopeDecision 
       ? { inScope: false, effect: 'offboard', inOrganization, reason: `${why}: offboarded (scope.onExclusion is "offboard")` }
       : { inScope: false, effect: 'leave-alone', inOrganization, reason: `${why}: left alone (scope.onExclusion is "leave")` };
   if (!inOrganization) return offboard('the account is not in the organization');
+  // A new state may mean anything (closing, moving): neither integrate nor delete on a guess.
+  if (account.state === 'UNKNOWN') {
+    return { inScope: false, effect: 'leave-alone', inOrganization, reason: "Organizations reports a state of the account that this product does not know: left alone" };
+  }
   if (account.state !== 'ACTIVE') return offboard(`the account is ${account.state}`);
   if (account.isManagementAccount && !scope.includeManagementAccount) {
     return excluded('it is the management account (scope.includeManagementAccount is false)');

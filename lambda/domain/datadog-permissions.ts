@@ -1,3 +1,21 @@
+/** The IAM permission lists Datadog's role needs: their type and the pinned list (observe/datadog-permissions.ts reads Datadog's current one). */
+
+export interface DatadogPermissions {
+  /** The standard integration policy's actions. */
+  readonly standard: readonly string[];
+  /** The resource-collection actions (used when resource collection or CSPM is on). */
+  readonly resourceCollection: readonly string[];
+  /**
+   * 'datadog': read from Datadog now. 'pinned': the list shipped with the product, used as the
+   * truth (nothing asked Datadog). Both are lists to converge to. 'fallback': Datadog could not
+   * be asked; the pinned list, and the planner only adds: it removes nothing it cannot check
+   * against Datadog's current lists.
+   */
+  readonly source: 'datadog' | 'pinned' | 'fallback';
+  /** Why the pinned list is used. */
+  readonly reason?: string;
+}
+
 /**
  * Datadog's standard integration permissions: the 110 IAM actions of its integration policy
  * (Datadog's Organizations CloudFormation template v4.2.3, policy DatadogAWSIntegrationPolicy,
@@ -116,3 +134,10 @@ export const DATADOG_STANDARD_PERMISSIONS: readonly string[] = [
   'xray:BatchGetTraces',
   'xray:GetTraceSummaries',
 ];
+
+export const PINNED_PERMISSIONS: DatadogPermissions = {
+  standard: DATADOG_STANDARD_PERMISSIONS,
+  resourceCollection: [],
+  source: 'pinned',
+  reason: 'the pinned list shipped with the product',
+};

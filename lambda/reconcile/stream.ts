@@ -1,0 +1,161 @@
+import { needsAccountTags, type Config } from '../config/schema';
+import type { Integration, PortCapabilities } from '../datadog/port';
+import type { OrganizationDependencies } from '../organization-dependencies';
+import type { ObservedOrgAccount, OrganizationFacts } from '../observe/organizations';
+import { planAccount } from '../plan/plan-account';
+import { groupByAccount, workKind, type OrganizationPlan } from '../plan/plan-organization';
+import type { AccountFacts } from '../queue/messages';
+import { observeOrganization, type ObservedOrganization } from './observe-organization';
+import { accountsForWorkers, guardLimits, heldBackByGuard, isOursInScope, planObservedOrganization } from './organization-work';
+
+/** The scheduled reconcile: the walk streams work to the queue while it goes on; the whole plan adds the rest. */
+
+export interface ReconcileRun {
+  readonly plan: OrganizationPlan;
+  readonly observed: ObservedOrganization;
+  /** Accounts handed to `enqueue`, in order. */
+  readonly enqueued: readonly string[];
+  /** Accounts with a deletion the guard held back. */
+  readonly heldBack: readonly string[];
+}
+
+export interface ReconcileItem {
+  readonly accountId: string;
+  /** What the walk read, so the worker need not read Organizations again (absent for deletions: those are re-read). */
+  readonly facts?: AccountFacts;
+  /** The deletion guard tripped in this run: the worker deletes nothing for this account. */
+  readonly holdDeletions?: boolean;
+}
+
+/**
+ * The scheduled reconcile: walk, plan, and hand every account that needs work to `enqueue`.
+ * Creations and repairs are handed over while the walk goes on (when no tags are needed), so the
+ * workers start at once; deletions wait for the whole plan, because the deletion guard counts them.
+ */
+export async function reconcileOrganization(
+  config: Config,
+  deps: OrganizationDependencies,
+  options: { enqueue: (items: ReconcileItem[]) => Promise<void>; dryRun: boolean; tagsDeadline?: number },
+): Promise<ReconcileRun> {
+  const queue = new WorkQueue(options.enqueue, options.dryRun);
+  const facts = new FactsWriter(deps.now().toISOString());
+  const streaming = !needsAccountTags(config);
+  // Datadog's listing arrives once; grouped by account once.
+  let grouped: ReadonlyMap<string, readonly Integration[]> | undefined;
+  const observed = await observeOrganization(config, deps, {
+    tagsDeadline: options.tagsDeadline,
+    onOrganization: (organization) => facts.organizationIs(organization),
+    onAccounts: streaming
+      ? (page, integrations) => queue.send(workWhileWalking(page, (grouped ??= groupByAccount(integrations)), facts, config, deps.datadog.capabilities))
+      : undefined,
+  });
+  const plan = planObservedOrganization(observed, config, guardLimits(config));
+  queue.send(workOfPlan(plan, observed, facts, config));
+  await queue.drained();
+  return { plan, observed, enqueued: queue.enqueued, heldBack: heldBackByGuard(plan) };
+}
+
+/** Hands items to `enqueue` at most once per account, as they come; the first failure fails the run. */
+class WorkQueue {
+  readonly enqueued: string[] = [];
+  private readonly sent = new Set<string>();
+  private readonly sending: Promise<void>[] = [];
+  private failure: unknown;
+
+  constructor(
+    private readonly enqueue: (items: ReconcileItem[]) => Promise<void>,
+    private readonly dryRun: boolean,
+  ) {}
+
+  send(items: readonly ReconcileItem[]): void {
+    const fresh = items.filter((item) => !this.sent.has(item.accountId));
+    if (fresh.length === 0 || this.dryRun) return;
+    for (const item of fresh) this.sent.add(item.accountId);
+    this.enqueued.push(...fresh.map((item) => item.accountId));
+    // Listened to at once: a failure must fail the run, not linger unhandled while the walk goes on.
+    this.sending.push(this.enqueue(fresh).catch((error: unknown) => void (this.failure ??= error)));
+  }
+
+  async drained(): Promise<void> {
+    await Promise.all(this.sending);
+    if (this.failure !== undefined) throw this.failure;
+  }
+}
+
+/** The facts a message carries, so the worker need not read Organizations again; the organization's are known once the walk starts. */
+class FactsWriter {
+  private organization: Pick<OrganizationFacts, 'organizationId' | 'partition'> = { organizationId: '', partition: 'aws' };
+
+  constructor(private readonly observedAt: string) {}
+
+  organizationIs(organization: Pick<OrganizationFacts, 'organizationId' | 'partition'>): void {
+    this.organization = organization;
+  }
+
+  get partition() {
+    return this.organization.partition;
+  }
+
+  get organizationId() {
+    return this.organization.organizationId;
+  }
+
+  of(account: ObservedOrgAccount, tagsRead: boolean, integrations?: readonly Integration[]): AccountFacts {
+    return {
+      observedAt: this.observedAt,
+      partition: this.organization.partition,
+      organizationId: this.organization.organizationId,
+      state: account.state,
+      name: account.name,
+      parentPath: [...account.parentPath],
+      tags: { ...account.tags },
+      tagsRead,
+      isManagementAccount: account.isManagementAccount,
+      ...(account.joinedAt && { joinedAt: account.joinedAt.toISOString() }),
+      ...(integrations && { integrations: [...integrations] }),
+    };
+  }
+}
+
+/** While the walk goes on: the active accounts of a page whose Datadog side needs work (or whose role is checked), planned without roles. */
+function workWhileWalking(
+  page: readonly ObservedOrgAccount[],
+  byAccount: ReadonlyMap<string, readonly Integration[]>,
+  facts: FactsWriter,
+  config: Config,
+  capabilities: PortCapabilities,
+): ReconcileItem[] {
+  return page.flatMap((account) => {
+    if (account.state !== 'ACTIVE') return [];
+    const ours = byAccount.get(account.accountId) ?? [];
+    const observation = {
+      accountId: account.accountId,
+      partition: facts.partition,
+      organizationId: facts.organizationId,
+      organization: account,
+      integrations: ours,
+      role: { kind: 'not-inspected' as const },
+    };
+    const kind = workKind(planAccount(observation, config, capabilities));
+    // In sync on Datadog's side: its role is still checked, when roles are inspected and it is ours.
+    const ready = kind === 'create' || kind === 'repair' || (config.reconcile.inspectRoles && kind === 'in-sync' && isOursInScope(account, ours, config));
+    return ready ? [{ accountId: account.accountId, facts: facts.of(account, false, ours) }] : [];
+  });
+}
+
+/** Once the plan is whole: every account for the workers; deletions carry no facts (re-read), and the guard's verdict. */
+function workOfPlan(plan: OrganizationPlan, observed: ObservedOrganization, facts: FactsWriter, config: Config): ReconcileItem[] {
+  const deleting = new Set(plan.plans.filter((p) => p.actions.some((a) => a.type === 'delete-integration')).map((p) => p.accountId));
+  const holdDeletions = plan.guard.tripped;
+  const accounts = new Map(observed.snapshot.accounts.map((a) => [a.accountId, a]));
+  const byAccount = groupByAccount(observed.integrations);
+  return accountsForWorkers(plan, observed, config).map((accountId) => {
+    const account = accounts.get(accountId);
+    const usable = account && !deleting.has(accountId);
+    return {
+      accountId,
+      facts: usable ? facts.of(account, observed.snapshot.tagsRead.has(accountId), byAccount.get(accountId) ?? []) : undefined,
+      ...(holdDeletions && { holdDeletions }),
+    };
+  });
+}

@@ -1,0 +1,60 @@
+/**
+ * convergeAccount decides by the error's type: a transient failure is "retry later" (the worker
+ * retries it, the CLI exits 75, no AccountFailed), a refusal or a configuration error "error".
+ */
+import { convergeAccount, type ConvergeOptions } from '../../lambda/converge';
+import { parseConfig } from '../../lambda/config/schema';
+import { V1_CAPABILITIES } from '../../lambda/datadog/capabilities';
+import { DatadogApiError, type DatadogErrorKind } from '../../lambda/datadog/errors';
+import type { AwsIntegrationPort } from '../../lambda/datadog/port';
+import { InputError } from '../../lambda/domain/errors';
+import type { MemberAccess } from '../../lambda/observe/member-access';
+import type { OrganizationsReader } from '../../lambda/observe/organizations';
+
+const ACCOUNT = '123456789012';
+const config = parseConfig({ datadog: { apiVersion: 'v1' } });
+
+function failingListing(error: unknown): ConvergeOptions['deps'] {
+  const refuse = () => Promise.reject(error);
+  const datadog: AwsIntegrationPort = {
+    apiVersion: 'v1',
+    capabilities: V1_CAPABILITIES,
+    listIntegrations: refuse,
+    createIntegration: refuse,
+    updateIntegration: refuse,
+    deleteIntegration: refuse,
+    rotateExternalId: refuse,
+    mintExternalId: refuse,
+    listNamespaces: refuse,
+  };
+  return {
+    datadog,
+    organizations: {} as OrganizationsReader,
+    memberAccess: {} as MemberAccess,
+    now: () => new Date('2026-12-01T00:00:00Z'),
+  };
+}
+
+const known = {
+  partition: 'aws' as const,
+  organizationId: 'o-ourorg1234',
+  organization: { accountId: ACCOUNT, state: 'ACTIVE' as const, parentPath: ['r-ab12'], tags: {}, isManagementAccount: false },
+};
+
+const apiError = (kind: DatadogErrorKind, status?: number) => new DatadogApiError('ListAWSAccounts', kind, status, [], `ListAWSAccounts failed: ${kind}`);
+
+describe('convergeAccount: the status follows whether the error is retryable', () => {
+  it.each<[string, unknown, 'retry' | 'error']>([
+    ["Datadog's 5xx after the client's retries", apiError('server', 503), 'retry'],
+    ['Datadog rate-limited', apiError('rate-limited', 429), 'retry'],
+    ['Datadog timed out', apiError('timeout'), 'retry'],
+    ['AWS throttled', Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $fault: 'client' }), 'retry'],
+    ['Datadog refused the keys', apiError('forbidden', 403), 'error'],
+    ['Datadog refused the request', apiError('bad-request', 400), 'error'],
+    ['a configuration error', new InputError('datadog.site: bad'), 'error'],
+    ['AWS refused the request', Object.assign(new Error('not authorized'), { name: 'AccessDenied', $fault: 'client' }), 'error'],
+  ])('%s: %s', async (_name, error, status) => {
+    const result = await convergeAccount(ACCOUNT, { config, deps: failingListing(error), dryRun: false, known });
+    expect(result).toMatchObject({ accountId: ACCOUNT, status, error: (error as Error).message });
+  });
+});
