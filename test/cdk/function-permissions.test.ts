@@ -39,13 +39,10 @@ const LOADED_NOT_SENT: Record<FunctionName, Record<string, string>> = {
   intake: {},
   worker: {
     'iam:*': "sent with the member access role's credentials in the member account, not with the worker's role (member-access.test.ts checks them)",
-    'organizations:ListRoots': 'the organization walk (observe/organization-walk.ts) comes with the Organizations port; only the reconcile walks',
-    'organizations:ListOrganizationalUnitsForParent': 'the organization walk, as above',
-    'organizations:ListAccountsForParent': 'the organization walk, as above',
     'sqs:SendMessage': 'queue/messages.ts holds the message schema the worker parses and the enqueue that only the intake and the reconcile call',
   },
   reconcile: {
-    'iam:*': 'observe/observe-account.ts, imported dynamically by reconcile/organization.ts to read roles, which only the CLI asks for; the scheduled reconcile never reads roles',
+    'iam:*': 'observe/observe-account.ts, imported dynamically by reconcile/observe-organization.ts to read roles, which only the CLI asks for; the scheduled reconcile never reads roles',
     'sts:AssumeRole': 'the member access of the role reads above (observe/member-access.ts): the CLI only',
     'organizations:DescribeAccount': "one account's reads (observe/organizations.ts) come with the Organizations port; the reconcile reads the organization through the walk",
     'organizations:ListParents': "one account's reads, as above",
