@@ -8,7 +8,7 @@ export const EXIT = {
   usage: 2,
   /** The deletion guard tripped: plan lists what it holds; apply and an org-wide handle-event delete nothing and do the rest. */
   deletionGuard: 3,
-  /** converge / handle-event: retry later (a new account cannot be assumed yet). */
+  /** converge / handle-event: retry later (a new account cannot be assumed yet, or a transient failure). */
   retryLater: 75,
 } as const;
 
@@ -23,4 +23,5 @@ Exit codes:
       AWS credentials, an unusable configuration (nothing was changed)
   3   the deletion guard tripped: plan lists the deletions it holds; apply and an org-wide
       handle-event deleted nothing and did every creation and repair
-  75  converge / handle-event: retry later (a new account cannot be assumed yet)`;
+  75  converge / handle-event: retry later (a new account cannot be assumed yet, or a transient
+      failure: throttled, timed out, a Datadog 5xx)`;

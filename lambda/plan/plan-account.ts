@@ -99,8 +99,10 @@ export function planAccount(
 
   if (scope.effect === 'leave-alone') return { ...base, actions: [{ type: 'none', reason: scope.reason }], notes };
   if (!scope.inScope) {
-    const { actions, notes: offboardNotes } = offboardActions(observation, config, ours, scope, ownership);
-    return { ...base, actions: act(orNone(actions, `nothing of ours to remove: ${scope.reason}`)), notes: [...notes, ...offboardNotes] };
+    const { actions, notes: offboardNotes, unproven } = offboardActions(observation, config, ours, scope, ownership);
+    // An integration with our role name that nothing proves ours (another deployment's, say): the plan says it stays.
+    const idle = unproven ? `left alone: nothing proves this deployment made its integration (${unproven})` : `nothing of ours to remove: ${scope.reason}`;
+    return { ...base, actions: act(orNone(actions, idle)), notes: [...notes, ...offboardNotes] };
   }
 
   if (role.kind === 'not-inspected') {
@@ -272,14 +274,18 @@ function offboardActions(
   ours: Integration | undefined,
   scope: ScopeDecision,
   ownership: Ownership,
-): { actions: Intent[]; notes: string[] } {
+): { actions: Intent[]; notes: string[]; unproven?: string } {
   const why = scope.reason;
   const actions: Intent[] = [];
   const notes: string[] = [];
+  let unproven: string | undefined;
   if (ours) {
     const verdict = mayDeleteIntegration(ours, scope.inOrganization, ownership);
     if (verdict.allowed) actions.push({ type: 'delete-integration', reason: `${why} (${verdict.proof})` });
-    else notes.push(`integration with ${verdict.why}: left alone`);
+    else {
+      notes.push(`integration with ${verdict.why}: left alone`);
+      unproven = verdict.why;
+    }
   }
   const role = observation.role;
   // Only in our organization: an account outside it is not ours to reach into.
@@ -290,7 +296,7 @@ function offboardActions(
       notes.push(`role ${role.role.roleName} kept: it has no ${MANAGED_BY_TAG.key}=${MANAGED_BY_TAG.value} tag, so this product did not create it`);
     }
   }
-  return { actions, notes };
+  return { actions, notes, ...(unproven !== undefined && { unproven }) };
 }
 
 /** The create issues the external ID (v1): Datadog first, then the role trusts what it answered. */

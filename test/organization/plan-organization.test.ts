@@ -155,6 +155,15 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
       expect(stale.inScope).toBe(false);
     });
 
+    it("another AWS organization's integration with our role name, outside ours: left alone, and the plan's reason says so", () => {
+      const unmarked: Integration = { ...ours('999988887777'), settings: { ...ours('999988887777').settings, hostTags: ['team:them'] } };
+      const result = planOrganization(snapshot([management]), [unmarked], config, capabilitiesOf(config.datadog.apiVersion), NO_GUARD);
+      const foreign = byId(result.plans, '999988887777');
+      expect(foreign.actions).toEqual([{ type: 'none', reason: expect.stringMatching(/^left alone: nothing proves this deployment made its integration/) }]);
+      expect(foreign.actions[0]!.reason).not.toContain('offboarded');
+      expect(foreign.notes).toEqual([expect.stringContaining('left alone')]);
+    });
+
     it("another team's role or an access key is never touched, inside the organization or not", () => {
       for (const accountId of [FOREIGN, KEYED, suspended.accountId]) {
         expect(types(byId(plan.plans, accountId))).toEqual(['none']);
