@@ -1,7 +1,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test', '<rootDir>/standins'],
+  // Unit tests sit beside their module (lambda/, cli/, lib/); scenario suites live under test/.
+  roots: ['<rootDir>/lambda', '<rootDir>/cli', '<rootDir>/lib', '<rootDir>/test', '<rootDir>/standins'],
   testMatch: ['**/*.test.ts'],
   // No AWS SDK Node-version notice in the suite's output (test/support/jest-setup.ts).
   setupFiles: ['<rootDir>/test/support/jest-setup.ts'],

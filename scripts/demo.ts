@@ -28,7 +28,7 @@ const API_KEY = 'demo-api-key-0000';
 const APP_KEY = 'demo-app-key-0000';
 const ROLE = 'DatadogIntegrationRole';
 const DATADOG_ACCOUNT = '464622532012';
-const FIXTURES = join(__dirname, '..', 'test', 'event', 'fixtures');
+const FIXTURES = join(__dirname, '..', 'test', 'support', 'events');
 
 const say = (line = ''): void => {
   process.stdout.write(`${line}\n`);

@@ -1,7 +1,11 @@
 import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
-/** The product's import graph, read from the sources: every relative import of lambda/, cli/, lib/ and bin/. */
+/**
+ * The product's import graph, read from the sources: every relative import of lambda/, cli/, lib/
+ * and bin/. Unit tests (`*.test.ts`) sit beside their module but are not product: nothing imports
+ * them, and what they import is no product edge.
+ */
 const ROOT = resolve(__dirname, '../..');
 const PRODUCT = ['lambda', 'cli', 'lib', 'bin'];
 
@@ -9,7 +13,7 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return sourceFiles(path);
-    return path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
+    return path.endsWith('.ts') && !path.endsWith('.d.ts') && !path.endsWith('.test.ts') ? [path] : [];
   });
 }
 

@@ -7,7 +7,7 @@ import { ACCOUNT, built, CDK_JSON_CONTEXT, eventFixtures, eventPatterns, isKeysS
 
 /**
  * EventBridge: one rule per trigger of DESIGN.md on the default bus, each pattern checked
- * against the real-shaped events of test/event/fixtures; the reconcile schedule; and the
+ * against the real-shaped events of test/support/events; the reconcile schedule; and the
  * Control Tower forwarder that bin/app.ts adds when Control Tower lives outside us-east-1.
  */
 

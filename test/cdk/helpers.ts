@@ -292,9 +292,9 @@ function matchesLeaf(alternatives: unknown[], present: boolean, actual: unknown)
   });
 }
 
-const FIXTURES = join(__dirname, '..', 'event', 'fixtures');
+const FIXTURES = join(__dirname, '..', 'support', 'events');
 
-/** Every event fixture of test/event/fixtures, by file name without .json. */
+/** Every event fixture of test/support/events, by file name without .json. */
 export function eventFixtures(): Array<[string, unknown]> {
   return readdirSync(FIXTURES)
     .filter((name) => name.endsWith('.json'))

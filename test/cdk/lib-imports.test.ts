@@ -15,7 +15,8 @@ const name = (file: string) => relative(ROOT, file);
 function libFiles(dir: string = LIB): string[] {
   return readdirSync(dir).flatMap((entry) => {
     const path = join(dir, entry);
-    return statSync(path).isDirectory() ? libFiles(path) : path.endsWith('.ts') ? [path] : [];
+    // A unit test beside a lib module is not part of the library.
+    return statSync(path).isDirectory() ? libFiles(path) : path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
   });
 }
 

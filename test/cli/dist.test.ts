@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FakeAwsOrganization, startAwsStandin, type AwsStandin } from '@datadog-aws-org-integration/standins/aws';
 import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
-import { API_VERSIONS, missingRoleActions } from '../flow/api-version';
+import { API_VERSIONS, missingRoleActions } from '../support/api-version';
 import { tempFiles } from './harness';
 
 const ROOT = join(__dirname, '..', '..');
@@ -18,7 +18,7 @@ const CLI = join(ROOT, 'dist', 'dd-aws-org.js');
 const API_KEY = 'dist-cli-api-key-1234';
 const APP_KEY = 'dist-cli-app-key-5678';
 const ROLE = 'DatadogIntegrationRole';
-const JOINED = join(ROOT, 'test', 'event', 'fixtures', 'organizations-account-joined-organization-no-account.json');
+const JOINED = join(ROOT, 'test', 'support', 'events', 'organizations-account-joined-organization-no-account.json');
 
 interface Run {
   code: number;

@@ -83,7 +83,7 @@ export interface DeletionRecord {
   readonly why: string;
 }
 
-const FIXTURES = join(__dirname, '..', 'event', 'fixtures');
+const FIXTURES = join(__dirname, '..', 'support', 'events');
 
 function fixture(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as Record<string, unknown>;

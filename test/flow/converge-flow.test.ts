@@ -12,7 +12,7 @@ import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/domain/datadog-permis
 import { runCliCollect, tempFiles } from '../cli/harness';
 import { FakeAwsOrganization, pointProcessAt, startAwsStandin } from '@datadog-aws-org-integration/standins/aws';
 import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
-import { API_VERSIONS, configIdOf, emptyIntegrationList, integrationListPath, missingRoleActions, newAccountActions, withApiVersion } from './api-version';
+import { API_VERSIONS, configIdOf, emptyIntegrationList, integrationListPath, missingRoleActions, newAccountActions, withApiVersion } from '../support/api-version';
 
 const API_KEY = 'flow-api-key-1234';
 const APP_KEY = 'flow-app-key-5678';
@@ -349,7 +349,7 @@ describe.each(API_VERSIONS)('converge flow against the AWS and Datadog stand-ins
   }
 
   describe('handle-event', () => {
-    const fixture = (name: string) => join(__dirname, '..', 'event', 'fixtures', name);
+    const fixture = (name: string) => join(__dirname, '..', 'support', 'events', name);
 
     it('converges the account a CreateAccountResult names', async () => {
       const event = JSON.parse(readFileSync(fixture('organizations-create-account-result-succeeded.json'), 'utf8'));

@@ -14,7 +14,7 @@ import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
 const API_KEY = 'own-flow-api-key-1234';
 const APP_KEY = 'own-flow-app-key-5678';
 const ROLE = 'DatadogIntegrationRole';
-const FIXTURES = join(__dirname, '..', 'event', 'fixtures');
+const FIXTURES = join(__dirname, '..', 'support', 'events');
 /** The account each fixture names, replaced by the one under test. */
 const EVENTS: readonly [string, string][] = [
   ['organizations-create-account-result-succeeded.json', '345678901234'],

@@ -5,7 +5,7 @@
  */
 import { FakeAwsOrganization, startAwsStandin } from '@datadog-aws-org-integration/standins/aws';
 import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
-import { API_VERSIONS, integrationListUrl } from '../flow/api-version';
+import { API_VERSIONS, integrationListUrl } from '../support/api-version';
 import { lambdaContext, MANAGEMENT_ACCOUNT_ID, QUEUE_URL, scheduledEvent, sqsEvent, sqsFifoRecord } from './events';
 import { captureOutput, type CapturedOutput } from './output';
 

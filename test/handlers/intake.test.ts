@@ -16,7 +16,7 @@ import { createLogger, createMetrics, METRICS_NAMESPACE } from '../../lambda/rep
 import { QUEUE_URL, REGION } from './events';
 import { captureOutput, type CapturedOutput } from './output';
 
-const FIXTURES = join(__dirname, '..', 'event', 'fixtures');
+const FIXTURES = join(__dirname, '..', 'support', 'events');
 const fixtureNames = readdirSync(FIXTURES)
   .filter((name) => name.endsWith('.json'))
   .sort();

@@ -16,7 +16,7 @@ import { createReconcileHandler } from '../../lambda/reconcile/reconcile';
 import { createLogger, createMetrics, METRICS_NAMESPACE } from '../../lambda/report/telemetry';
 import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '@datadog-aws-org-integration/standins/aws';
 import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
-import { API_VERSIONS, integrationListUrl } from '../flow/api-version';
+import { API_VERSIONS, integrationListUrl } from '../support/api-version';
 import { MANAGEMENT_ACCOUNT_ID, QUEUE_URL, REGION, scheduledEvent } from './events';
 import { captureOutput, type CapturedOutput } from './output';
 

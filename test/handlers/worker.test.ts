@@ -15,7 +15,7 @@ import { createWorkerHandler, retryDelaySeconds } from '../../lambda/queue/worke
 import { createLogger, createMetrics, METRICS_NAMESPACE } from '../../lambda/report/telemetry';
 import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '@datadog-aws-org-integration/standins/aws';
 import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
-import { API_VERSIONS, missingRoleActions, newAccountActions } from '../flow/api-version';
+import { API_VERSIONS, missingRoleActions, newAccountActions } from '../support/api-version';
 import { accountRecord, lambdaContext, MANAGEMENT_ACCOUNT_ID, QUEUE_URL, REGION, sqsEvent, sqsFifoRecord } from './events';
 import { captureOutput, type CapturedOutput, type LogLine } from './output';
 

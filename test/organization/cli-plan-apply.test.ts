@@ -16,7 +16,7 @@ import type { CliDependencies } from '../../cli/context';
 import { runCliCollect, tempFiles } from '../cli/harness';
 import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '@datadog-aws-org-integration/standins/aws';
 import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
-import { API_VERSIONS, configIdOf, integrationListUrl, missingRoleActions, newAccountActions, withApiVersion } from '../flow/api-version';
+import { API_VERSIONS, configIdOf, integrationListUrl, missingRoleActions, newAccountActions, withApiVersion } from '../support/api-version';
 
 const API_KEY = 'org-cli-api-key-1234';
 const APP_KEY = 'org-cli-app-key-5678';
@@ -654,7 +654,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
   });
 
   describe('handle-event: an event that names no account reconciles the whole organization, as apply', () => {
-    const JOINED = join(__dirname, '..', 'event', 'fixtures', 'organizations-account-joined-organization-no-account.json');
+    const JOINED = join(__dirname, '..', 'support', 'events', 'organizations-account-joined-organization-no-account.json');
     const VERDICT = 'aws.organizations AccountJoinedOrganization: reconcile the whole organization';
 
     it('--dry-run --json: the plan plan --json prints, with results [], and nothing written', async () => {

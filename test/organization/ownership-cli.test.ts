@@ -11,7 +11,7 @@ import { DEFAULT_OWNERSHIP_TAG_KEY, ownershipMarker } from '../../lambda/domain/
 import { runCliCollect, tempFiles } from '../cli/harness';
 import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '@datadog-aws-org-integration/standins/aws';
 import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
-import { withApiVersion } from '../flow/api-version';
+import { withApiVersion } from '../support/api-version';
 
 const API_KEY = 'own-cli-api-key-1234';
 const APP_KEY = 'own-cli-app-key-5678';

@@ -11,7 +11,7 @@ import type { OrganizationDependencies } from '../../lambda/organization-depende
 import { reconcileOrganization, type ReconcileItem } from '../../lambda/reconcile/stream';
 import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '@datadog-aws-org-integration/standins/aws';
 import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
-import { API_VERSIONS, integrationListUrl } from '../flow/api-version';
+import { API_VERSIONS, integrationListUrl } from '../support/api-version';
 
 const API_KEY = 'stream-api-key-00112233';
 const APP_KEY = 'stream-app-key-44556677';

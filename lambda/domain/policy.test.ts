@@ -1,6 +1,6 @@
-import { SITE_NAMES, type DatadogSite } from '../../lambda/datadog/sites';
-import { InputError } from '../../lambda/domain/errors';
-import type { Partition } from '../../lambda/domain/partition';
+import { SITE_NAMES, type DatadogSite } from '../datadog/sites';
+import { InputError } from './errors';
+import type { Partition } from './partition';
 import {
   accountRootArn,
   allowedActions,
@@ -14,13 +14,13 @@ import {
   denyStatements,
   type PolicyDocument,
   type PolicyStatement,
-} from '../../lambda/domain/policy';
-import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/domain/datadog-permissions';
-import { datadogPrincipalArn } from '../../lambda/plan/datadog-principal';
-import { desiredRole } from '../../lambda/plan/desired-role';
-import { normalizeTagPart } from '../../lambda/plan/desired-settings';
-import { MANAGED_BY_TAG, PERMISSIONS_POLICY_NAME, isOurPolicyName, policyName } from '../../lambda/domain/ownership';
-import { EXTERNAL_ID, OTHER_EXTERNAL_ID, US1_PRINCIPAL, makeConfig, standardOnly, trustDocument, trustStatement } from './fixtures';
+} from './policy';
+import { DATADOG_STANDARD_PERMISSIONS } from './datadog-permissions';
+import { datadogPrincipalArn } from '../plan/datadog-principal';
+import { desiredRole } from '../plan/desired-role';
+import { normalizeTagPart } from '../plan/desired-settings';
+import { MANAGED_BY_TAG, PERMISSIONS_POLICY_NAME, isOurPolicyName, policyName } from './ownership';
+import { EXTERNAL_ID, OTHER_EXTERNAL_ID, US1_PRINCIPAL, makeConfig, standardOnly, trustDocument, trustStatement } from '../../test/support/plan-fixtures';
 
 const OTHER_ARN = 'arn:aws:iam::111122223333:root';
 describe('isExactTrust', () => {

@@ -1,6 +1,6 @@
-import type { OrgAccount } from '../../lambda/observe/model';
-import { scopeOf } from '../../lambda/domain/scope';
-import { ACCOUNT_ID, OU_PROD, OU_SANDBOX, OU_WORKLOADS, ROOT_ID, makeConfig, orgAccount } from './fixtures';
+import type { OrgAccount } from '../observe/model';
+import { scopeOf } from './scope';
+import { ACCOUNT_ID, OU_PROD, OU_SANDBOX, OU_WORKLOADS, ROOT_ID, makeConfig, orgAccount } from '../../test/support/plan-fixtures';
 
 type Row = [name: string, account: Partial<OrgAccount>, scope: Record<string, unknown>, inScope: boolean, reason: RegExp];
 

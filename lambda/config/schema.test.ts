@@ -1,6 +1,6 @@
-import { configFromEnvironment, mergeConfig } from '../../lambda/config/environment';
-import { parseConfig } from '../../lambda/config/schema';
-import { datadogBaseUrl } from '../../lambda/datadog/factory';
+import { configFromEnvironment, mergeConfig } from './environment';
+import { parseConfig } from './schema';
+import { datadogBaseUrl } from '../datadog/factory';
 import {
   DATADOG_SITES,
   DEFAULT_SITE,
@@ -8,9 +8,9 @@ import {
   isDatadogSite,
   parseSite,
   siteApiBaseUrl,
-} from '../../lambda/datadog/sites';
-import { InputError } from '../../lambda/domain/errors';
-import { caught } from './helpers';
+} from '../datadog/sites';
+import { InputError } from '../domain/errors';
+import { caught } from '../../test/support/datadog-http';
 
 const ALL_SITES = [
   'datadoghq.com',

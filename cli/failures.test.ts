@@ -1,8 +1,8 @@
 import { CommanderError } from 'commander';
-import { failureOf } from '../../cli/failures';
-import { EXIT } from '../../cli/exit-codes';
-import { DatadogApiError } from '../../lambda/datadog/errors';
-import { InputError } from '../../lambda/domain/errors';
+import { failureOf } from './failures';
+import { EXIT } from './exit-codes';
+import { DatadogApiError } from '../lambda/datadog/errors';
+import { InputError } from '../lambda/domain/errors';
 
 /** How an error that ends a command becomes an exit code and one sentence: by type, SDK error name or system code. */
 

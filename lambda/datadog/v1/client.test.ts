@@ -1,9 +1,9 @@
-import { InputError } from '../../lambda/domain/errors';
-import { DatadogApiError } from '../../lambda/datadog/errors';
-import { DatadogAwsV1Client } from '../../lambda/datadog/v1/client';
-import type { AWSAccount, AWSAccountListFilter } from '../../lambda/datadog/v1/types';
+import { InputError } from '../../domain/errors';
+import { DatadogApiError } from '../errors';
+import { DatadogAwsV1Client } from './client';
+import type { AWSAccount, AWSAccountListFilter } from './types';
 import { STANDIN_NAMESPACES } from '@datadog-aws-org-integration/standins/datadog';
-import { apiError, caught, makeHttp, useStandin } from './helpers';
+import { apiError, caught, makeHttp, useStandin } from '../../../test/support/datadog-http';
 
 const PATH = '/api/v1/integration/aws';
 const ROLE = 'DatadogIntegrationRole';

@@ -13,9 +13,9 @@ import {
   credentialsFromSecret,
   credentialsProvider,
   type DatadogCredentials,
-} from '../../lambda/datadog/credentials';
-import { InputError } from '../../lambda/domain/errors';
-import { API_KEY, APP_KEY, caught } from './helpers';
+} from './credentials';
+import { InputError } from '../domain/errors';
+import { API_KEY, APP_KEY, caught } from '../../test/support/datadog-http';
 
 const SECRET_ID = 'datadog/aws-org-integration';
 

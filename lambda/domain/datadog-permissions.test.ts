@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/domain/datadog-permissions';
+import { DATADOG_STANDARD_PERMISSIONS } from './datadog-permissions';
 
 const SNAPSHOT = path.resolve(__dirname, '../../../shared/datadog/iam-permissions-standard.txt');
 

@@ -3,7 +3,7 @@ import type { IntegrationSettings } from '../../lambda/datadog/port';
 import { DatadogV2Integrations } from '../../lambda/datadog/v2/adapter';
 import { DatadogAwsV2Client } from '../../lambda/datadog/v2/client';
 import type { AWSAccountCreateRequest } from '../../lambda/datadog/v2/types';
-import { API_KEY, APP_KEY, makeHttp } from '../datadog/helpers';
+import { API_KEY, APP_KEY, makeHttp } from '../support/datadog-http';
 import {
   DATADOG_V2_SPEC,
   DatadogV2Standin,

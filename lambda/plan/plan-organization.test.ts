@@ -4,14 +4,14 @@
  * datadog.apiVersion v1 and v2: v2's listing carries the external ID, so its plans differ where
  * the external ID matters (a new account, a missing role).
  */
-import { capabilitiesOf } from '../../lambda/datadog/capabilities';
-import type { Integration } from '../../lambda/datadog/port';
-import type { ObservedRole, OrgAccount, RoleObservation } from '../../lambda/observe/model';
-import type { OrganizationSnapshot } from '../../lambda/observe/organization-walk';
-import type { AccountPlan, Action, ActionType } from '../../lambda/plan/plan-account';
-import { heldDeletions, planOrganization, workKind, type GuardLimits } from '../../lambda/plan/plan-organization';
-import { guardLimits } from '../../lambda/reconcile/organization-work';
-import { datadogTrustPolicy } from '../../lambda/domain/policy';
+import { capabilitiesOf } from '../datadog/capabilities';
+import type { Integration } from '../datadog/port';
+import type { ObservedRole, OrgAccount, RoleObservation } from '../observe/model';
+import type { OrganizationSnapshot } from '../observe/organization-walk';
+import type { AccountPlan, Action, ActionType } from './plan-account';
+import { heldDeletions, planOrganization, workKind, type GuardLimits } from './plan-organization';
+import { guardLimits } from '../reconcile/organization-work';
+import { datadogTrustPolicy } from '../domain/policy';
 import {
   AP1_PRINCIPAL,
   EXTERNAL_ID,
@@ -25,8 +25,8 @@ import {
   desiredObservedRole,
   makeConfig,
   ourIntegration,
-} from '../plan/fixtures';
-import { API_VERSIONS, missingRoleActions, newAccountActions } from '../flow/api-version';
+} from '../../test/support/plan-fixtures';
+import { API_VERSIONS, missingRoleActions, newAccountActions } from '../../test/support/api-version';
 
 describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
   const v2 = apiVersion === 'v2';

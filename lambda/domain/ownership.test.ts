@@ -3,8 +3,8 @@
  * every way an account can stand: in or out of our organization, our marker / another
  * organization's / none, the configured role name or another, each exclusion setting.
  */
-import { capabilitiesOf } from '../../lambda/datadog/capabilities';
-import type { Integration } from '../../lambda/datadog/port';
+import { capabilitiesOf } from '../datadog/capabilities';
+import type { Integration } from '../datadog/port';
 import {
   carriesOurMarker,
   isMarkedOurs,
@@ -13,10 +13,10 @@ import {
   mayDeleteIntegration,
   ownershipMarker,
   type Ownership,
-} from '../../lambda/domain/ownership';
-import type { OrgAccount } from '../../lambda/observe/model';
-import { desiredSettings } from '../../lambda/plan/desired-settings';
-import { planAccount, type ActionType } from '../../lambda/plan/plan-account';
+} from './ownership';
+import type { OrgAccount } from '../observe/model';
+import { desiredSettings } from '../plan/desired-settings';
+import { planAccount, type ActionType } from '../plan/plan-account';
 import {
   MARKER,
   ORGANIZATION_ID,
@@ -28,7 +28,7 @@ import {
   ourIntegration,
   typesOf,
   withIntegrations,
-} from './fixtures';
+} from '../../test/support/plan-fixtures';
 
 const ROLE = 'DatadogIntegrationRole';
 const OWNERSHIP: Ownership = { roleName: ROLE, markerKey: 'datadog-aws-org-integration', organizationId: ORGANIZATION_ID };

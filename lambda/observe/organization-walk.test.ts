@@ -5,9 +5,9 @@
  * throttling absorbed by the SDK's retries.
  */
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import type { OrgAccount } from '../../lambda/observe/model';
-import { mapLimit, walkOrganization } from '../../lambda/observe/organization-walk';
-import { accountState, organizationFacts } from '../../lambda/observe/organizations';
+import type { OrgAccount } from './model';
+import { mapLimit, walkOrganization } from './organization-walk';
+import { accountState, organizationFacts } from './organizations';
 import {
   FakeAwsOrganization,
   STANDIN_ACCESS_KEY_ID,

@@ -1,4 +1,4 @@
-import { errorMessages } from '../../lambda/datadog/error-body';
+import { errorMessages } from './error-body';
 
 const body = (errors: unknown) => JSON.stringify({ errors });
 

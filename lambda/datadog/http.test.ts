@@ -1,5 +1,5 @@
-import { DatadogApiError, type DatadogErrorKind } from '../../lambda/datadog/errors';
-import { redact, type DatadogRequest, type RetryNotice } from '../../lambda/datadog/http';
+import { DatadogApiError, type DatadogErrorKind } from './errors';
+import { redact, type DatadogRequest, type RetryNotice } from './http';
 import type { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
 import {
   API_KEY,
@@ -11,7 +11,7 @@ import {
   startRawServer,
   useStandin,
   type RawServer,
-} from './helpers';
+} from '../../test/support/datadog-http';
 
 const LIST: DatadogRequest = {
   operation: 'ListAWSAccounts',

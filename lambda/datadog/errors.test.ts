@@ -3,11 +3,11 @@
  * v1 strings, and anything else a proxy may put in between, each shown as one readable sentence
  * with no key in it.
  */
-import type { DatadogRequest } from '../../lambda/datadog/http';
-import { DatadogAwsV1Client } from '../../lambda/datadog/v1/client';
-import { DatadogAwsV2Client } from '../../lambda/datadog/v2/client';
+import type { DatadogRequest } from './http';
+import { DatadogAwsV1Client } from './v1/client';
+import { DatadogAwsV2Client } from './v2/client';
 import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
-import { API_KEY, APP_KEY, apiError, makeHttp, startRawServer, type RawServer } from './helpers';
+import { API_KEY, APP_KEY, apiError, makeHttp, startRawServer, type RawServer } from '../../test/support/datadog-http';
 
 const ACCOUNT = '123456789012';
 const ROLE = 'DatadogIntegrationRole';

@@ -1,15 +1,15 @@
-import { capabilitiesOf } from '../../lambda/datadog/capabilities';
-import { mergeConfig } from '../../lambda/config/environment';
-import type { Config } from '../../lambda/config/schema';
-import type { Integration, IntegrationSettings } from '../../lambda/datadog/port';
-import { InputError } from '../../lambda/domain/errors';
-import type { Partition } from '../../lambda/domain/partition';
-import { datadogTrustPolicy, type PolicyDocument } from '../../lambda/domain/policy';
-import type { AccountObservation, OrgAccount, RoleObservation } from '../../lambda/observe/model';
-import { DATADOG_STANDARD_PERMISSIONS } from '../../lambda/domain/datadog-permissions';
-import { desiredRole } from '../../lambda/plan/desired-role';
-import { desiredSettings } from '../../lambda/plan/desired-settings';
-import { planAccount, type AccountPlan, type ActionType } from '../../lambda/plan/plan-account';
+import { capabilitiesOf } from '../datadog/capabilities';
+import { mergeConfig } from '../config/environment';
+import type { Config } from '../config/schema';
+import type { Integration, IntegrationSettings } from '../datadog/port';
+import { InputError } from '../domain/errors';
+import type { Partition } from '../domain/partition';
+import { datadogTrustPolicy, type PolicyDocument } from '../domain/policy';
+import type { AccountObservation, OrgAccount, RoleObservation } from '../observe/model';
+import { DATADOG_STANDARD_PERMISSIONS } from '../domain/datadog-permissions';
+import { desiredRole } from './desired-role';
+import { desiredSettings } from './desired-settings';
+import { planAccount, type AccountPlan, type ActionType } from './plan-account';
 import {
   ACCESS_KEY_ID,
   ACCOUNT_ID,
@@ -46,7 +46,7 @@ import {
   withTrust,
   withoutOurIntegration,
   standardOnly,
-} from './fixtures';
+} from '../../test/support/plan-fixtures';
 
 /** This suite plans under Datadog's v1 API; the v2 cases say v2 (mergeConfig lets theirs win). */
 const makeConfig = (raw: Record<string, unknown> = {}): Config => makeConfigOf(mergeConfig({ datadog: { apiVersion: 'v1' } }, raw));

@@ -3,8 +3,8 @@ import { DatadogAwsV2Client } from '../../lambda/datadog/v2/client';
 import { planAccount } from '../../lambda/plan/plan-account';
 import { desiredSettings } from '../../lambda/plan/desired-settings';
 import { DatadogV2Standin } from '@datadog-aws-org-integration/standins/datadog-v2';
-import { API_KEY, APP_KEY, makeHttp } from '../datadog/helpers';
-import { ACCOUNT_ID, ORGANIZATION_ID, inSyncObservation, makeConfig, withIntegrations } from '../plan/fixtures';
+import { API_KEY, APP_KEY, makeHttp } from '../support/datadog-http';
+import { ACCOUNT_ID, ORGANIZATION_ID, inSyncObservation, makeConfig, withIntegrations } from '../support/plan-fixtures';
 
 /**
  * The planner compares with the settings as the port reads them back: the v2 adapter's region

@@ -1,13 +1,13 @@
-import { DatadogApiError } from '../../lambda/datadog/errors';
-import { createIntegrationPort } from '../../lambda/datadog/factory';
-import type { Integration, IntegrationRef, IntegrationSettings } from '../../lambda/datadog/port';
-import { DatadogV1Integrations, fromV1Account, toV1Account } from '../../lambda/datadog/v1/adapter';
-import { DatadogAwsV1Client } from '../../lambda/datadog/v1/client';
-import type { AWSAccount } from '../../lambda/datadog/v1/types';
-import { parseConfig } from '../../lambda/config/schema';
-import { InputError } from '../../lambda/domain/errors';
+import { DatadogApiError } from '../errors';
+import { createIntegrationPort } from '../factory';
+import type { Integration, IntegrationRef, IntegrationSettings } from '../port';
+import { DatadogV1Integrations, fromV1Account, toV1Account } from './adapter';
+import { DatadogAwsV1Client } from './client';
+import type { AWSAccount } from './types';
+import { parseConfig } from '../../config/schema';
+import { InputError } from '../../domain/errors';
 import { STANDIN_NAMESPACES } from '@datadog-aws-org-integration/standins/datadog';
-import { API_KEY, APP_KEY, apiError, caught, makeHttp, useStandin } from './helpers';
+import { API_KEY, APP_KEY, apiError, caught, makeHttp, useStandin } from '../../../test/support/datadog-http';
 
 const REF: IntegrationRef = { accountId: '123456789012', roleName: 'DatadogIntegrationRole' };
 

@@ -16,11 +16,11 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
-import { applyPermissions, createRole } from '../../lambda/act/iam-role';
-import { customerPolicyArn } from '../../lambda/domain/ownership';
-import { datadogTrustPolicy, type PolicyDocument, type PolicyStatement } from '../../lambda/domain/policy';
-import { desiredRole } from '../../lambda/plan/desired-role';
-import { EXTERNAL_ID, US1_PRINCIPAL, makeConfig } from '../plan/fixtures';
+import { applyPermissions, createRole } from './iam-role';
+import { customerPolicyArn } from '../domain/ownership';
+import { datadogTrustPolicy, type PolicyDocument, type PolicyStatement } from '../domain/policy';
+import { desiredRole } from '../plan/desired-role';
+import { EXTERNAL_ID, US1_PRINCIPAL, makeConfig } from '../../test/support/plan-fixtures';
 
 const ACCOUNT = { accountId: '123456789012', partition: 'aws' as const };
 const iam = mockClient(IAMClient);

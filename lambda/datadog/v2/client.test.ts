@@ -1,6 +1,6 @@
-import { InputError } from '../../lambda/domain/errors';
-import type { IntegrationRef, IntegrationSettings } from '../../lambda/datadog/port';
-import { DatadogV2Integrations } from '../../lambda/datadog/v2/adapter';
+import { InputError } from '../../domain/errors';
+import type { IntegrationRef, IntegrationSettings } from '../port';
+import { DatadogV2Integrations } from './adapter';
 import {
   PARTITION_REGIONS,
   V2_DEFAULT_EXCLUDED_NAMESPACES,
@@ -12,11 +12,11 @@ import {
   toV2Attributes,
   toV2CreateRequest,
   type V2Integration,
-} from '../../lambda/datadog/v2/mapping';
-import { DatadogAwsV2Client } from '../../lambda/datadog/v2/client';
-import { createIntegrationPort, createV2Client } from '../../lambda/datadog/factory';
-import { parseConfig } from '../../lambda/config/schema';
-import type { AWSAccountCreateRequest, AWSAccountResponseAttributes, AWSAccountResponseData } from '../../lambda/datadog/v2/types';
+} from './mapping';
+import { DatadogAwsV2Client } from './client';
+import { createIntegrationPort, createV2Client } from '../factory';
+import { parseConfig } from '../../config/schema';
+import type { AWSAccountCreateRequest, AWSAccountResponseAttributes, AWSAccountResponseData } from './types';
 import {
   DatadogV2Standin,
   EXTERNAL_ID_TTL_MS,
@@ -25,7 +25,7 @@ import {
   V2_STANDIN_IAM_STANDARD,
   V2_STANDIN_NAMESPACES,
 } from '@datadog-aws-org-integration/standins/datadog-v2';
-import { API_KEY, APP_KEY, apiError, caught, makeHttp } from '../datadog/helpers';
+import { API_KEY, APP_KEY, apiError, caught, makeHttp } from '../../../test/support/datadog-http';
 
 const PATH = '/api/v2/integration/aws';
 const ROLE = 'DatadogIntegrationRole';

@@ -1,6 +1,6 @@
 /** The configuration of ownership: the marker's key and what exclusion means, each refused with the field and the fix. */
-import { InputError } from '../../lambda/domain/errors';
-import { makeConfig } from './fixtures';
+import { InputError } from '../domain/errors';
+import { makeConfig } from '../../test/support/plan-fixtures';
 
 const problem = (raw: Record<string, unknown>): string => {
   try {

@@ -4,16 +4,16 @@
  * is adopted instead.
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { executePlan } from '../../lambda/act/execute';
-import { parseConfig } from '../../lambda/config/schema';
-import { V1_CAPABILITIES, v2Capabilities } from '../../lambda/datadog/capabilities';
-import { DatadogApiError } from '../../lambda/datadog/errors';
-import type { AwsIntegrationPort, Integration } from '../../lambda/datadog/port';
-import type { AccountObservation } from '../../lambda/observe/model';
-import type { AccountPlan, ActionType } from '../../lambda/plan/plan-account';
-import { withPayloads } from '../../lambda/plan/actions';
-import { desiredRole } from '../../lambda/plan/desired-role';
-import { desiredSettings } from '../../lambda/plan/desired-settings';
+import { executePlan } from './execute';
+import { parseConfig } from '../config/schema';
+import { V1_CAPABILITIES, v2Capabilities } from '../datadog/capabilities';
+import { DatadogApiError } from '../datadog/errors';
+import type { AwsIntegrationPort, Integration } from '../datadog/port';
+import type { AccountObservation } from '../observe/model';
+import type { AccountPlan, ActionType } from '../plan/plan-account';
+import { withPayloads } from '../plan/actions';
+import { desiredRole } from '../plan/desired-role';
+import { desiredSettings } from '../plan/desired-settings';
 
 const ACCOUNT = '123456789012';
 const config = parseConfig({});

@@ -1,14 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeOutcome, HANDLED_EVENTS, parseEvent, type EventOutcome } from '../../lambda/event/parse';
+import { describeOutcome, HANDLED_EVENTS, parseEvent, type EventOutcome } from './parse';
 
 /**
- * parseEvent over realistic EventBridge events (fixtures/, one per case) and over garbage:
+ * parseEvent over realistic EventBridge events (test/support/events/, one per case) and over garbage:
  * it must classify every event we handle, name the field when an account ID is wrong, and
  * never throw.
  */
 
-const FIXTURES = join(__dirname, 'fixtures');
+const FIXTURES = join(__dirname, '..', '..', 'test', 'support', 'events');
 
 function fixture(name: string): unknown {
   return JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as unknown;

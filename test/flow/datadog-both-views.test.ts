@@ -5,7 +5,7 @@ import { DatadogV2Integrations } from '../../lambda/datadog/v2/adapter';
 import { PARTITION_REGIONS, normalizeNamespaceRulesV2 } from '../../lambda/datadog/v2/mapping';
 import { DatadogAwsV2Client } from '../../lambda/datadog/v2/client';
 import type { AWSAccountResponseData } from '../../lambda/datadog/v2/types';
-import { API_KEY, APP_KEY, apiError, makeHttp } from '../datadog/helpers';
+import { API_KEY, APP_KEY, apiError, makeHttp } from '../support/datadog-http';
 import { DatadogStandin, STANDIN_NAMESPACES } from '@datadog-aws-org-integration/standins/datadog';
 import { EXTERNAL_ID_TTL_MS, NAMESPACE_TABLE, V2_STANDIN_NAMESPACES } from '@datadog-aws-org-integration/standins/datadog-v2';
 

@@ -2,14 +2,14 @@
  * convergeAccount decides by the error's type: a transient failure is "retry later" (the worker
  * retries it, the CLI exits 75, no AccountFailed), a refusal or a configuration error "error".
  */
-import { convergeAccount, type ConvergeOptions } from '../../lambda/converge';
-import { parseConfig } from '../../lambda/config/schema';
-import { V1_CAPABILITIES } from '../../lambda/datadog/capabilities';
-import { DatadogApiError, type DatadogErrorKind } from '../../lambda/datadog/errors';
-import type { AwsIntegrationPort } from '../../lambda/datadog/port';
-import { InputError } from '../../lambda/domain/errors';
-import type { MemberAccess } from '../../lambda/observe/member-access';
-import type { OrganizationsReader } from '../../lambda/observe/organizations';
+import { convergeAccount, type ConvergeOptions } from './converge';
+import { parseConfig } from './config/schema';
+import { V1_CAPABILITIES } from './datadog/capabilities';
+import { DatadogApiError, type DatadogErrorKind } from './datadog/errors';
+import type { AwsIntegrationPort } from './datadog/port';
+import { InputError } from './domain/errors';
+import type { MemberAccess } from './observe/member-access';
+import type { OrganizationsReader } from './observe/organizations';
 
 const ACCOUNT = '123456789012';
 const config = parseConfig({ datadog: { apiVersion: 'v1' } });
