@@ -1,5 +1,6 @@
 import type { Node } from 'constructs';
 import { parseConfig, type Config } from '../lambda/config/schema';
+import { InputError } from '../lambda/domain/errors';
 
 /** The context key in cdk.json (or `-c datadogAwsOrg='{...}'`) that holds the configuration. */
 export const CONFIG_CONTEXT_KEY = 'datadogAwsOrg';
@@ -12,7 +13,7 @@ export function configFromContext(node: Node): Config {
     try {
       value = JSON.parse(raw);
     } catch {
-      throw new Error(`context ${CONFIG_CONTEXT_KEY} is not valid JSON: pass an object, e.g. -c ${CONFIG_CONTEXT_KEY}='{"datadog":{"site":"datadoghq.eu"}}'`);
+      throw new InputError(`context ${CONFIG_CONTEXT_KEY} is not valid JSON: pass an object, e.g. -c ${CONFIG_CONTEXT_KEY}='{"datadog":{"site":"datadoghq.eu"}}'`);
     }
   }
   return parseConfig(value ?? {}, `context ${CONFIG_CONTEXT_KEY}`);

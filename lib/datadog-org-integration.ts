@@ -20,6 +20,7 @@ import { reconcileWhenKeysStored } from './keys-stored';
 import { MemberAccessStackSet } from './member-access-stackset';
 import { PublishedConfig } from './published-config';
 import { accountQueues } from './queue';
+import { InputError } from '../lambda/domain/errors';
 
 export { CREATED_SECRET_NAME_PREFIX } from './datadog-keys';
 export { RECONCILE_MAX_EVENT_AGE } from './functions/reconcile';
@@ -119,7 +120,7 @@ export class DatadogOrgIntegration extends Construct {
 function assertOrganizationsRegion(scope: Construct, region: string): void {
   if (!Token.isUnresolved(region)) {
     if (region !== ORGANIZATIONS_EVENTS_REGION) {
-      throw new Error(
+      throw new InputError(
         `this stack must be deployed to ${ORGANIZATIONS_EVENTS_REGION}, not ${region}: AWS Organizations delivers its events to EventBridge only in us-east-1 (Control Tower events from another home region are forwarded there)`,
       );
     }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { HANDLER_BUNDLING } from './handler-bundling';
+import { InputError } from '../lambda/domain/errors';
 
 /**
  * Where the package's prebuilt bundles sit: compiled, this module is dist/lib/handler-code.js
@@ -23,7 +24,7 @@ export function handlerCode(entry: string, prebuiltDir = PREBUILT_HANDLERS_DIR):
   if (existsSync(entry)) return { entry, handler: 'handler', bundling: HANDLER_BUNDLING };
   const bundleDir = path.join(prebuiltDir, path.basename(entry, path.extname(entry)));
   if (existsSync(path.join(bundleDir, 'index.js'))) return { code: Code.fromAsset(bundleDir), handler: 'index.handler' };
-  throw new Error(
+  throw new InputError(
     `no Lambda handler at ${entry} and no prebuilt bundle at ${path.join(bundleDir, 'index.js')}: reinstall datadog-aws-org-integration, or in its repository run npm run build`,
   );
 }

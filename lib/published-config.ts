@@ -3,6 +3,7 @@ import { ParameterTier, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { Config } from '../lambda/config/schema';
 import { publishedConfigParameterName } from './config';
+import { InputError } from '../lambda/domain/errors';
 
 /** SSM's limits on a String parameter's value, per tier (characters). */
 const STANDARD_LIMIT = 4096;
@@ -45,7 +46,7 @@ function tierFor(config: Config): ParameterTier {
   const size = JSON.stringify(config).length + SECRET_ARN_ALLOWANCE;
   if (size <= STANDARD_LIMIT) return ParameterTier.STANDARD;
   if (size <= ADVANCED_LIMIT) return ParameterTier.ADVANCED;
-  throw new Error(
+  throw new InputError(
     `the configuration is about ${size} characters as JSON, more than an SSM parameter holds (${ADVANCED_LIMIT}), so the stack cannot publish it ` +
       'for dd-aws-org --from-stack: shorten the longest lists (e.g. scope.excludeAccounts: exclude an OU with scope.excludeOus instead)',
   );
