@@ -10,6 +10,7 @@ import type { Integration } from '../datadog/port';
 import type { PipelineDependencies } from '../dependencies';
 import type { KnownFacts } from '../observe/observe-account';
 import { StateError } from '../domain/errors';
+import { TimeBudget } from '../domain/time-budget';
 import { isOurIntegration } from '../domain/ownership';
 import { reportResult } from '../report/telemetry';
 import { accountMessageSchema, type AccountFacts } from './messages';
@@ -22,7 +23,21 @@ export interface WorkerDependencies {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly dryRun?: boolean;
+  /** Set from each invocation's context; the same budget the Datadog client checks its retry waits against. */
+  readonly budget?: TimeBudget;
 }
+
+/**
+ * The time an account may need once started: one Datadog request that times out and its retry
+ * (datadog.requestTimeoutMs each; 15 s by default). An account's calls take a second or two when
+ * nothing goes wrong; a longer wait (a 429's reset) is refused by the client against the budget.
+ */
+export function accountReserveMs(config: Config): number {
+  return 2 * config.datadog.requestTimeoutMs;
+}
+
+/** Seconds before a message returned unworked (out of time) is seen again: at once, by the next invocation. */
+export const POSTPONED_VISIBILITY_SECONDS = 0;
 
 /** Seconds before a message is seen again after its nth failed receive: 30 s doubling, at most 15 min. */
 export function retryDelaySeconds(receiveCount: number): number {
@@ -68,12 +83,32 @@ class RetryLater extends StateError {
   }
 }
 
+/** Not worked on (or given up before a long wait): back to the queue at once; not a failure of the account. */
+class Postponed extends StateError {
+  constructor(message: string) {
+    super(message, true);
+  }
+}
+
 /**
  * SQS FIFO -> worker: converge each account, report partial batch failures. A failed account
  * holds back only the later messages of its own group (the same account), not the others.
  */
 export function createWorkerHandler(deps: WorkerDependencies) {
   const processor = new SqsFifoPartialProcessorAsync();
+  const budget = deps.budget ?? new TimeBudget();
+  const reserveMs = accountReserveMs(deps.config);
+
+  const setVisibility = (record: SQSRecord, seconds: number, onFailure: string) =>
+    deps.sqs
+      .send(new ChangeMessageVisibilityCommand({ QueueUrl: deps.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: seconds }))
+      .catch((error: unknown) => deps.logger.warn(onFailure, { error: (error as Error).message }));
+
+  const postpone = async (record: SQSRecord, accountId: string, why: string): Promise<never> => {
+    deps.logger.info('account postponed to the next invocation', { accountId, reason: why });
+    await setVisibility(record, POSTPONED_VISIBILITY_SECONDS, 'could not return the message for later');
+    throw new Postponed(`${accountId}: ${why}`);
+  };
 
   const handleRecord = async (record: SQSRecord): Promise<void> => {
     let message;
@@ -83,6 +118,10 @@ export function createWorkerHandler(deps: WorkerDependencies) {
       // A poison message: fail it until the redrive policy moves it to the dead-letter queue.
       deps.logger.error('malformed queue message', { messageId: record.messageId });
       throw new StateError(`message ${record.messageId} is not {"accountId": "<12 digits>"}`, false, { cause: error });
+    }
+    // Never start an account that cannot be finished before the timeout: the batch's response would be lost with it.
+    if (!budget.allows(reserveMs)) {
+      await postpone(record, message.accountId, `${Math.round(budget.remainingMs() / 1000)} s left, an account may need ${reserveMs / 1000} s`);
     }
     deps.logger.appendKeys({ accountId: message.accountId, correlationId: message.correlationId || record.messageId });
     try {
@@ -99,21 +138,14 @@ export function createWorkerHandler(deps: WorkerDependencies) {
         });
       let result = await converge(known);
       // Facts can be minutes old (the account closed since, say): what did not go well is tried again on fresh reads.
-      if (known && (result.status === 'error' || result.status === 'retry')) result = await converge(undefined);
+      if (known && !result.outOfTime && (result.status === 'error' || result.status === 'retry') && budget.allows(reserveMs)) result = await converge(undefined);
+      if (result.outOfTime) await postpone(record, message.accountId, result.error ?? 'out of time');
       reportResult(deps.logger, deps.metrics, result, deps.dryRun);
       // No keys yet: storing them starts a reconcile that enqueues this account again, so the message is done (not DLQ'd).
       if (result.waitingForKeys) return;
       if (result.status === 'retry' || result.status === 'error') {
         const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
-        await deps.sqs
-          .send(
-            new ChangeMessageVisibilityCommand({
-              QueueUrl: deps.queueUrl,
-              ReceiptHandle: record.receiptHandle,
-              VisibilityTimeout: retryDelaySeconds(receiveCount),
-            }),
-          )
-          .catch((error: unknown) => deps.logger.warn('could not delay the retry', { error: (error as Error).message }));
+        await setVisibility(record, retryDelaySeconds(receiveCount), 'could not delay the retry');
         throw new RetryLater(`${message.accountId}: ${result.status}: ${result.error ?? ''}`);
       }
     } finally {
@@ -122,6 +154,7 @@ export function createWorkerHandler(deps: WorkerDependencies) {
   };
 
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    budget.track(() => context.getRemainingTimeInMillis());
     try {
       return await processPartialResponse(event, handleRecord, processor, {
         context,
