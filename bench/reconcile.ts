@@ -122,7 +122,7 @@ function callsOf(setup: SetUp) {
 
 const quiet = () => undefined;
 // The worker's telemetry, silenced: the bench counts outcomes from the queue.
-const silentLogger = { error: quiet, warn: quiet, info: quiet, debug: quiet, appendKeys: quiet, removeKeys: quiet } as unknown as Logger;
+const silentLogger = { error: quiet, warn: quiet, info: quiet, debug: quiet, appendKeys: quiet, removeKeys: quiet, createChild: () => silentLogger } as unknown as Logger;
 const silentMetrics = { addMetric: quiet, publishStoredMetrics: quiet } as unknown as Metrics;
 
 /** The worker as deployed (lambda/queue/worker.ts) behind the simulated FIFO queue and event source. */
@@ -198,7 +198,7 @@ async function reconcileRun(accounts: number, settings: Deployed, options: SetUp
   });
 
   const simulatedSeconds = Math.max(lastDone, walkSeconds * 1000) / 1000;
-  const minimum = { organizations: fewestOrganizationsCalls(org), datadogWrites: seeded.drifted.filter((d) => d.kind !== 'missing-role').length };
+  const minimum = { organizations: fewestOrganizationsCalls(org), datadogWrites: seeded.drifted.length };
   // Each service alone: the fewest calls it must receive over its rate, plus one latency. STS and IAM have no limit here.
   const lowerBoundSeconds = Math.max(
     minimum.organizations / ORGANIZATIONS_PER_SECOND + LATENCY.organizations / 1000,

@@ -90,18 +90,17 @@ describe('worker time budget, datadog.apiVersion v1', () => {
     expect(output.logs().filter((line) => line.level === 'ERROR' || line.level === 'WARN')).toEqual([]);
   });
 
-  it('time for the first account only: converges it and returns the second unstarted', async () => {
-    const first = model.createAccount({ name: 'first', parentId: workloads });
-    const second = model.createAccount({ name: 'second', parentId: workloads });
-    const records = [accountRecord(first), accountRecord(second)];
+  it('time for the first message of a group only: converges it and returns the next unstarted', async () => {
+    const accountId = model.createAccount({ name: 'first', parentId: workloads });
+    // Two messages of one group (one account) run in order, so the second starts after the first.
+    const records = [accountRecord(accountId), accountRecord(accountId)];
     const reserve = accountReserveMs(config);
-    // The time left falls below the reserve once the first account is converged.
-    const context = lambdaContext('datadog-aws-org-integration-worker', { getRemainingTimeInMillis: () => (ours(first) ? reserve - 1 : reserve) });
+    // The time left falls below the reserve once the account is converged.
+    const context = lambdaContext('datadog-aws-org-integration-worker', { getRemainingTimeInMillis: () => (ours(accountId) ? reserve - 1 : reserve) });
 
     const response = await handler(sqsEvent(...records), context);
 
-    expect(ours(first)).toBeDefined();
-    expect(ours(second)).toBeUndefined();
+    expect(ours(accountId)).toBeDefined();
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: records[1]!.messageId }] });
     expect(visibilityChanges()).toEqual([{ QueueUrl: QUEUE_URL, ReceiptHandle: records[1]!.receiptHandle, VisibilityTimeout: POSTPONED_VISIBILITY_SECONDS }]);
     expect(output.metrics()).toEqual({ Onboarded: 1 });
