@@ -221,14 +221,19 @@ async function reconcileRun(accounts: number, settings: Deployed, options: SetUp
 }
 
 /**
- * The chain that must follow one another for a new account, at one latency each: its OU path
- * (ListParents from the account up to the root, one level per call: the scope and the settings
- * depend on it; DescribeAccount, AssumeRole and Datadog's list fit alongside), then the
+ * The chain that must follow one another for a new account: its OU path (DescribeAccount and one
+ * ListParents per level up to the root, each waiting for the previous answer, and all within
+ * Organizations' rate: the scope and the settings depend on them; AssumeRole and Datadog's list
+ * fit alongside; DescribeOrganization is left out, its answer never changes), then the
  * integration (its external ID), then the role trusting that ID.
  */
 function newAccountFloor(depth: number) {
+  const organizationsCalls = depth + 2;
   return [
-    { step: `ListParents x${depth + 1} (up to the root)`, ms: (depth + 1) * LATENCY.organizations },
+    {
+      step: `DescribeAccount + ListParents x${depth + 1} (up to the root; ${ORGANIZATIONS_PER_SECOND}/s)`,
+      ms: ((organizationsCalls - 1) * 1000) / ORGANIZATIONS_PER_SECOND + LATENCY.organizations,
+    },
     { step: 'CreateAWSAccount (the external ID)', ms: LATENCY.datadog },
     { step: 'iam:CreateRole trusting it', ms: LATENCY.iam },
   ];
