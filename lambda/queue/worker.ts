@@ -25,6 +25,8 @@ export interface WorkerDependencies {
   readonly dryRun?: boolean;
   /** Set from each invocation's context; the same budget the Datadog client checks its retry waits against. */
   readonly budget?: TimeBudget;
+  /** The batch's accounts one after another instead of side by side: for a narrative that depends on the order (the demo, fault matrices). */
+  readonly oneAccountAtATime?: boolean;
 }
 
 /**
@@ -173,7 +175,8 @@ export function createWorkerHandler(deps: WorkerDependencies) {
         groups.set(group, [...(groups.get(group) ?? []), record]);
       }
       const failed = new Set<string>();
-      await Promise.all([...groups.values()].map((records) => handleGroup(records, failed)));
+      if (deps.oneAccountAtATime) for (const records of groups.values()) await handleGroup(records, failed);
+      else await Promise.all([...groups.values()].map((records) => handleGroup(records, failed)));
       return { batchItemFailures: event.Records.filter((r) => failed.has(r.messageId)).map((r) => ({ itemIdentifier: r.messageId })) };
     } finally {
       deps.metrics.publishStoredMetrics();
