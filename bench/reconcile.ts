@@ -6,33 +6,62 @@
  * workers converging each message with the facts it carries) against in-process AWS and Datadog
  * fakes that charge latency and rate limits. Simulated seconds, not real ones.
  */
-import { parseConfig } from '../lambda/config/schema';
-import { convergeAccount, type ConvergeResult } from '../lambda/converge';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { eventSourceMaxConcurrency, WORKER_BATCH_SIZE, WORKER_TIMEOUT } from '../lib/functions/worker';
+import { VISIBILITY_TIMEOUT_TIMEOUTS } from '../lib/queue';
+import { parseConfig, type Config } from '../lambda/config/schema';
+import { enqueueAccounts } from '../lambda/queue/messages';
 import { MemberAccess } from '../lambda/observe/member-access';
 import { OrganizationsReader } from '../lambda/observe/organizations';
-import { usableFacts } from '../lambda/queue/worker';
+import { createWorkerHandler } from '../lambda/queue/worker';
 import { observeOrganization } from '../lambda/reconcile/observe-organization';
 import { guardLimits, planObservedOrganization } from '../lambda/reconcile/organization-work';
 import { reconcileOrganization, type ReconcileItem } from '../lambda/reconcile/stream';
+import { runEventSource, SimulatedFifoQueue, type EventSourceSettings, type QueueFigures } from './sim/queue';
 import { buildOrganization, createSimulatedAws, seedState, SimulatedDatadog, VirtualClock, type SimulatedOrganization } from './sim';
 
+// Assumed (no published limit): Organizations' API is throttled near 10 calls/s per account
+// (AWS's Organizations quotas page lists per-operation throttles without figures; 10/s is the
+// order of the SDK's observed TooManyRequests); Datadog publishes no limit for its AWS
+// integration endpoints, so writes are assumed at 5/s per Datadog organization, a rate the
+// simulated service answers as the client honours a 429: the call waits for X-RateLimit-Reset.
+// Latencies are typical round trips from a Lambda in us-east-1 (assumed, not measured).
 const LATENCY = { organizations: 60, sts: 80, iam: 80, datadog: 150 };
 const ORGANIZATIONS_PER_SECOND = 10;
 const DATADOG_WRITES_PER_SECOND = 5;
-const WORKERS = 32;
 const PAGE = 20;
+const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/111111111111/bench.fifo';
 
-interface RunFigures {
-  accounts: number;
-  drifted: number;
-  simulatedSeconds: number;
-  lowerBoundSeconds: number;
-  walkSeconds: number;
-  calls: { organizations: number; sts: number; iam: number; datadogReads: number; datadogWrites: number };
-  minimum: { organizations: number; datadogWrites: number };
-  failed: number;
-  realSeconds: number;
+/** What the stack deploys: the configuration's defaults and the construct's settings, read from the code. */
+export interface Deployed {
+  readonly config: Config;
+  readonly eventSource: EventSourceSettings;
+  /** The figures are the deployed defaults' (no --workers). */
+  readonly defaults: boolean;
 }
+
+export function deployed(workers?: number): Deployed {
+  // The simulated Datadog (bench/sim/datadog.ts) is v1-shaped; the default apiVersion (v2) differs only in its bodies and in
+  // listing external IDs, which the worker does not need here: the figures are v1's.
+  const config = parseConfig({ datadog: { apiVersion: 'v1' }, ...(workers !== undefined && { deployment: { workerConcurrency: workers } }) }, 'bench config');
+  const concurrency = config.deployment.workerConcurrency;
+  const timeoutMs = WORKER_TIMEOUT.toMilliseconds();
+  return {
+    config,
+    defaults: workers === undefined,
+    eventSource: {
+      reservedConcurrency: concurrency,
+      maxConcurrency: eventSourceMaxConcurrency(concurrency),
+      batchSize: WORKER_BATCH_SIZE,
+      timeoutMs,
+      visibilityTimeoutMs: timeoutMs * VISIBILITY_TIMEOUT_TIMEOUTS,
+      maxReceiveCount: config.deployment.maxReceiveCount,
+    },
+  };
+}
+
 
 /** The fewest Organizations calls that find every account's OU path: per parent, one page of child OUs and one per 20 accounts. */
 function fewestOrganizationsCalls(org: SimulatedOrganization): number {
@@ -49,13 +78,18 @@ function fewestOrganizationsCalls(org: SimulatedOrganization): number {
   return 2 + parents.reduce((sum, id) => sum + pages(childOus.get(id) ?? 0) + pages(accountsIn.get(id) ?? 0), 0);
 }
 
-function setUp(accounts: number, inSyncFraction: number) {
-  // v1: the simulated Datadog (bench/sim/datadog.ts) is v1-shaped; its list returns no external IDs.
-  const config = parseConfig({ datadog: { apiVersion: 'v1' }, reconcile: { concurrency: 4 } }, 'bench config');
+interface SetUpOptions {
+  readonly inSyncFraction: number;
+  /** Drift kinds by weight (seedState's default mix when absent). */
+  readonly mix?: Parameters<typeof seedState>[3]['mix'];
+}
+
+function setUp(accounts: number, settings: Deployed, options: SetUpOptions) {
+  const { config } = settings;
   const clock = new VirtualClock();
   const org = buildOrganization({ accounts, depth: 3, branching: 3, seed: 1, clock });
   const datadog = new SimulatedDatadog(clock, { latencyMs: LATENCY.datadog, writeRatePerSecond: DATADOG_WRITES_PER_SECOND });
-  const seeded = seedState(org.model, datadog, config, { inSyncFraction, seed: 7 });
+  const seeded = seedState(org.model, datadog, config, { inSyncFraction: options.inSyncFraction, seed: 7, ...(options.mix && { mix: options.mix }) });
   const aws = createSimulatedAws(org.model, clock, {
     organizations: { latencyMs: LATENCY.organizations, ratePerSecond: ORGANIZATIONS_PER_SECOND },
     sts: { latencyMs: LATENCY.sts },
@@ -72,7 +106,9 @@ function setUp(accounts: number, inSyncFraction: number) {
   return { config, clock, org, datadog, seeded, aws, deps };
 }
 
-function callsOf(setup: ReturnType<typeof setUp>) {
+type SetUp = ReturnType<typeof setUp>;
+
+function callsOf(setup: SetUp) {
   const { aws, datadog } = setup;
   const dd = datadog.service.stats();
   return {
@@ -84,52 +120,84 @@ function callsOf(setup: ReturnType<typeof setUp>) {
   };
 }
 
-/** The reconcile as deployed: the reconciler streams work to the queue; workers converge each message. */
-async function reconcileRun(accounts: number): Promise<RunFigures> {
+const quiet = () => undefined;
+// The worker's telemetry, silenced: the bench counts outcomes from the queue.
+const silentLogger = { error: quiet, warn: quiet, info: quiet, debug: quiet, appendKeys: quiet, removeKeys: quiet, createChild: () => silentLogger } as unknown as Logger;
+const silentMetrics = { addMetric: quiet, publishStoredMetrics: quiet } as unknown as Metrics;
+
+/** The worker as deployed (lambda/queue/worker.ts) behind the simulated FIFO queue and event source. */
+function deployedWorker(setup: SetUp, settings: Deployed) {
+  const queue = new SimulatedFifoQueue(setup.clock, settings.eventSource);
+  const handler = createWorkerHandler({
+    config: settings.config,
+    pipeline: setup.deps,
+    sqs: queue.sqsClient() as unknown as SQSClient,
+    queueUrl: QUEUE_URL,
+    logger: silentLogger,
+    metrics: silentMetrics,
+  });
+  // The reconcile Lambda's own SendMessageBatch, into the simulated queue.
+  const sender = {
+    send: (command: { input: { Entries?: { MessageGroupId?: string; MessageBody?: string }[] } }) => {
+      for (const entry of command.input.Entries ?? []) queue.send(entry.MessageGroupId!, entry.MessageBody!);
+      return Promise.resolve({ Failed: [] });
+    },
+  } as unknown as SQSClient;
+  return { queue, handler, sender };
+}
+
+function toEnqueued(runId: string, items: readonly ReconcileItem[]) {
+  return items.map(({ accountId, facts, holdDeletions }) => ({
+    accountId,
+    facts,
+    holdDeletions,
+    reason: 'scheduled reconcile',
+    correlationId: runId,
+    deduplicationKey: `${runId}:${accountId}`,
+  }));
+}
+
+interface RunFigures {
+  accounts: number;
+  drifted: number;
+  simulatedSeconds: number;
+  lowerBoundSeconds: number;
+  walkSeconds: number;
+  calls: { organizations: number; sts: number; iam: number; datadogReads: number; datadogWrites: number };
+  minimum: { organizations: number; datadogWrites: number };
+  queue: QueueFigures;
+  notConverged: number;
+  realSeconds: number;
+}
+
+/** The reconcile as deployed: the reconciler streams work to the queue; the event source invokes the worker on it. */
+async function reconcileRun(accounts: number, settings: Deployed, options: SetUpOptions): Promise<RunFigures> {
   const realStart = performance.now();
-  const setup = setUp(accounts, 0.95);
+  const setup = setUp(accounts, settings, options);
   const { config, clock, org, deps, seeded } = setup;
-  const queue: ReconcileItem[] = [];
-  const results: ConvergeResult[] = [];
+  const { queue, handler, sender } = deployedWorker(setup, settings);
   let walkDone = false;
   let walkSeconds = 0;
-  // Idle workers wait here; an enqueue or the end of the walk wakes them all.
-  let waiters: (() => void)[] = [];
-  const wakeAll = () => {
-    const waking = waiters;
-    waiters = [];
-    waking.forEach((resolve) => resolve());
+  let lastDone = 0;
+  const converged = new Set<string>();
+  queue.onDeleted = (accountId, at) => {
+    converged.add(accountId);
+    lastDone = at;
   };
-
+  let figures: QueueFigures | undefined;
   await clock.run(async () => {
     const start = clock.now();
-    const worker = async () => {
-      for (;;) {
-        const item = queue.shift();
-        if (!item) {
-          if (walkDone) return;
-          await new Promise<void>((resolve) => waiters.push(resolve));
-          continue;
-        }
-        const known = usableFacts(item.accountId, item.facts, config, clock.date());
-        results.push(await convergeAccount(item.accountId, { config, deps, dryRun: false, known }));
-      }
-    };
-    const workers = Array.from({ length: WORKERS }, worker);
+    const workers = runEventSource(clock, queue, settings.eventSource, handler, () => walkDone);
     await reconcileOrganization(config, deps, {
       dryRun: false,
-      enqueue: async (items) => {
-        queue.push(...items);
-        wakeAll();
-      },
+      enqueue: (items) => enqueueAccounts(sender, QUEUE_URL, toEnqueued('reconcile-bench', items)),
     });
     walkSeconds = (clock.now() - start) / 1000;
     walkDone = true;
-    wakeAll();
-    await Promise.all(workers);
+    figures = await workers;
   });
 
-  const simulatedSeconds = clock.now() / 1000;
+  const simulatedSeconds = Math.max(lastDone, walkSeconds * 1000) / 1000;
   const minimum = { organizations: fewestOrganizationsCalls(org), datadogWrites: seeded.drifted.length };
   // Each service alone: the fewest calls it must receive over its rate, plus one latency. STS and IAM have no limit here.
   const lowerBoundSeconds = Math.max(
@@ -146,14 +214,62 @@ async function reconcileRun(accounts: number): Promise<RunFigures> {
     walkSeconds,
     calls: callsOf(setup),
     minimum,
-    failed: results.filter((r) => r.status === 'error' || r.status === 'retry').length,
+    queue: figures!,
+    notConverged: seeded.drifted.filter((d) => !converged.has(d.accountId)).length,
     realSeconds: (performance.now() - realStart) / 1000,
   };
 }
 
+/**
+ * The chain that must follow one another for a new account: its OU path (DescribeAccount and one
+ * ListParents per level up to the root, each waiting for the previous answer, and all within
+ * Organizations' rate: the scope and the settings depend on them; AssumeRole and Datadog's list
+ * fit alongside; DescribeOrganization is left out, its answer never changes), then the
+ * integration (its external ID), then the role trusting that ID.
+ */
+function newAccountFloor(depth: number) {
+  const organizationsCalls = depth + 2;
+  return [
+    {
+      step: `DescribeAccount + ListParents x${depth + 1} (up to the root; ${ORGANIZATIONS_PER_SECOND}/s)`,
+      ms: ((organizationsCalls - 1) * 1000) / ORGANIZATIONS_PER_SECOND + LATENCY.organizations,
+    },
+    { step: 'CreateAWSAccount (the external ID)', ms: LATENCY.datadog },
+    { step: 'iam:CreateRole trusting it', ms: LATENCY.iam },
+  ];
+}
+
+/** From the CreateAccountResult event (the intake's message on the queue; EventBridge and the intake taken as instant) until the integration exists and the role trusts it. */
+async function newAccountRun(accounts: number, settings: Deployed): Promise<{ seconds: number; floor: ReturnType<typeof newAccountFloor>; ready: boolean }> {
+  const setup = setUp(accounts, settings, { inSyncFraction: 1 });
+  const { clock, org, datadog } = setup;
+  const { queue, handler } = deployedWorker(setup, settings);
+  const parentId = org.levels.at(-1)![0]!;
+  const accountId = org.model.createAccount({ name: 'bench-new-account', parentId });
+  const roleName = settings.config.role.name;
+  let readyAt: number | undefined;
+  // Ready: Datadog holds the integration and the role's trust names its external ID (checked after every IAM call).
+  const iam = setup.aws.services.iam;
+  const call = iam.call.bind(iam);
+  iam.call = async (operation, fn, options) => {
+    const answer = await call(operation, fn, options);
+    const externalId = datadog.externalIdOf(accountId, roleName);
+    const trust = org.model.getRole(accountId, roleName)?.assumeRolePolicyDocument;
+    if (readyAt === undefined && externalId && trust && JSON.stringify(trust).includes(externalId)) readyAt = clock.now();
+    return answer;
+  };
+  let sentAt = 0;
+  await clock.run(async () => {
+    sentAt = clock.now();
+    queue.send(accountId, JSON.stringify({ accountId, reason: 'CreateAccountResult', correlationId: 'bench-event' }));
+    await runEventSource(clock, queue, settings.eventSource, handler, () => true);
+  });
+  return { seconds: ((readyAt ?? clock.now()) - sentAt) / 1000, floor: newAccountFloor(org.levels.length), ready: readyAt !== undefined };
+}
+
 /** `dd-aws-org plan` on an organization fully in sync: how many Organizations calls it costs. */
-async function inSyncPlan(accounts: number): Promise<{ organizations: number; minimum: number; datadog: number; inSync: number; seconds: number }> {
-  const setup = setUp(accounts, 1);
+async function inSyncPlan(accounts: number, settings: Deployed): Promise<{ organizations: number; minimum: number; datadog: number; inSync: number; seconds: number }> {
+  const setup = setUp(accounts, settings, { inSyncFraction: 1 });
   const { config, clock, deps } = setup;
   let inSync = 0;
   await clock.run(async () => {
@@ -172,18 +288,48 @@ async function inSyncPlan(accounts: number): Promise<{ organizations: number; mi
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
-export async function runReconcileBench(): Promise<void> {
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** --workers N: the worker concurrency to simulate instead of the default. */
+function workersFlag(argv: readonly string[]): number | undefined {
+  const at = argv.indexOf('--workers');
+  if (at < 0) return undefined;
+  const value = Number(argv[at + 1]);
+  if (!Number.isInteger(value) || value < 1 || value > 50) {
+    process.stderr.write(`bench: --workers takes a whole number from 1 to 50 (deployment.workerConcurrency), not "${argv[at + 1] ?? ''}"\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const BACKFILL = { inSyncFraction: 0, mix: { 'missing-integration': 1, 'missing-role': 0, 'settings-drift': 0 } } as const;
+const SCHEDULED = { inSyncFraction: 0.95 } as const;
+
+export async function runReconcileBench(argv: readonly string[] = []): Promise<void> {
   const out = (line = '') => process.stdout.write(`${line}\n`);
+  const settings = deployed(workersFlag(argv));
+  const label = settings.defaults ? 'deployed defaults' : `worker concurrency ${settings.config.deployment.workerConcurrency}`;
+  const source = settings.eventSource;
   out(
-    `Reconcile, simulated: OU tree depth 3 (branching 3), 5% drift (missing integration / missing role / settings), ` +
-      `latency Organizations ${LATENCY.organizations} ms, STS and IAM ${LATENCY.sts} ms, Datadog ${LATENCY.datadog} ms; ` +
-      `Organizations ${ORGANIZATIONS_PER_SECOND} calls/s, Datadog writes ${DATADOG_WRITES_PER_SECOND}/s; ${WORKERS} workers.`,
+    `Reconcile, simulated: OU tree depth 3 (branching 3), ` +
+      `latency Organizations ${LATENCY.organizations} ms, STS and IAM ${LATENCY.sts} ms, Datadog ${LATENCY.datadog} ms (assumed); ` +
+      `Organizations ${ORGANIZATIONS_PER_SECOND} calls/s, Datadog writes ${DATADOG_WRITES_PER_SECOND}/s (assumed: no published limit); simulated Datadog API v1.`,
+  );
+  out(
+    `As deployed (${label}): worker reserved concurrency ${source.reservedConcurrency}, event source maximum concurrency ${source.maxConcurrency ?? 'none (below AWS minimum 2)'}, ` +
+      `batch ${source.batchSize}, timeout ${source.timeoutMs / 1000} s, visibility ${source.visibilityTimeoutMs / 1000} s, maxReceiveCount ${source.maxReceiveCount}.`,
   );
   out();
   const runs: RunFigures[] = [];
-  for (const size of [1_000, 10_000]) runs.push(await reconcileRun(size));
+  for (const size of [1_000, 10_000]) runs.push(await reconcileRun(size, settings, SCHEDULED));
+  const backfill = await reconcileRun(10_000, settings, BACKFILL);
 
-  const rows = runs.map((r) => [
+  const rows = [...runs, backfill].map((r, i) => [
+    i < runs.length ? 'reconcile (5% drift)' : 'backfill',
     fmt(r.accounts),
     fmt(r.drifted),
     `${r.simulatedSeconds.toFixed(1)} s`,
@@ -194,22 +340,32 @@ export async function runReconcileBench(): Promise<void> {
     `${fmt(r.calls.datadogReads)} / ${fmt(r.calls.datadogWrites)} (min writes ${fmt(r.minimum.datadogWrites)})`,
     fmt(r.calls.sts),
     fmt(r.calls.iam),
-    String(r.failed),
+    `${r.queue.invocations} / ${r.queue.throttled} / ${r.queue.timedOut}`,
+    String(r.queue.deadLettered),
+    String(r.notConverged),
     `${r.realSeconds.toFixed(1)} s`,
   ]);
-  const headers = ['accounts', 'drifted', 'wall (simulated)', 'lower bound', 'ratio', 'walk', 'Organizations calls', 'Datadog reads / writes', 'STS', 'IAM', 'not converged', 'real time'];
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  out([line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+  const headers = ['run', 'accounts', 'drifted', 'wall (simulated)', 'lower bound', 'ratio', 'walk', 'Organizations calls', 'Datadog reads / writes', 'STS', 'IAM', 'invocations / throttled / timed out', 'dead-lettered', 'not converged', 'real time'];
+  out(table(headers, rows));
   out();
   out('lower bound: for each service, the fewest calls it must receive divided by its rate limit, plus one latency; the largest of them.');
 
-  const plan = await inSyncPlan(10_000);
+  const plan = await inSyncPlan(10_000, settings);
   const planBound = plan.minimum / ORGANIZATIONS_PER_SECOND + LATENCY.organizations / 1000;
   out(
     `plan of an in-sync organization of 10,000 accounts: ${fmt(plan.organizations)} Organizations calls (goal: under 600; min ${fmt(plan.minimum)}), ` +
       `${plan.datadog} Datadog call, ${plan.seconds.toFixed(1)} s simulated, ${(plan.seconds / planBound).toFixed(2)}x the lower bound, ${fmt(plan.inSync)} accounts in sync`,
   );
+  const fresh = await newAccountRun(10_000, settings);
+  out();
   const last = runs.at(-1)!;
-  out(`reconcile 10,000 accounts: ${last.simulatedSeconds.toFixed(1)} s, ${(last.simulatedSeconds / last.lowerBoundSeconds).toFixed(2)}x the lower bound`);
+  const scenario = (name: string, r: RunFigures) =>
+    `${name} 10,000 accounts (${label}): ${r.simulatedSeconds.toFixed(1)} s simulated, ${(r.simulatedSeconds / r.lowerBoundSeconds).toFixed(2)}x the lower bound, ${r.queue.deadLettered} dead-lettered`;
+  out(scenario('reconcile', last));
+  out(scenario('backfill', backfill));
+  const floorSeconds = fresh.floor.reduce((sum, s) => sum + s.ms, 0) / 1000;
+  out(
+    `new account ready (${label}): ${fresh.seconds.toFixed(2)} s, ${(fresh.seconds / floorSeconds).toFixed(2)}x the floor` +
+      `${fresh.ready ? '' : ' (NOT ready: no integration, or no role trusting it)'} (floor ${floorSeconds.toFixed(2)} s: ${fresh.floor.map((s) => s.step).join(' -> ')})`,
+  );
 }

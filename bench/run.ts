@@ -1,8 +1,8 @@
-/** npm run bench -- <lambda|reconcile|all> */
+/** npm run bench -- <lambda|reconcile|all> [--workers N] */
 import { runLambdaBench } from './lambda';
 import { runReconcileBench } from './reconcile';
 
-const suites: Record<string, () => void | Promise<void>> = { lambda: runLambdaBench, reconcile: runReconcileBench };
+const suites: Record<string, (argv: readonly string[]) => void | Promise<void>> = { lambda: runLambdaBench, reconcile: runReconcileBench };
 
 async function main(): Promise<void> {
   const wanted = process.argv[2] ?? 'all';
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
       process.stderr.write(`bench: unknown suite "${name}"; use one of: ${Object.keys(suites).join(', ')}, all\n`);
       process.exit(2);
     }
-    await suite();
+    await suite(process.argv.slice(3));
   }
 }
 

@@ -4,6 +4,7 @@ import { isRetryable, messageOf } from './domain/errors';
 import { ActionError, executePlan, type ActDependencies } from './act/execute';
 import { observeAccount, type KnownFacts, type ObserveDependencies } from './observe/observe-account';
 import { KeysNotStoredError } from './datadog/credentials';
+import { OutOfTimeError } from './domain/time-budget';
 import { PINNED_PERMISSIONS, type DatadogPermissions } from './domain/datadog-permissions';
 import { holdDeletions, planAccount, type AccountPlan, type Action } from './plan/plan-account';
 
@@ -22,6 +23,8 @@ export interface ConvergeResult {
   readonly notes: readonly string[];
   /** The Datadog keys are not stored yet: the reconcile that starts when they are converges the account. */
   readonly waitingForKeys?: boolean;
+  /** A wait would have outlasted the invocation: the account is to be taken up again, not failed. */
+  readonly outOfTime?: boolean;
 }
 
 export interface ConvergeOptions {
@@ -65,11 +68,13 @@ export async function convergeAccount(accountId: string, options: ConvergeOption
   } catch (error) {
     const failed = error instanceof ActionError ? [...error.done, error.action] : [];
     const waitingForKeys = error instanceof KeysNotStoredError;
+    const outOfTime = error instanceof OutOfTimeError;
     // A transient failure (throttled, timed out, Datadog's 5xx) is tried again later; a refusal or a configuration error is a failure.
     return {
       accountId,
       status: waitingForKeys || isRetryable(error) ? 'retry' : 'error',
       ...(waitingForKeys && { waitingForKeys }),
+      ...(outOfTime && { outOfTime }),
       actions: failed,
       error: messageOf(error),
       scope: plan?.scope,

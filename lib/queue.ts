@@ -9,6 +9,9 @@ export interface AccountQueues {
   readonly deadLetterQueue: Queue;
 }
 
+/** AWS's advice for Lambda event sources: a visibility timeout of at least six times the function's timeout. */
+export const VISIBILITY_TIMEOUT_TIMEOUTS = 6;
+
 /** The per-account work queue and its dead-letter queue, created in `scope` as AccountQueue and DeadLetterQueue. */
 export function accountQueues(scope: Construct, options: { readonly maxReceiveCount: number; readonly workerTimeout: Duration }): AccountQueues {
   const deadLetterQueue = new Queue(scope, 'DeadLetterQueue', {
@@ -21,8 +24,7 @@ export function accountQueues(scope: Construct, options: { readonly maxReceiveCo
   const queue = new Queue(scope, 'AccountQueue', {
     fifo: true,
     contentBasedDeduplication: false,
-    // AWS's advice for Lambda event sources: at least six times the function's timeout.
-    visibilityTimeout: Duration.seconds(options.workerTimeout.toSeconds() * 6),
+    visibilityTimeout: Duration.seconds(options.workerTimeout.toSeconds() * VISIBILITY_TIMEOUT_TIMEOUTS),
     retentionPeriod: Duration.days(4),
     encryption: QueueEncryption.SQS_MANAGED,
     enforceSSL: true,

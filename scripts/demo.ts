@@ -101,7 +101,8 @@ async function main(): Promise<void> {
     metrics: Object.assign(new Metrics({ namespace: METRICS_NAMESPACE, serviceName: service }), { publishStoredMetrics: () => undefined }),
   });
   const intake = createIntakeHandler({ sqs, queueUrl: QUEUE_URL, ...quiet('intake') });
-  const worker = createWorkerHandler({ config, pipeline: pipelineDependencies(config, process.env), sqs, queueUrl: QUEUE_URL, ...quiet('worker') });
+  // One account after another: the narrative lists the writes in a stable order.
+  const worker = createWorkerHandler({ config, pipeline: pipelineDependencies(config, process.env), sqs, queueUrl: QUEUE_URL, ...quiet('worker'), oneAccountAtATime: true });
   const reconcile = createReconcileHandler({
     config,
     organization: { ...organizationDependencies(config, process.env), now: () => new Date() },

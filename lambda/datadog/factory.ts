@@ -1,5 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DatadogConfig } from '../config/schema';
+import type { TimeBudget } from '../domain/time-budget';
 import { credentialsProvider, type DatadogCredentials } from './credentials';
 import { DatadogHttp, type RetryNotice } from './http';
 import { siteApiBaseUrl } from './sites';
@@ -16,6 +17,8 @@ export interface DatadogDependencies {
   readonly fetch?: typeof fetch;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly onRetry?: (notice: RetryNotice) => void;
+  /** The worker's invocation time left (no limit when absent). */
+  readonly budget?: TimeBudget;
   /** Told the keys once read, so that an output layer can mask them. */
   readonly onCredentials?: (credentials: DatadogCredentials) => void;
 }
@@ -43,6 +46,7 @@ export function createDatadogHttp(config: DatadogConfig, deps: DatadogDependenci
     fetch: deps.fetch,
     sleep: deps.sleep,
     onRetry: deps.onRetry,
+    budget: deps.budget,
   });
 }
 

@@ -1,5 +1,6 @@
 import type { CredentialsProvider, DatadogCredentials } from './credentials';
 import { errorMessages, parseJson } from './error-body';
+import { OutOfTimeError, type TimeBudget } from '../domain/time-budget';
 import { DatadogApiError, kindOfStatus, type RateLimit } from './errors';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -41,7 +42,12 @@ export interface DatadogHttpOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly onRetry?: (notice: RetryNotice) => void;
+  /** The invocation's time left: a retry wait that would outlast it fails at once with OutOfTimeError. */
+  readonly budget?: TimeBudget;
 }
+
+/** What a retry must keep after its wait: the attempt itself, at most one request timeout. */
+const afterWaitMs = (options: DatadogHttpOptions) => options.timeoutMs;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -73,6 +79,9 @@ export class DatadogHttp {
       const error = outcome.error;
       const delayMs = error.retryable && attempt < maxAttempts ? this.retryDelay(error, attempt) : undefined;
       if (delayMs === undefined) throw error;
+      if (this.options.budget && !this.options.budget.allows(delayMs, afterWaitMs(this.options))) {
+        throw new OutOfTimeError(`Datadog ${request.operation}: waiting ${Math.ceil(delayMs / 1000)} s to retry would outlast the invocation`, { cause: error });
+      }
       this.options.onRetry?.({ operation: request.operation, attempt, delayMs, error });
       await this.sleep(delayMs);
     }

@@ -11,6 +11,16 @@ import { errorsAlarm, functionProps, type OrganizationFunctionProps } from './la
 import { ORGANIZATION_ACCOUNTS_ARN, ORGANIZATION_ACCOUNTS_FINDING, ORGANIZATION_OUS_ARN } from './organization-arns';
 
 export const WORKER_TIMEOUT = Duration.minutes(2);
+/** Messages per invocation of the worker (the SQS event source's batch size). */
+export const WORKER_BATCH_SIZE = 10;
+
+/**
+ * The SQS event source's maximum concurrency for a worker concurrency: the same number, or none
+ * below AWS's minimum of 2 (then reserved concurrency alone caps the worker).
+ */
+export function eventSourceMaxConcurrency(workerConcurrency: number): number | undefined {
+  return workerConcurrency >= 2 ? workerConcurrency : undefined;
+}
 
 /**
  * The IAM actions of the AWS calls lambda/handlers/worker.ts sends with this function's role
@@ -60,7 +70,8 @@ export class WorkerFunction extends NodejsFunction {
     );
     // The event source's own cap keeps throttled batches from counting as receives; AWS's minimum is 2,
     // so a concurrency of 1 (serialised Datadog writes) relies on reserved concurrency alone.
-    this.addEventSource(new SqsEventSource(props.queue, { batchSize: 10, reportBatchItemFailures: true, ...(concurrency >= 2 && { maxConcurrency: concurrency }) }));
+    const maxConcurrency = eventSourceMaxConcurrency(concurrency);
+    this.addEventSource(new SqsEventSource(props.queue, { batchSize: WORKER_BATCH_SIZE, reportBatchItemFailures: true, ...(maxConcurrency && { maxConcurrency }) }));
     props.keys.grantRead(this);
     this.addToRolePolicy(new PolicyStatement({ actions: ['organizations:DescribeOrganization'], resources: ['*'] }));
     this.addToRolePolicy(new PolicyStatement({ actions: ORGANIZATIONS_ACCOUNT_READS, resources: [ORGANIZATION_ACCOUNTS_ARN] }));

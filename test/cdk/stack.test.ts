@@ -235,7 +235,8 @@ describe('functions', () => {
   });
 
   it.each([
-    [{}, 1],
+    [{}, 5],
+    [{ deployment: { workerConcurrency: 1 } }, 1],
     [{ deployment: { workerConcurrency: 3 } }, 3],
   ])('with %j the worker reserves %i concurrent executions, reconcile 1 (one at a time), the intake none', (settings, reserved) => {
     const { stack, template } = built(settings);
@@ -307,6 +308,19 @@ describe('functions', () => {
     const { template } = built({ deployment: { workerConcurrency: 3 } });
     const [, mapping] = only(template, 'AWS::Lambda::EventSourceMapping');
     expect(props(mapping).ScalingConfig).toEqual({ MaximumConcurrency: 3 });
+  });
+
+  // The default caps both: no throttled poll counts a receive toward the DLQ (bench: 0 dead-lettered at 10,000 accounts).
+  it('by default the worker reserves 5 and the event source mapping caps at 5, in batches of 10', () => {
+    const { template } = built();
+    const [, mapping] = only(template, 'AWS::Lambda::EventSourceMapping');
+    expect(props(mapping)).toMatchObject({ ScalingConfig: { MaximumConcurrency: 5 }, BatchSize: 10 });
+  });
+
+  it('below AWS minimum of 2, the event source mapping has no maximum concurrency (reserved concurrency alone)', () => {
+    const { template } = built({ deployment: { workerConcurrency: 1 } });
+    const [, mapping] = only(template, 'AWS::Lambda::EventSourceMapping');
+    expect(props(mapping).ScalingConfig).toBeUndefined();
   });
 
   it('the intake gets the queue URL but not the configuration it does not use', () => {

@@ -230,6 +230,8 @@ export class E2EHarness {
       queueUrl: QUEUE_URL,
       logger: createLogger('worker'),
       metrics: createMetrics('worker'),
+      // The fault matrices hand their injected faults out in call order.
+      oneAccountAtATime: true,
     });
     this.intake = createIntakeHandler({ sqs: this.sqs, queueUrl: QUEUE_URL, logger: createLogger('intake'), metrics: createMetrics('intake') });
     this.reconcileHandler = createReconcileHandler({

@@ -11,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { parseConfig, type Config } from '../../lambda/config/schema';
 import { convergeAccount } from '../../lambda/converge';
 import { pipelineDependencies, type PipelineDependencies } from '../../lambda/dependencies';
-import { createWorkerHandler, retryDelaySeconds } from '../../lambda/queue/worker';
+import { createWorkerHandler, FACTS_MAX_AGE_MS, retryDelaySeconds } from '../../lambda/queue/worker';
 import { createLogger, createMetrics, METRICS_NAMESPACE } from '../../lambda/report/telemetry';
 import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '@datadog-aws-org-integration/standins/aws';
 import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
@@ -419,7 +419,7 @@ describe.each(API_VERSIONS)('worker handler against the AWS and Datadog stand-in
 
     it.each([
       ['a retried message (the first attempt may have changed things)', { receiveCount: 2 }, {}],
-      ['facts older than 10 minutes', {}, { observedAt: new Date(Date.now() - 11 * 60 * 1000).toISOString() }],
+      ['facts older than FACTS_MAX_AGE_MS (an hour)', {}, { observedAt: new Date(Date.now() - FACTS_MAX_AGE_MS - 60 * 1000).toISOString() }],
       ['facts of an account that is not active (offboarding re-reads)', {}, { state: 'SUSPENDED' }],
     ])('not used for %s: Organizations is read again', async (_name, recordOptions, factOverrides) => {
       const accountId = model.createAccount({ name: 'stale-facts', parentId: workloads });
