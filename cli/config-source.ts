@@ -178,9 +178,9 @@ function overridesOf(options: GlobalOptions, env: NodeJS.ProcessEnv): Override[]
  * be valid: a wrong shape must not vanish in the merge.
  */
 export function mergeCliConfig(source: ConfigSource, options: GlobalOptions, env: NodeJS.ProcessEnv): Config {
-  parseConfig(source.raw, source.description);
+  const fromSource = parseConfig(source.raw, source.description);
   const overrides = overridesOf(options, env);
-  if (overrides.length === 0) return parseConfig(source.raw, source.description);
+  if (overrides.length === 0) return fromSource;
   const datadog = Object.fromEntries(overrides.map(({ key, value }) => [key, value]));
   return parseConfig(mergeConfig(source.raw, { datadog }), `${source.description} with ${overrides.map((o) => o.name).join(', ')}`);
 }
