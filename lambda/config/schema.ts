@@ -292,22 +292,152 @@ export const reconcileConfigSchema = z.strictObject({
   inspectRoles: z._default(z.boolean(), true),
 });
 
+const sections = {
+  datadog: z.prefault(datadogConfigSchema, {}),
+  role: z.prefault(roleConfigSchema, {}),
+  integration: z.prefault(integrationConfigSchema, {}),
+  scope: z.prefault(scopeConfigSchema, {}),
+  reconcile: z.prefault(reconcileConfigSchema, {}),
+  deployment: z.prefault(deploymentConfigSchema, {}),
+};
+
+type Sections = z.output<z.ZodMiniObject<typeof sections>>;
+
+/** The checks across sections, for the top level and for each profile's settings. */
+function sectionProblems(config: Sections): { path: string[]; message: string }[] {
+  return [...apiVersionProblems(config.datadog.apiVersion, config.integration), ...markerProblems(config.integration)];
+}
+
+/** The sections alone: what one profile's settings are checked with, once merged over the top level. */
+export const sectionsSchema = z.strictObject(sections).check(
+  z.superRefine((config, ctx) => {
+    for (const { path, message } of sectionProblems(config)) ctx.addIssue({ code: 'custom', path, message, input: config });
+  }),
+);
+
+// Profile names appear in logs, metric dimensions, CLI output and construct IDs.
+const PROFILE_NAME = /^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/;
+
+/**
+ * A profile: accounts it matches get its datadog and integration keys over the top level's.
+ * Its sections are checked whole, merged over the top level (see profileSettings).
+ */
+export const profileSchema = z.strictObject({
+  name: z.string({ error: 'required: a name for the profile, e.g. "asia"' }).check(
+    z.regex(PROFILE_NAME, { error: (issue) => `${JSON.stringify(issue.input)}: use lowercase letters, digits and "-" (at most 64), e.g. "asia"` }),
+  ),
+  match: z.strictObject(
+    {
+      /** Accounts under any of these OUs or roots, at any depth. */
+      ous: parentIds,
+      /** ... or any of these accounts. */
+      accounts: accountIds,
+      /** ... and only those with all of these Organizations tags (key: value). */
+      tags: z._default(z.record(awsTagKey(), z.string().check(z.maxLength(256, { error: 'an AWS tag value has at most 256 characters' }))), {}),
+    },
+    { error: 'required: the accounts the profile applies to, e.g. {"ous": ["ou-ab12-cdef3456"]}' },
+  ),
+  datadog: z.optional(z.record(z.string(), z.unknown(), { error: 'must be an object of datadog keys, e.g. {"site": "ap1.datadoghq.com"}' })),
+  integration: z.optional(z.record(z.string(), z.unknown(), { error: 'must be an object of integration keys, e.g. {"metricsCollection": false}' })),
+});
+
+export type ProfileConfig = z.output<typeof profileSchema>;
+
 export const configSchema = z
   .strictObject({
-    datadog: z.prefault(datadogConfigSchema, {}),
-    role: z.prefault(roleConfigSchema, {}),
-    integration: z.prefault(integrationConfigSchema, {}),
-    scope: z.prefault(scopeConfigSchema, {}),
-    reconcile: z.prefault(reconcileConfigSchema, {}),
-    deployment: z.prefault(deploymentConfigSchema, {}),
+    ...sections,
+    /** Tried in order: the first whose match holds gives an account its settings (README "Profiles"). */
+    profiles: list(profileSchema),
   })
   .check(
     z.superRefine((config, ctx) => {
-      for (const { path, message } of [...apiVersionProblems(config.datadog.apiVersion, config.integration), ...markerProblems(config.integration)]) {
+      for (const { path, message } of [...sectionProblems(config), ...profileProblems(config)]) {
         ctx.addIssue({ code: 'custom', path, message, input: config });
       }
     }),
   );
+
+/**
+ * One profile's settings: its datadog and integration keys over the top level's, checked as a
+ * whole. A profile that names another site, and not an apiUrl, does not inherit the top level's
+ * apiUrl (a proxy or stand-in of the other site).
+ */
+export function profileSettings(config: Sections, profile: ProfileConfig): z.core.util.SafeParseResult<Sections> {
+  const datadog: Record<string, unknown> = { ...config.datadog, ...profile.datadog };
+  if (profile.datadog && 'site' in profile.datadog && !('apiUrl' in profile.datadog)) delete datadog.apiUrl;
+  return z.safeParse(sectionsSchema, {
+    datadog,
+    role: config.role,
+    integration: { ...config.integration, ...profile.integration },
+    scope: config.scope,
+    reconcile: config.reconcile,
+    deployment: config.deployment,
+  });
+}
+
+/** Where a profile sends its accounts' integrations: a site + API URL + credentials. */
+export function datadogTargetKey(datadog: DatadogConfig): string {
+  return JSON.stringify([datadog.site, datadog.apiUrl ?? null, datadog.credentialsSecretId ?? null]);
+}
+
+/** Settings one Datadog target has once: two profiles reaching one Datadog organization must agree on them. */
+const TARGET_SETTINGS = ['apiVersion', 'requestTimeoutMs', 'maxAttempts', 'maxRetryWaitSeconds'] as const;
+
+function profileProblems(config: Sections & { profiles: readonly ProfileConfig[] }): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = [];
+  const seen = new Map<string, number>();
+  const targets = new Map<string, { where: string; datadog: DatadogConfig }>([[datadogTargetKey(config.datadog), { where: 'the top level', datadog: config.datadog }]]);
+  for (const [index, profile] of config.profiles.entries()) {
+    const at = (...path: string[]) => ['profiles', String(index), ...path];
+    const earlier = seen.get(profile.name);
+    if (earlier !== undefined) problems.push({ path: at('name'), message: `${JSON.stringify(profile.name)} is also the name of profiles.${earlier}: profile names are unique` });
+    else seen.set(profile.name, index);
+    const { ous, accounts, tags } = profile.match;
+    if (ous.length === 0 && accounts.length === 0 && Object.keys(tags).length === 0) {
+      problems.push({
+        path: at('match'),
+        message: 'lists no OU, account or tag, so it would match every account: name the ous, accounts or tags it applies to (the top-level settings are for every other account)',
+      });
+    }
+    if (profile.integration && 'ownershipTagKey' in profile.integration) {
+      problems.push({
+        path: at('integration', 'ownershipTagKey'),
+        message: 'the ownership marker is one per deployment (it proves what this deployment may delete in every Datadog organization): set it at the top level only',
+      });
+    }
+    const result = profileSettings(config, profile);
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        const message = issue.code === 'unrecognized_keys' ? unknownKeysMessage(issue.keys, issue.path) : issue.message;
+        problems.push({ path: at(...issue.path.map(String)), message: `${message} (profile ${JSON.stringify(profile.name)}'s settings over the top level's)` });
+      }
+      continue;
+    }
+    const datadog = result.data.datadog;
+    const movesSite = datadog.site !== config.datadog.site || datadog.apiUrl !== config.datadog.apiUrl;
+    if (movesSite && datadog.credentialsSecretId === config.datadog.credentialsSecretId) {
+      problems.push({
+        path: at('datadog', 'credentialsSecretId'),
+        message:
+          `profile ${JSON.stringify(profile.name)} reports to ${datadog.apiUrl ?? datadog.site}, another Datadog organization than the top level's: ` +
+          'name the Secrets Manager secret holding that organization\'s keys, e.g. "datadog/ap1-keys" (the top-level keys are not sent there)',
+      });
+    }
+    const key = datadogTargetKey(datadog);
+    const other = targets.get(key);
+    if (!other) targets.set(key, { where: `profile ${JSON.stringify(profile.name)}`, datadog });
+    else {
+      const differing = TARGET_SETTINGS.filter((setting) => other.datadog[setting] !== datadog[setting]);
+      if (differing.length > 0) {
+        problems.push({
+          path: at('datadog', differing[0]!),
+          message: `reaches the same Datadog organization as ${other.where} (same site, apiUrl and credentials) with another ${differing.join(', ')}: one Datadog organization is reached one way; make them equal`,
+        });
+      }
+    }
+  }
+  return problems;
+}
 
 /** Only the product writes the ownership marker: a configured tag with its key would forge or hide it. */
 function markerProblems(integration: z.output<typeof integrationConfigSchema>): { path: string[]; message: string }[] {
@@ -376,20 +506,29 @@ export type ReconcileConfig = Config['reconcile'];
 
 /** Does planning need each account's Organizations tags? (One call per account in an org-wide run.) */
 export function needsAccountTags(config: Config): boolean {
-  return config.scope.optOutTag !== undefined || config.integration.accountTagsAsHostTags.length > 0;
+  return (
+    config.scope.optOutTag !== undefined ||
+    config.integration.accountTagsAsHostTags.length > 0 ||
+    config.profiles.some((profile) => Object.keys(profile.match.tags).length > 0 || profileAccountTags(config, profile))
+  );
+}
+
+/** A profile copies account tags as host tags. */
+function profileAccountTags(config: Config, profile: ProfileConfig): boolean {
+  const keys = profile.integration?.accountTagsAsHostTags;
+  return Array.isArray(keys) ? keys.length > 0 : config.integration.accountTagsAsHostTags.length > 0;
 }
 
 function describeIssue(issue: z.core.$ZodIssue, source: string): string {
   const path = issue.path.map(String).join('.');
   const where = path ? `${source}: ${path}` : source;
-  if (issue.code === 'unrecognized_keys') {
-    const known = knownKeysAt(issue.path);
-    return (
-      `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` +
-      (known.length ? `; known keys here: ${known.join(', ')}` : '')
-    );
-  }
+  if (issue.code === 'unrecognized_keys') return `${where}: ${unknownKeysMessage(issue.keys, issue.path)}`;
   return `${where}: ${issue.message}`;
+}
+
+function unknownKeysMessage(keys: readonly string[], path: readonly PropertyKey[]): string {
+  const known = knownKeysAt(path);
+  return `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}` + (known.length ? `; known keys here: ${known.join(', ')}` : '');
 }
 
 interface SchemaNode {
@@ -398,7 +537,7 @@ interface SchemaNode {
 }
 
 /** The keys an object schema allows at a path, for "unknown key" messages. */
-function knownKeysAt(path: PropertyKey[]): string[] {
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
   let schema = configSchema as unknown as SchemaNode;
   for (const key of path) {
     const next = schema.shape?.[String(key)];
