@@ -4,6 +4,7 @@ import { isRetryable, messageOf } from './domain/errors';
 import { ActionError, executePlan, type ActDependencies } from './act/execute';
 import { observeAccount, type KnownFacts, type ObserveDependencies } from './observe/observe-account';
 import { KeysNotStoredError } from './datadog/credentials';
+import { portOf } from './datadog/targets';
 import { OutOfTimeError } from './domain/time-budget';
 import { PINNED_PERMISSIONS, type DatadogPermissions } from './domain/datadog-permissions';
 import { holdDeletions, planAccount, type AccountPlan, type Action } from './plan/plan-account';
@@ -20,6 +21,9 @@ export interface ConvergeResult {
   readonly error?: string;
   /** Why the account is in or out of scope. */
   readonly scope?: string;
+  /** The profile whose settings applied (none: the top level's), and the Datadog target written to. */
+  readonly profile?: string;
+  readonly target?: string;
   readonly notes: readonly string[];
   /** The Datadog keys are not stored yet: the reconcile that starts when they are converges the account. */
   readonly waitingForKeys?: boolean;
@@ -30,7 +34,7 @@ export interface ConvergeResult {
 export interface ConvergeOptions {
   readonly config: Config;
   readonly deps: ObserveDependencies &
-    Pick<ActDependencies, 'datadog'> & {
+    Pick<ActDependencies, 'datadog' | 'targets'> & {
       /** Datadog's current IAM permission lists; the pinned list when absent. */
       readonly permissions?: () => Promise<DatadogPermissions>;
     };
@@ -41,17 +45,21 @@ export interface ConvergeOptions {
   readonly holdDeletions?: boolean;
 }
 
+const routeOf = (plan: AccountPlan) => ({ ...(plan.profile !== undefined && { profile: plan.profile }), target: plan.target });
+
 export async function convergeAccount(accountId: string, options: ConvergeOptions): Promise<ConvergeResult> {
   assertAccountId(accountId);
   let plan: AccountPlan | undefined;
   try {
-    const { observation, iam } = await observeAccount(accountId, options.config, options.deps, options.known);
+    const { observation, iam, route } = await observeAccount(accountId, options.config, options.deps, options.known);
+    // The account's own target: its profile may report to another Datadog organization.
+    const datadog = portOf(options.deps, route.target.name);
     // Only a role that is read or made needs Datadog's lists.
     const inspected = observation.role.kind === 'present' || observation.role.kind === 'absent';
     const permissions = inspected && options.deps.permissions ? await options.deps.permissions() : PINNED_PERMISSIONS;
-    const planned = planAccount(observation, options.config, options.deps.datadog.capabilities, permissions);
+    const planned = planAccount(observation, route.config, datadog.capabilities, permissions);
     plan = options.holdDeletions ? holdDeletions(planned, 'the deletion guard tripped in this run') : planned;
-    const base = { accountId, scope: plan.scope, notes: plan.notes };
+    const base = { accountId, scope: plan.scope, notes: plan.notes, ...routeOf(plan) };
     if (plan.blocked) {
       return {
         ...base,
@@ -63,7 +71,7 @@ export async function convergeAccount(accountId: string, options: ConvergeOption
     const idle = plan.actions.every((a) => a.type === 'none');
     const status = !plan.inScope && idle ? 'skipped' : 'ok';
     if (options.dryRun || idle) return { ...base, status, actions: plan.actions };
-    const done = await executePlan(plan, { datadog: options.deps.datadog, iam });
+    const done = await executePlan(plan, { datadog, targets: options.deps.targets, iam });
     return { ...base, status, actions: done };
   } catch (error) {
     const failed = error instanceof ActionError ? [...error.done, error.action] : [];
@@ -79,6 +87,7 @@ export async function convergeAccount(accountId: string, options: ConvergeOption
       error: messageOf(error),
       scope: plan?.scope,
       notes: plan?.notes ?? [],
+      ...(plan && routeOf(plan)),
     };
   }
 }

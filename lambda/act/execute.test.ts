@@ -53,6 +53,7 @@ const observation: AccountObservation = {
 
 const plan = (...types: ActionType[]): AccountPlan => ({
   accountId: ACCOUNT,
+  target: 'datadoghq.com',
   roleName: config.role.name,
   partition: 'aws',
   inScope: true,

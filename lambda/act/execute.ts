@@ -5,11 +5,15 @@ import { ProductError, StateError, isRetryable, messageOf } from '../domain/erro
 import { isOurIntegration } from '../domain/ownership';
 import { datadogTrustPolicy, type PolicyDocument } from '../domain/policy';
 import type { TrustToWrite } from '../plan/actions';
+import type { DatadogTargets } from '../datadog/targets';
 import type { AccountPlan, Action } from '../plan/plan-account';
 import { applyPermissions, createRole, deleteRole, updateTrust } from './iam-role';
 
 export interface ActDependencies {
+  /** The account's own Datadog target's port. */
   readonly datadog: AwsIntegrationPort;
+  /** Every target's port: a move's leftovers are deleted in the target that holds them. */
+  readonly targets?: DatadogTargets;
   /** IAM in the member account; absent when the account could not be reached. */
   readonly iam?: IAMClient;
   /** Waits between conflict retries (tests and simulations pass their own clock). */
@@ -95,7 +99,7 @@ export async function executePlan(plan: AccountPlan, deps: ActDependencies): Pro
           await applyPermissions(iam(), action.role, account);
           break;
         case 'delete-integration':
-          await write(() => deleteIfPresent(deps.datadog, ref));
+          await write(() => deleteIfPresent(action.target === undefined ? deps.datadog : targetPort(deps, action.target), ref));
           break;
         case 'delete-role':
           await deleteRole(iam(), plan.roleName);
@@ -184,6 +188,11 @@ export async function deleteIfPresent(datadog: AwsIntegrationPort, ref: Integrat
     const still = await datadog.listIntegrations({ accountId: ref.accountId });
     if (still.some((i) => isOurIntegration(i, ref.roleName))) throw error;
   }
+}
+
+function targetPort(deps: ActDependencies, target: string): AwsIntegrationPort {
+  if (!deps.targets) throw new StateError(`no Datadog port for target ${target} was given`, false);
+  return deps.targets.port(target);
 }
 
 function externalIdToTrust(externalId: string | undefined, accountId: string): string {

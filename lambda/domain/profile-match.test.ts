@@ -30,7 +30,7 @@ describe('profileMatches', () => {
 });
 
 describe('firstMatchingProfile', () => {
-  const profiles = [
+  const profiles: { name: string; match: ProfileMatch }[] = [
     { name: 'prod-apac', match: { ...none, ous: ['ou-ab12-aaaaaaaa'], tags: { env: 'prod' } } },
     { name: 'apac', match: { ...none, tags: { 'region-group': 'apac' } } },
   ];

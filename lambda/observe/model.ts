@@ -28,13 +28,31 @@ export type RoleObservation =
   /** Not looked at on purpose (an org-wide plan without --deep): plan the Datadog side, assume the role is right. */
   | { readonly kind: 'not-inspected' };
 
+/** An account's integrations in one Datadog target other than its own (left there by a move). */
+export interface TargetIntegrations {
+  readonly target: string;
+  readonly integrations: readonly Integration[];
+}
+
+/** Where the account reports: its profile (none: the top-level settings) and its Datadog target. */
+export interface ObservedRoute {
+  readonly profile?: string;
+  readonly target: string;
+}
+
 export interface AccountObservation {
   readonly accountId: string;
   readonly partition: Partition;
   /** Our AWS organization's ID (o-...): the ownership marker names it. */
   readonly organizationId: string;
   readonly organization: OrgAccount;
-  /** Datadog's integrations for this account ID, whatever their role name or auth. */
+  /** Datadog's integrations for this account ID in its own target, whatever their role name or auth. */
   readonly integrations: readonly Integration[];
+  /** The account's profile and target; absent: the top-level settings and their target. */
+  readonly route?: ObservedRoute;
+  /** Its integrations in the other targets, where listed (several targets only). */
+  readonly elsewhere?: readonly TargetIntegrations[];
+  /** Other targets that could not be listed, and why: nothing there is deleted in this run. */
+  readonly unlisted?: readonly { readonly target: string; readonly reason: string }[];
   readonly role: RoleObservation;
 }

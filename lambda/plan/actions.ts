@@ -20,6 +20,8 @@ export type ActionType =
 export interface Intent<T extends ActionType = ActionType> {
   readonly type: T;
   readonly reason: string;
+  /** delete-integration only: in this Datadog target, not the account's own (what a move left behind). */
+  readonly target?: string;
 }
 
 /**
@@ -62,6 +64,8 @@ export function withPayloads(intents: readonly Intent[], payloads: Payloads): Ac
         return { type, reason, trust: payloads.trust() };
       case 'update-role-policy':
         return { type, reason, role: payloads.role() };
+      case 'delete-integration':
+        return intent.target === undefined ? { type, reason } : { type, reason, target: intent.target };
       default:
         return { type, reason };
     }

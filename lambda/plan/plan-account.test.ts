@@ -70,6 +70,7 @@ describe('planAccount: an account where everything matches', () => {
       accountId: ACCOUNT_ID,
       roleName: config.role.name,
       partition: 'aws',
+      target: 'datadoghq.com',
       inScope: true,
       scope: expect.any(String),
       actions: [{ type: 'none', reason: expect.any(String) }],

@@ -32,6 +32,9 @@ export interface AccountPlan {
   /** Where the actions write: the configured role's name and the account's partition. */
   readonly roleName: string;
   readonly partition: Partition;
+  /** The profile whose settings apply (none: the top level's) and the Datadog target the actions write to. */
+  readonly profile?: string;
+  readonly target: string;
   readonly inScope: boolean;
   /** Why the account is in or out of scope. */
   readonly scope: string;
@@ -81,7 +84,16 @@ export function planAccount(
         ? `integration with role ${i.auth.roleName} left alone: not the configured role ${config.role.name}`
         : `integration with access key ${i.auth.accessKeyId} left alone: access-key integrations are not ours`,
     );
-  const base = { accountId: observation.accountId, roleName: config.role.name, partition: observation.partition, inScope: scope.inScope, scope: scope.reason };
+  const target = observation.route?.target ?? config.datadog.site;
+  const base = {
+    accountId: observation.accountId,
+    roleName: config.role.name,
+    partition: observation.partition,
+    ...(observation.route?.profile !== undefined && { profile: observation.route.profile }),
+    target,
+    inScope: scope.inScope,
+    scope: scope.reason,
+  };
   const role = observation.role;
   const observedRole = role.kind === 'present' ? role.role : undefined;
   let desired: DesiredRole | undefined;
@@ -98,21 +110,25 @@ export function planAccount(
   const act = (intents: Intent[]) => withPayloads(intents, payloads);
 
   if (scope.effect === 'leave-alone') return { ...base, actions: [{ type: 'none', reason: scope.reason }], notes };
+  const unlistedNotes = (observation.unlisted ?? []).map((u) => `Datadog target ${u.target} could not be listed (${u.reason}): nothing of ours there is removed in this run`);
+  const leftovers = leftoverActions(observation, config, ownership, ours, scope.inScope ? `the account reports to ${target}${base.profile ? ` (profile ${base.profile})` : ''} now` : scope.reason);
+  notes.push(...unlistedNotes, ...leftovers.notes);
   if (!scope.inScope) {
     const { actions, notes: offboardNotes, unproven } = offboardActions(observation, config, ours, scope, ownership);
     // An integration with our role name that nothing proves ours (another deployment's, say): the plan says it stays.
     const idle = unproven ? `left alone: nothing proves this deployment made its integration (${unproven})` : `nothing of ours to remove: ${scope.reason}`;
-    return { ...base, actions: act(orNone(actions, idle)), notes: [...notes, ...offboardNotes] };
+    return { ...base, actions: act(orNone(sortActions([...actions, ...leftovers.actions], capabilities), idle)), notes: [...notes, ...offboardNotes] };
   }
 
   if (role.kind === 'not-inspected') {
-    return { ...base, actions: act(orNone(shallowActions(observation, config, capabilities, ours), 'the integration matches the configuration (role not inspected)')), notes };
+    const actions = sortActions([...shallowActions(observation, config, capabilities, ours), ...leftovers.actions], capabilities);
+    return { ...base, actions: act(orNone(actions, 'the integration matches the configuration (role not inspected)')), notes };
   }
   if (role.kind === 'unreachable' || role.kind === 'not-read') {
     const retryable = role.kind === 'unreachable' && role.retryable;
     return { ...base, actions: [], blocked: { reason: role.reason, retryable }, notes };
   }
-  const actions = onboardActions(observation, config, capabilities, ours, observedRole, desiredOnce());
+  const actions = sortActions([...onboardActions(observation, config, capabilities, ours, observedRole, desiredOnce()), ...leftovers.actions], capabilities);
   const permissionNotes = permissions.source === 'fallback' ? [`${permissions.reason ?? "Datadog's permission lists could not be read"}: permissions are only added, none removed`] : [];
   return { ...base, actions: act(orNone(actions, 'the integration and the role match the configuration')), notes: [...notes, ...permissionNotes] };
 }
@@ -131,13 +147,10 @@ function orNone(actions: Intent[], reason: string): Intent[] {
 /** Without reading the role: create what is missing, repair Datadog settings; the role is left to the per-account run. */
 function shallowActions(observation: AccountObservation, config: Config, capabilities: PortCapabilities, ours: Integration | undefined): Intent[] {
   if (!ours) {
-    return sortActions(
-      [
-        { type: 'create-integration', reason: `Datadog has no integration for this account with role ${config.role.name}` },
-        { type: 'create-role', reason: `role ${config.role.name} is created, or its trust rewritten, with the new external ID` },
-      ],
-      capabilities,
-    );
+    return [
+      { type: 'create-integration', reason: `Datadog has no integration for this account with role ${config.role.name}` },
+      { type: 'create-role', reason: `role ${config.role.name} is created, or its trust rewritten, with the new external ID` },
+    ];
   }
   const settingsAction = integrationSettingsAction(observation, config, capabilities, ours);
   return settingsAction ? [settingsAction] : [];
@@ -205,7 +218,37 @@ function onboardActions(
     const policyDrift = permissionDrift(role, desired);
     if (policyDrift) actions.push({ type: 'update-role-policy', reason: policyDrift });
   }
-  return sortActions(actions, capabilities);
+  return actions;
+}
+
+/**
+ * Our integrations in the other Datadog targets: what a move (an OU move, a tag change, a
+ * configuration change) left behind, and all of them when the account is offboarded. Another
+ * Datadog organization may serve other AWS organizations, so only our marker proves one ours;
+ * and one with the external ID of the account's own integration is the same one reached twice
+ * (two targets that are one Datadog organization): never deleted.
+ */
+function leftoverActions(
+  observation: AccountObservation,
+  config: Config,
+  ownership: Ownership,
+  own: Integration | undefined,
+  why: string,
+): { actions: Intent[]; notes: string[] } {
+  const actions: Intent[] = [];
+  const notes: string[] = [];
+  for (const { target, integrations } of observation.elsewhere ?? []) {
+    for (const integration of integrations.filter((i) => isOurIntegration(i, config.role.name))) {
+      if (!carriesOurMarker(integration, ownership)) {
+        notes.push(`integration with role ${config.role.name} in Datadog target ${target} left alone: it does not carry our marker ${ownershipMarker(ownership)}`);
+      } else if (own?.externalId !== undefined && own.externalId === integration.externalId) {
+        notes.push(`integration in Datadog target ${target} left alone: it has the external ID of the one in ${observation.route?.target}, so both targets are one Datadog organization (make them one target)`);
+      } else {
+        actions.push({ type: 'delete-integration', target, reason: `${why}: our integration in Datadog target ${target} is removed (it carries our marker)` });
+      }
+    }
+  }
+  return { actions, notes };
 }
 
 /**
@@ -327,8 +370,13 @@ const ORDER_MINTED_FIRST: readonly ActionType[] = [
   'none',
 ];
 
-/** The order the external ID flows in, whatever order the rules found the actions in. */
+/**
+ * The order the external ID flows in, whatever order the rules found the actions in. A move
+ * creates first even where IDs are minted: the role keeps trusting the old target's integration
+ * until the new one exists, so the account never trusts only what does not work yet.
+ */
 function sortActions(actions: Intent[], capabilities: PortCapabilities): Intent[] {
-  const order = capabilities.mintsExternalIdBeforeCreate ? ORDER_MINTED_FIRST : ORDER_CREATE_ISSUES_ID;
+  const moving = actions.some((a) => a.target !== undefined);
+  const order = capabilities.mintsExternalIdBeforeCreate && !moving ? ORDER_MINTED_FIRST : ORDER_CREATE_ISSUES_ID;
   return [...actions].sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
 }

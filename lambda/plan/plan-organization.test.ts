@@ -323,6 +323,7 @@ describe.each(API_VERSIONS)('datadog.apiVersion %s', (apiVersion) => {
   describe('workKind: create wins over delete, delete over repair', () => {
     const planWith = (actions: ActionType[], blocked = false): AccountPlan => ({
       accountId: id(1),
+      target: 'datadoghq.com',
       roleName: 'DatadogIntegrationRole',
       partition: 'aws',
       inScope: true,

@@ -7,6 +7,8 @@ import { parse } from 'zod/mini';
 import { convergeAccount } from '../converge';
 import type { Integration } from '../datadog/port';
 import { serializeWrites } from '../datadog/serialized-writes';
+import { mapTargets } from '../datadog/targets';
+import { routingOf } from '../config/profiles';
 import type { PipelineDependencies } from '../dependencies';
 import type { KnownFacts } from '../observe/observe-account';
 import { StateError } from '../domain/errors';
@@ -102,7 +104,10 @@ export function createWorkerHandler(deps: WorkerDependencies) {
   const reserveMs = accountReserveMs(deps.config);
 
   // Accounts of a batch run side by side; their Datadog writes go one at a time (409 when concurrent).
-  const pipeline: PipelineDependencies = { ...deps.pipeline, datadog: serializeWrites(deps.pipeline.datadog) };
+  // Conflicts are per Datadog organization: each target's writes are serialized on their own.
+  const targets = deps.pipeline.targets && mapTargets(deps.pipeline.targets, serializeWrites);
+  const datadog = targets ? targets.port(routingOf(deps.config).defaultTarget.name) : serializeWrites(deps.pipeline.datadog);
+  const pipeline: PipelineDependencies = { ...deps.pipeline, datadog, ...(targets && { targets }) };
 
   const handleRecord = async (record: SQSRecord): Promise<void> => {
     // Its own logger: the keys of one account never reach the lines of another converged alongside.
@@ -144,7 +149,7 @@ export function createWorkerHandler(deps: WorkerDependencies) {
     // Facts can be minutes old (the account closed since, say): what did not go well is tried again on fresh reads.
     if (known && !result.outOfTime && (result.status === 'error' || result.status === 'retry') && budget.allows(reserveMs)) result = await converge(undefined);
     if (result.outOfTime) await postpone(message.accountId, result.error ?? 'out of time');
-    reportResult(logger, deps.metrics, result, deps.dryRun);
+    reportResult(logger, deps.metrics, result, deps.dryRun, deps.config.profiles.length > 0);
     // No keys yet: storing them starts a reconcile that enqueues this account again, so the message is done (not DLQ'd).
     if (result.waitingForKeys) return;
     if (result.status === 'retry' || result.status === 'error') {

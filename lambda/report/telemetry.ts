@@ -33,18 +33,33 @@ export function resultMetrics(result: ConvergeResult): string[] {
 }
 
 /** One structured log line and the metrics for one account. */
-export function reportResult(logger: Logger, metrics: Metrics, result: ConvergeResult, dryRun = false): void {
+/** `byProfile`: the configuration has profiles, so each metric is also counted by profile and target. */
+export function reportResult(logger: Logger, metrics: Metrics, result: ConvergeResult, dryRun = false, byProfile = false): void {
   const line = {
     accountId: result.accountId,
     status: result.status,
     dryRun,
-    actions: result.actions.map(({ type, reason }) => ({ type, reason })),
+    actions: result.actions.map(({ type, reason, target }) => ({ type, reason, ...(target !== undefined && { target }) })),
     scope: result.scope,
+    ...(result.profile !== undefined && { profile: result.profile }),
+    ...(result.target !== undefined && { target: result.target }),
     notes: result.notes,
     ...(result.error !== undefined && { error: result.error }),
   };
   if (result.status === 'error') logger.error('account failed', line);
   else if (result.status === 'retry') logger.warn('account to retry later', line);
   else logger.info('account converged', line);
-  if (!dryRun) for (const name of resultMetrics(result)) metrics.addMetric(name, MetricUnit.Count, 1);
+  if (dryRun) return;
+  for (const name of resultMetrics(result)) {
+    metrics.addMetric(name, MetricUnit.Count, 1);
+    // Also by profile and target, apart: the alarms and the dashboard read the metric without dimensions.
+    if (byProfile && result.target !== undefined) {
+      const single = metrics.singleMetric();
+      single.addDimensions({ Profile: result.profile ?? PROFILE_NONE, Target: result.target });
+      single.addMetric(name, MetricUnit.Count, 1);
+    }
+  }
 }
+
+/** The Profile dimension of an account with the top-level settings. */
+export const PROFILE_NONE = '(top level)';
