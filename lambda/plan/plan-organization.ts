@@ -2,7 +2,8 @@ import type { PortCapabilities } from '../datadog/port';
 import type { DatadogPermissions } from '../domain/datadog-permissions';
 import type { Config } from '../config/schema';
 import type { Integration } from '../datadog/port';
-import type { AccountObservation, OrgAccount, RoleObservation } from '../observe/model';
+import type { AccountObservation, OrgAccount, RoleObservation, TargetIntegrations } from '../observe/model';
+import { routingOf } from '../config/profiles';
 import type { OrganizationSnapshot } from '../observe/organization-walk';
 import { holdDeletions, planAccount, type AccountPlan, type ActionType } from './plan-account';
 
@@ -28,6 +29,27 @@ export interface OrganizationPlan {
   readonly plans: readonly AccountPlan[];
   readonly summary: OrganizationSummary;
   readonly guard: DeletionGuard;
+  /** Each Datadog target: its profiles, its accounts, and why it could not be listed. */
+  readonly targets: readonly TargetSummary[];
+  /** Profiles that match no account of the organization (a typo in an OU ID, say). */
+  readonly unmatchedProfiles: readonly string[];
+}
+
+export interface TargetSummary {
+  readonly target: string;
+  readonly profiles: readonly string[];
+  /** Accounts of the organization that report to it. */
+  readonly accounts: number;
+  /** Its listing failed: its accounts are converged on their own, and nothing there is deleted in this run. */
+  readonly failure?: string;
+}
+
+/** One Datadog target's listing of integrations, or why it failed. */
+export interface TargetListing {
+  readonly target: string;
+  readonly capabilities: PortCapabilities;
+  readonly integrations?: readonly Integration[];
+  readonly failure?: string;
 }
 
 export interface GuardLimits {
@@ -57,6 +79,7 @@ export function groupByAccount(integrations: readonly Integration[]): ReadonlyMa
   return byAccount;
 }
 
+/** One Datadog target (no profiles reporting elsewhere): its listing, planned. */
 export function planOrganization(
   snapshot: OrganizationSnapshot,
   integrations: readonly Integration[],
@@ -66,25 +89,45 @@ export function planOrganization(
   roles: ReadonlyMap<string, RoleObservation> = new Map(),
   permissions?: DatadogPermissions,
 ): OrganizationPlan {
-  const byAccount = groupByAccount(integrations);
+  const target = routingOf(config).defaultTarget.name;
+  return planTargets(snapshot, [{ target, capabilities, integrations }], config, limits, roles, permissions);
+}
+
+/**
+ * The organization over every Datadog target: each account planned with its profile's settings
+ * against its own target's listing, what it has in the other targets, and the deletion guard
+ * over all of them. A target whose listing failed: its accounts are blocked (to retry), and
+ * nothing in it is deleted.
+ */
+export function planTargets(
+  snapshot: OrganizationSnapshot,
+  listings: readonly TargetListing[],
+  config: Config,
+  limits: GuardLimits,
+  roles: ReadonlyMap<string, RoleObservation> = new Map(),
+  permissions?: DatadogPermissions,
+): OrganizationPlan {
+  const routing = routingOf(config);
+  const planner = accountPlanner(listings, config, snapshot, permissions);
   const known = new Set(snapshot.accounts.map((a) => a.accountId));
   // An integration whose account the walk did not find: the account is gone (or the listing is wrong: the guard decides).
-  const gone: OrgAccount[] = [...byAccount.keys()]
-    .filter((id) => !known.has(id))
+  const goneIds = new Set<string>();
+  for (const listing of listings) for (const integration of listing.integrations ?? []) if (!known.has(integration.accountId)) goneIds.add(integration.accountId);
+  const gone: OrgAccount[] = [...goneIds]
     .sort()
     .map((accountId) => ({ accountId, state: 'NOT_IN_ORGANIZATION', parentPath: [], tags: {}, isManagementAccount: false }));
 
-  const plans = [...snapshot.accounts, ...gone].map((organization) => {
-    const observation: AccountObservation = {
-      accountId: organization.accountId,
-      partition: snapshot.partition,
-      organizationId: snapshot.organizationId,
-      organization,
-      integrations: byAccount.get(organization.accountId) ?? [],
-      role: organization.state === 'ACTIVE' ? (roles.get(organization.accountId) ?? { kind: 'not-inspected' }) : { kind: 'not-read', reason: `the account is ${organization.state}` },
-    };
-    return planAccount(observation, config, capabilities, permissions);
-  });
+  const reporting = new Map<string, number>();
+  const matched = new Set<string>();
+  for (const account of snapshot.accounts) {
+    const route = routing.routeOf(account);
+    reporting.set(route.target.name, (reporting.get(route.target.name) ?? 0) + 1);
+    if (route.profile !== undefined) matched.add(route.profile);
+  }
+  const plans = [...snapshot.accounts, ...gone].map((organization) =>
+    planner(organization, organization.state === 'ACTIVE' ? (roles.get(organization.accountId) ?? { kind: 'not-inspected' }) : { kind: 'not-read', reason: `the account is ${organization.state}` }),
+  );
+  const byTarget = new Map(listings.map((l) => [l.target, l]));
 
   const kinds = plans.map(workKind);
   const count = (kind: ReturnType<typeof workKind>) => kinds.filter((k) => k === kind).length;
@@ -112,6 +155,54 @@ export function planOrganization(
         ? `the plan deletes ${deletions} integrations, more than the ${limit} allowed per run (${limitsText}): every deletion is held, creations and repairs go ahead. If the organization really lost these accounts, run apply with --max-deletions ${deletions}`
         : `${deletions} deletion${deletions === 1 ? '' : 's'}, within the limit of ${limit}`,
     },
+    targets: routing.targets.map((t) => {
+      const failure = byTarget.get(t.name)?.failure;
+      return { target: t.name, profiles: t.profiles, accounts: reporting.get(t.name) ?? 0, ...(failure !== undefined && { failure }) };
+    }),
+    unmatchedProfiles: config.profiles.map((p) => p.name).filter((name) => !matched.has(name)),
+  };
+}
+
+/**
+ * Plans one account of the organization from the targets' listings: with its profile's settings,
+ * its own target's integrations, and what it has in the others. Its own target unlisted: blocked,
+ * to retry (its worker lists it).
+ */
+export function accountPlanner(
+  listings: readonly TargetListing[],
+  config: Config,
+  organizationFacts: { readonly partition: OrganizationSnapshot['partition']; readonly organizationId: string },
+  permissions?: DatadogPermissions,
+): (organization: OrgAccount, role: RoleObservation) => AccountPlan {
+  const routing = routingOf(config);
+  const byTarget = new Map(listings.map((l) => [l.target, { ...l, byAccount: groupByAccount(l.integrations ?? []) }]));
+  return (organization, role) => {
+    const route = routing.routeOf(organization);
+    const own = byTarget.get(route.target.name);
+    const elsewhere: TargetIntegrations[] = [];
+    const unlisted: { target: string; reason: string }[] = [];
+    for (const listing of byTarget.values()) {
+      if (listing.target === route.target.name) continue;
+      if (listing.failure !== undefined) unlisted.push({ target: listing.target, reason: listing.failure });
+      const there = listing.byAccount.get(organization.accountId);
+      if (there) elsewhere.push({ target: listing.target, integrations: there });
+    }
+    const observation: AccountObservation = {
+      accountId: organization.accountId,
+      partition: organizationFacts.partition,
+      organizationId: organizationFacts.organizationId,
+      organization,
+      integrations: own?.byAccount.get(organization.accountId) ?? [],
+      route: { ...(route.profile !== undefined && { profile: route.profile }), target: route.target.name },
+      ...(elsewhere.length > 0 && { elsewhere }),
+      ...(unlisted.length > 0 && { unlisted }),
+      role,
+    };
+    const plan = planAccount(observation, route.config, (own ?? listings[0]!).capabilities, permissions);
+    if (own?.failure !== undefined && organization.state !== 'NOT_IN_ORGANIZATION') {
+      return { ...plan, actions: [], held: undefined, blocked: { reason: `Datadog target ${route.target.name} could not be listed (${own.failure}): retry later`, retryable: true } };
+    }
+    return plan;
   };
 }
 

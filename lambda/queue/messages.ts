@@ -30,8 +30,10 @@ export const accountMessageSchema = z.object({
       isManagementAccount: z.boolean(),
       /** When the account joined the organization (a new account may not be assumable yet). */
       joinedAt: z.optional(z.iso.datetime()),
-      /** Datadog's integrations for the account as listed by the reconciler (the worker lists them itself when absent). */
+      /** Datadog's integrations for the account in its own target, as listed by the reconciler (the worker lists them itself when absent). */
       integrations: z.optional(z.array(z.unknown())),
+      /** Its integrations in the other Datadog targets, by target name, where the reconciler listed them. */
+      elsewhere: z.optional(z.record(z.string(), z.array(z.unknown()))),
     }),
   ),
 });

@@ -68,6 +68,7 @@ export function usableFacts(accountId: string, facts: AccountFacts | undefined, 
     partition: facts.partition,
     ...(facts.organizationId && { organizationId: facts.organizationId }),
     integrations: oursListed ? integrations : undefined,
+    ...(facts.elsewhere && { elsewhere: facts.elsewhere as Record<string, Integration[]> }),
     organization: {
       accountId,
       state: facts.state,

@@ -1,10 +1,10 @@
 import type { Config } from '../config/schema';
 import { convergeAccount, type ConvergeResult } from '../converge';
 import type { AwsIntegrationPort } from '../datadog/port';
+import type { DatadogTargets } from '../datadog/targets';
 import type { ObserveDependencies } from '../observe/observe-account';
 import { mapLimit } from '../observe/organization-walk';
-import { groupByAccount } from '../plan/plan-organization';
-import type { ObservedOrganization } from './observe-organization';
+import { accountListings, type ObservedOrganization } from './observe-organization';
 
 // Apart from stream.ts so that the reconcile Lambda, which only enqueues, loads no IAM or STS client.
 
@@ -23,11 +23,11 @@ export async function applyOrganization(
   accountIds: readonly string[],
   observed: ObservedOrganization,
   config: Config,
-  deps: ObserveDependencies & { readonly datadog: AwsIntegrationPort },
+  deps: ObserveDependencies & { readonly datadog: AwsIntegrationPort; readonly targets?: DatadogTargets },
   options: ApplyOptions,
 ): Promise<ConvergeResult[]> {
   const accounts = new Map(observed.snapshot.accounts.map((a) => [a.accountId, a]));
-  const byAccount = groupByAccount(observed.integrations);
+  const listed = accountListings(observed, config);
   const tagsMissing = new Set(observed.tagsMissing);
   return mapLimit(accountIds, options.concurrency, async (accountId) => {
     const organization = accounts.get(accountId);
@@ -38,7 +38,7 @@ export async function applyOrganization(
             partition: observed.snapshot.partition,
             organizationId: observed.snapshot.organizationId,
             organization,
-            integrations: byAccount.get(accountId) ?? [],
+            ...listed(organization),
           }
         : undefined;
     const result = await convergeAccount(accountId, { config, deps, dryRun: false, known, holdDeletions: options.holdDeletions });

@@ -1,20 +1,21 @@
 import { needsAccountTags, type Config } from '../config/schema';
-import type { Integration, PortCapabilities } from '../datadog/port';
+import type { Integration } from '../datadog/port';
+import { portOf } from '../datadog/targets';
+import { routingOf } from '../config/profiles';
 import type { DatadogPermissions } from '../domain/datadog-permissions';
 import { StateError, messageOf } from '../domain/errors';
 import type { RoleObservation } from '../observe/model';
 import { mapLimit, walkOrganization, type OrganizationSnapshot, type WalkProgress } from '../observe/organization-walk';
 import type { ObservedOrgAccount, OrganizationFacts } from '../observe/organizations';
 import type { OrganizationDependencies } from '../organization-dependencies';
-import { groupByAccount } from '../plan/plan-organization';
+import { groupByAccount, type TargetListing } from '../plan/plan-organization';
 
 /** The whole organization, read: one walk, one Datadog listing, and (for a plan that shows them) the roles. */
 
 export interface ObservedOrganization {
   readonly snapshot: OrganizationSnapshot;
-  readonly integrations: readonly Integration[];
-  /** What the Datadog API that listed them can do (the planner compares as it reads back). */
-  readonly capabilities: PortCapabilities;
+  /** Each Datadog target's integrations (one listing per target), with what its API can do, or why it failed. */
+  readonly listings: readonly TargetListing[];
   /** The roles read (readRoles), by account: the others are planned without theirs. */
   readonly roles: ReadonlyMap<string, RoleObservation>;
   /** Datadog's permission lists that the roles read are compared with. */
@@ -26,22 +27,26 @@ export interface ObservedOrganization {
 export interface ObserveOrganizationOptions {
   /** Stop reading tags at this time (ms since epoch): a Lambda's time budget. */
   readonly tagsDeadline?: number;
-  /** Each page of accounts as the walk finds it, with Datadog's integrations (for streaming work). */
-  readonly onAccounts?: (accounts: readonly ObservedOrgAccount[], integrations: readonly Integration[]) => void;
+  /** Each page of accounts as the walk finds it, with every target's listing (for streaming work). */
+  readonly onAccounts?: (accounts: readonly ObservedOrgAccount[], listings: readonly TargetListing[]) => void;
   /** The organization's ID and partition, as soon as the walk knows them. */
   readonly onOrganization?: (facts: OrganizationFacts) => void;
   /** How far the walk has got (a progress display). */
   readonly onWalkProgress?: (progress: WalkProgress) => void;
 }
 
-/** One walk of Organizations and one Datadog listing; no role is read. */
+/**
+ * One walk of Organizations and one Datadog listing per target; no role is read. With several
+ * targets, one that cannot be listed is reported (its accounts are retried, nothing in it is
+ * deleted); the run fails only when none can be.
+ */
 export async function observeOrganization(
   config: Config,
   deps: OrganizationDependencies,
   options: ObserveOrganizationOptions = {},
 ): Promise<ObservedOrganization> {
   const readTags = needsAccountTags(config);
-  const listing = deps.datadog.listIntegrations();
+  const listing = listTargets(config, deps);
   // Pages that arrive before Datadog's listing wait for it, in order.
   let delivered = Promise.resolve();
   const onAccounts = options.onAccounts;
@@ -70,7 +75,46 @@ export async function observeOrganization(
         .filter((a) => !a.isManagementAccount || config.scope.includeManagementAccount)
         .map((a) => a.accountId)
     : [];
-  return { snapshot, integrations, capabilities: deps.datadog.capabilities, roles: new Map(), tagsMissing };
+  return { snapshot, listings: integrations, roles: new Map(), tagsMissing };
+}
+
+async function listTargets(config: Config, deps: OrganizationDependencies): Promise<TargetListing[]> {
+  const routing = routingOf(config);
+  if (!routing.multiTarget) {
+    const port = deps.datadog;
+    return [{ target: routing.defaultTarget.name, capabilities: port.capabilities, integrations: await port.listIntegrations() }];
+  }
+  const settled = await Promise.allSettled(routing.targets.map((target) => portOf(deps, target.name).listIntegrations()));
+  const failed = settled.filter((s) => s.status === 'rejected');
+  if (failed.length === settled.length) throw failed[0]!.reason;
+  return routing.targets.map((target, index) => {
+    const result = settled[index]!;
+    const capabilities = portOf(deps, target.name).capabilities;
+    return result.status === 'fulfilled'
+      ? { target: target.name, capabilities, integrations: result.value }
+      : { target: target.name, capabilities, failure: messageOf(result.reason) };
+  });
+}
+
+/** An account's integrations in its own target, and in the others (by target name), as listed. */
+export function accountListings(observed: Pick<ObservedOrganization, 'listings'>, config: Config): (account: Pick<ObservedOrgAccount, 'accountId' | 'parentPath' | 'tags'>) => {
+  integrations?: readonly Integration[];
+  elsewhere: Record<string, readonly Integration[]>;
+} {
+  const routing = routingOf(config);
+  const grouped = observed.listings.map((l) => ({ target: l.target, byAccount: l.integrations && groupByAccount(l.integrations) }));
+  return (account) => {
+    const own = routing.routeOf(account).target.name;
+    const elsewhere: Record<string, Integration[]> = {};
+    let integrations: readonly Integration[] | undefined;
+    for (const { target, byAccount } of grouped) {
+      if (!byAccount) continue;
+      const there = byAccount.get(account.accountId) ?? [];
+      if (target === own) integrations = there;
+      else elsewhere[target] = [...there];
+    }
+    return { ...(integrations && { integrations }), elsewhere };
+  };
 }
 
 /**
@@ -92,7 +136,7 @@ export async function readRoles(
   const memberAccess = deps.memberAccess;
   if (!memberAccess) throw new StateError('reading roles needs member account access', false);
   const permissions = await deps.permissions?.();
-  const byAccount = groupByAccount(observed.integrations);
+  const listed = accountListings(observed, config);
   const roles = new Map(observed.roles);
   // Loaded only here: the scheduled reconcile never reads roles itself, and so never loads the IAM and STS clients.
   const { observeAccount } = await import('../observe/observe-account');
@@ -104,7 +148,7 @@ export async function readRoles(
         partition: observed.snapshot.partition,
         organizationId: observed.snapshot.organizationId,
         organization,
-        integrations: byAccount.get(accountId) ?? [],
+        ...listed(organization),
       });
       // Not read (out of scope, role.deleteOnOffboard off): the plan needs nothing of it.
       if (observation.role.kind !== 'not-read') roles.set(accountId, observation.role);

@@ -3,8 +3,8 @@ import type { Integration } from '../datadog/port';
 import type { OrgAccount } from '../domain/account';
 import { isOurIntegration } from '../domain/ownership';
 import { scopeOf } from '../domain/scope';
-import { groupByAccount, planOrganization, workKind, type GuardLimits, type OrganizationPlan } from '../plan/plan-organization';
-import type { ObservedOrganization } from './observe-organization';
+import { planTargets, workKind, type GuardLimits, type OrganizationPlan } from '../plan/plan-organization';
+import { accountListings, type ObservedOrganization } from './observe-organization';
 
 /** The organization's plan, and which accounts it gives work to. */
 
@@ -16,7 +16,7 @@ export function guardLimits(config: Config, maxDeletions?: number): GuardLimits 
 }
 
 export function planObservedOrganization(observed: ObservedOrganization, config: Config, limits: GuardLimits): OrganizationPlan {
-  return planOrganization(observed.snapshot, observed.integrations, config, observed.capabilities, limits, observed.roles, observed.permissions);
+  return planTargets(observed.snapshot, observed.listings, config, limits, observed.roles, observed.permissions);
 }
 
 /** Accounts a run must converge: every planned change, and every account whose tags could not be read. */
@@ -48,9 +48,9 @@ export function accountsForWorkers(
   inspectRoles: boolean = config.reconcile.inspectRoles,
 ): string[] {
   const heldBack = new Set(heldBackByGuard(plan));
-  const byAccount = groupByAccount(observed.integrations);
+  const listed = accountListings(observed, config);
   const roleChecks = inspectRoles
-    ? observed.snapshot.accounts.filter((a) => isOursInScope(a, byAccount.get(a.accountId) ?? [], config)).map((a) => a.accountId)
+    ? observed.snapshot.accounts.filter((a) => isOursInScope(a, listed(a).integrations ?? [], config)).map((a) => a.accountId)
     : [];
   return [...new Set([...accountsToConverge(plan, observed), ...roleChecks])].filter((id) => !heldBack.has(id));
 }

@@ -1,11 +1,10 @@
 import { needsAccountTags, type Config } from '../config/schema';
-import type { Integration, PortCapabilities } from '../datadog/port';
+import type { Integration } from '../datadog/port';
 import type { OrganizationDependencies } from '../organization-dependencies';
 import type { ObservedOrgAccount, OrganizationFacts } from '../observe/organizations';
-import { planAccount } from '../plan/plan-account';
-import { groupByAccount, workKind, type OrganizationPlan } from '../plan/plan-organization';
+import { accountPlanner, workKind, type OrganizationPlan, type TargetListing } from '../plan/plan-organization';
 import type { AccountFacts } from '../queue/messages';
-import { observeOrganization, type ObservedOrganization } from './observe-organization';
+import { accountListings, observeOrganization, type ObservedOrganization } from './observe-organization';
 import { accountsForWorkers, guardLimits, heldBackByGuard, isOursInScope, planObservedOrganization } from './organization-work';
 
 /** The scheduled reconcile: the walk streams work to the queue while it goes on; the whole plan adds the rest. */
@@ -40,14 +39,12 @@ export async function reconcileOrganization(
   const queue = new WorkQueue(options.enqueue, options.dryRun);
   const facts = new FactsWriter(deps.now().toISOString());
   const streaming = !needsAccountTags(config);
-  // Datadog's listing arrives once; grouped by account once.
-  let grouped: ReadonlyMap<string, readonly Integration[]> | undefined;
+  // The targets' listings arrive once; grouped by account once.
+  let planner: WalkPlanner | undefined;
   const observed = await observeOrganization(config, deps, {
     tagsDeadline: options.tagsDeadline,
     onOrganization: (organization) => facts.organizationIs(organization),
-    onAccounts: streaming
-      ? (page, integrations) => queue.send(workWhileWalking(page, (grouped ??= groupByAccount(integrations)), facts, config, deps.datadog.capabilities))
-      : undefined,
+    onAccounts: streaming ? (page, listings) => queue.send(workWhileWalking(page, (planner ??= walkPlanner(listings, facts, config)), facts, config)) : undefined,
   });
   const plan = planObservedOrganization(observed, config, guardLimits(config));
   queue.send(workOfPlan(plan, observed, facts, config));
@@ -100,7 +97,8 @@ class FactsWriter {
     return this.organization.organizationId;
   }
 
-  of(account: ObservedOrgAccount, tagsRead: boolean, integrations?: readonly Integration[]): AccountFacts {
+  of(account: ObservedOrgAccount, tagsRead: boolean, listed: { integrations?: readonly Integration[]; elsewhere: Record<string, readonly Integration[]> }): AccountFacts {
+    const { integrations, elsewhere } = listed;
     return {
       observedAt: this.observedAt,
       partition: this.organization.partition,
@@ -113,33 +111,33 @@ class FactsWriter {
       isManagementAccount: account.isManagementAccount,
       ...(account.joinedAt && { joinedAt: account.joinedAt.toISOString() }),
       ...(integrations && { integrations: [...integrations] }),
+      ...(Object.keys(elsewhere).length > 0 && { elsewhere: Object.fromEntries(Object.entries(elsewhere).map(([target, there]) => [target, [...there]])) }),
     };
   }
 }
 
+interface WalkPlanner {
+  plan: ReturnType<typeof accountPlanner>;
+  listed: ReturnType<typeof accountListings>;
+}
+
+function walkPlanner(listings: readonly TargetListing[], facts: FactsWriter, config: Config): WalkPlanner {
+  return { plan: accountPlanner(listings, config, facts), listed: accountListings({ listings }, config) };
+}
+
 /** While the walk goes on: the active accounts of a page whose Datadog side needs work (or whose role is checked), planned without roles. */
-function workWhileWalking(
-  page: readonly ObservedOrgAccount[],
-  byAccount: ReadonlyMap<string, readonly Integration[]>,
-  facts: FactsWriter,
-  config: Config,
-  capabilities: PortCapabilities,
-): ReconcileItem[] {
+function workWhileWalking(page: readonly ObservedOrgAccount[], planner: WalkPlanner, facts: FactsWriter, config: Config): ReconcileItem[] {
   return page.flatMap((account) => {
     if (account.state !== 'ACTIVE') return [];
-    const ours = byAccount.get(account.accountId) ?? [];
-    const observation = {
-      accountId: account.accountId,
-      partition: facts.partition,
-      organizationId: facts.organizationId,
-      organization: account,
-      integrations: ours,
-      role: { kind: 'not-inspected' as const },
-    };
-    const kind = workKind(planAccount(observation, config, capabilities));
+    const plan = planner.plan(account, { kind: 'not-inspected' });
+    // An account with a deletion (a move's leftover) waits for the whole plan: the deletion guard counts it.
+    if (plan.actions.some((a) => a.type === 'delete-integration')) return [];
+    const kind = workKind(plan);
+    const listed = planner.listed(account);
+    const ours = listed.integrations ?? [];
     // In sync on Datadog's side: its role is still checked, when roles are inspected and it is ours.
     const ready = kind === 'create' || kind === 'repair' || (config.reconcile.inspectRoles && kind === 'in-sync' && isOursInScope(account, ours, config));
-    return ready ? [{ accountId: account.accountId, facts: facts.of(account, false, ours) }] : [];
+    return ready ? [{ accountId: account.accountId, facts: facts.of(account, false, listed) }] : [];
   });
 }
 
@@ -148,13 +146,13 @@ function workOfPlan(plan: OrganizationPlan, observed: ObservedOrganization, fact
   const deleting = new Set(plan.plans.filter((p) => p.actions.some((a) => a.type === 'delete-integration')).map((p) => p.accountId));
   const holdDeletions = plan.guard.tripped;
   const accounts = new Map(observed.snapshot.accounts.map((a) => [a.accountId, a]));
-  const byAccount = groupByAccount(observed.integrations);
+  const listed = accountListings(observed, config);
   return accountsForWorkers(plan, observed, config).map((accountId) => {
     const account = accounts.get(accountId);
     const usable = account && !deleting.has(accountId);
     return {
       accountId,
-      facts: usable ? facts.of(account, observed.snapshot.tagsRead.has(accountId), byAccount.get(accountId) ?? []) : undefined,
+      facts: usable ? facts.of(account, observed.snapshot.tagsRead.has(accountId), listed(account)) : undefined,
       ...(holdDeletions && { holdDeletions }),
     };
   });
