@@ -128,7 +128,8 @@ export function planAccount(
     const retryable = role.kind === 'unreachable' && role.retryable;
     return { ...base, actions: [], blocked: { reason: role.reason, retryable }, notes };
   }
-  const actions = sortActions([...onboardActions(observation, config, capabilities, ours, observedRole, desiredOnce()), ...leftovers.actions], capabilities);
+  const onboard = onboardActions(observation, config, capabilities, ours, observedRole, desiredOnce());
+  const actions = sortActions([...onboard, ...leftovers.actions, ...trustBeforeLeftovers(onboard, leftovers.actions, capabilities, ours, observedRole)], capabilities);
   const permissionNotes = permissions.source === 'fallback' ? [`${permissions.reason ?? "Datadog's permission lists could not be read"}: permissions are only added, none removed`] : [];
   return { ...base, actions: act(orNone(actions, 'the integration and the role match the configuration')), notes: [...notes, ...permissionNotes] };
 }
@@ -219,6 +220,27 @@ function onboardActions(
     if (policyDrift) actions.push({ type: 'update-role-policy', reason: policyDrift });
   }
   return actions;
+}
+
+/**
+ * Where external IDs are not read back (v1), the role's one ID is taken as right; after a move
+ * it may be the old target's. Before the old integration goes, the new one's ID is rotated and
+ * written into the trust, unless this plan creates it (its ID flows into the trust anyway).
+ */
+function trustBeforeLeftovers(
+  onboard: readonly Intent[],
+  leftovers: readonly Intent[],
+  capabilities: PortCapabilities,
+  ours: Integration | undefined,
+  role: ObservedRole | undefined,
+): Intent[] {
+  if (leftovers.length === 0 || capabilities.readsExternalIdBack || !ours || !role) return [];
+  const has = (type: ActionType) => onboard.some((a) => a.type === type);
+  const reason = 'the role may still trust the old target\'s external ID, and this API does not tell the new one: a new external ID is written into the trust before the old integration goes';
+  return [
+    ...(has('rotate-external-id') ? [] : [{ type: 'rotate-external-id' as const, reason }]),
+    ...(has('update-role-trust') ? [] : [{ type: 'update-role-trust' as const, reason }]),
+  ];
 }
 
 /**
