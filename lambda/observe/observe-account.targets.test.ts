@@ -4,7 +4,7 @@
  * targets' integrations are `elsewhere`, a failed listing of another target `unlisted`.
  */
 import { parseConfig } from '../config/schema';
-import { V2_CAPABILITIES } from '../datadog/capabilities';
+import { capabilitiesOf } from '../datadog/capabilities';
 import type { AwsIntegrationPort, Integration } from '../datadog/port';
 import { datadogTargets } from '../datadog/targets';
 import type { MemberAccess } from './member-access';
@@ -28,7 +28,7 @@ function port(listing: () => Promise<Integration[]>, calls: string[], name: stri
   const refuse = () => Promise.reject(new Error('not in this test'));
   return {
     apiVersion: 'v2',
-    capabilities: V2_CAPABILITIES,
+    capabilities: capabilitiesOf('v2'),
     listIntegrations: (filter) => {
       calls.push(`${name} ${filter?.accountId}`);
       return listing();

@@ -95,7 +95,16 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
       deps.metrics.addMetric('ReconcileInSync', MetricUnit.Count, summary.inSync);
       deps.metrics.addMetric('ReconcileAccountsEnqueued', MetricUnit.Count, summary.enqueued);
       deps.metrics.addMetric('ReconcileDriftFound', MetricUnit.Count, summary.toRepair);
-      deps.logger.info('reconcile run', { ...summary, candidates: targets.length, tagsMissing: observed.tagsMissing.length });
+      for (const target of plan.targets.filter((t) => t.failure !== undefined)) {
+        deps.logger.error('a Datadog target could not be listed: its accounts are retried by the workers, nothing in it is deleted', { target });
+      }
+      if (plan.unmatchedProfiles.length > 0) deps.logger.warn('profiles that match no account of the organization', { profiles: plan.unmatchedProfiles });
+      deps.logger.info('reconcile run', {
+        ...summary,
+        candidates: targets.length,
+        tagsMissing: observed.tagsMissing.length,
+        ...(deps.config.profiles.length > 0 && { targets: plan.targets }),
+      });
       return summary;
     } catch (error) {
       // Before the keys are stored there is nothing to do; storing them starts a reconcile (EventBridge rule).
