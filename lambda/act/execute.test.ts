@@ -5,6 +5,7 @@
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { executePlan } from './execute';
+import { datadogTargets } from '../datadog/targets';
 import { parseConfig } from '../config/schema';
 import { V1_CAPABILITIES, v2Capabilities } from '../datadog/capabilities';
 import { DatadogApiError } from '../datadog/errors';
@@ -150,5 +151,31 @@ describe('executePlan: a v2 create with a minted external ID that Datadog refuse
     }
     expect((await run).map((a) => a.type)).toEqual(['update-role-trust', 'create-integration']);
     expect(calls).toEqual(expected);
+  });
+});
+
+describe("executePlan: a move's leftover is deleted in the target that holds it", () => {
+  it('the create goes to the own target, the leftover deletion to the other', async () => {
+    const own: string[] = [];
+    const other: string[] = [];
+    const leftover: AccountPlan = {
+      ...plan('create-integration', 'delete-integration'),
+      actions: [...plan('create-integration').actions, { type: 'delete-integration', reason: 'moved', target: 'datadoghq.eu' }],
+    };
+    const targets = datadogTargets(new Map([['datadoghq.eu', port({}, other)]]));
+    const done = await executePlan(leftover, { datadog: port({}, own), targets, sleep: async () => undefined });
+    expect(done.map((a) => [a.type, a.target])).toEqual([
+      ['create-integration', undefined],
+      ['delete-integration', 'datadoghq.eu'],
+    ]);
+    expect(own).toEqual(['createIntegration']);
+    expect(other).toEqual(['deleteIntegration']);
+  });
+
+  it('without the targets it names, the deletion fails rather than going to the wrong Datadog organization', async () => {
+    const own: string[] = [];
+    const leftover: AccountPlan = { ...plan('delete-integration'), actions: [{ type: 'delete-integration', reason: 'moved', target: 'datadoghq.eu' }] };
+    await expect(executePlan(leftover, { datadog: port({}, own) })).rejects.toThrow(/no Datadog port for target datadoghq\.eu/);
+    expect(own).toEqual([]);
   });
 });
