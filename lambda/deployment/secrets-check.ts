@@ -3,7 +3,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
 
 /**
- * The deploy-time check that every profile's Datadog secret exists (lib/profile-secrets.ts
+ * The deploy-time check that every profile's Datadog secret exists (lib/functions/secrets-check.ts
  * creates the custom resource): a synth cannot look a secret up, and a missing one would only
  * show later, as every account of the profile failing. It describes the secrets (never reads
  * their values) and answers CloudFormation itself, on the request's pre-signed URL.

@@ -4,7 +4,7 @@ import { createSecretsCheckHandler } from '../deployment/secrets-check';
 
 const clientConfig = awsClientConfig(process.env);
 
-/** The custom resource that fails a deploy when a profile's Datadog secret does not exist (lib/profile-secrets.ts). */
+/** The custom resource that fails a deploy when a profile's Datadog secret does not exist (lib/functions/secrets-check.ts). */
 export const handler = createSecretsCheckHandler({
   client: new SecretsManagerClient(clientConfig),
   region: clientConfig.region,
