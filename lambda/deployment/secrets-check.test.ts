@@ -57,7 +57,7 @@ function responseUrl(): string {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/cloudformation-response?X-Amz-Signature=abc`;
 }
 
-function event(requestType: 'Create' | 'Update' | 'Delete', secrets: readonly ProfileSecretToCheck[] | unknown): CloudFormationCustomResourceEvent {
+function event(requestType: 'Create' | 'Update' | 'Delete', secrets: readonly ProfileSecretToCheck[] | unknown, previous: readonly ProfileSecretToCheck[] = []): CloudFormationCustomResourceEvent {
   const common = {
     ServiceToken: 'arn:aws:lambda:us-east-1:111111111111:function:SecretsCheck',
     ResponseURL: responseUrl(),
@@ -68,7 +68,7 @@ function event(requestType: 'Create' | 'Update' | 'Delete', secrets: readonly Pr
     ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:111111111111:function:SecretsCheck', Secrets: secrets },
   };
   if (requestType === 'Create') return { ...common, RequestType: 'Create' };
-  if (requestType === 'Update') return { ...common, RequestType: 'Update', PhysicalResourceId: SECRETS_CHECK_PHYSICAL_ID, OldResourceProperties: {} };
+  if (requestType === 'Update') return { ...common, RequestType: 'Update', PhysicalResourceId: SECRETS_CHECK_PHYSICAL_ID, OldResourceProperties: { ServiceToken: common.ServiceToken, Secrets: previous } };
   return { ...common, RequestType: 'Delete', PhysicalResourceId: SECRETS_CHECK_PHYSICAL_ID };
 }
 
@@ -125,6 +125,20 @@ describe('the profile secrets check', () => {
     expect(response.body.Status).toBe('FAILED');
     expect(response.body.Reason).toMatch(/^profile "asia": .*profiles\[0\]\.datadog\.credentialsSecretId; profile "asia-south": .*profiles\[2\]\.datadog\.credentialsSecretId$/);
     expect(secretsManager.commandCalls(DescribeSecretCommand)).toHaveLength(1);
+  });
+
+  it('Update: checks only the secrets the previous properties did not list, so a rollback to them never fails on a secret gone since', async () => {
+    missing(ASIA.secretId);
+    missing(EU.secretId);
+    const added = await run(event('Update', [ASIA, EU], [ASIA]));
+    expect(added.response.body.Reason).toMatch(/^profile "eu": /);
+    expect(secretsManager.commandCalls(DescribeSecretCommand).map((call) => call.args[0].input.SecretId)).toEqual([EU.secretId]);
+    received = [];
+    secretsManager.resetHistory();
+    // CloudFormation rolling back: an Update to the previous list, the failed one as the old properties.
+    const rollback = await run(event('Update', [ASIA], [ASIA, EU]));
+    expect(rollback.response.body.Status).toBe('SUCCESS');
+    expect(secretsManager.commandCalls(DescribeSecretCommand)).toHaveLength(0);
   });
 
   it('a secret scheduled for deletion: FAILED, saying how to restore it', async () => {

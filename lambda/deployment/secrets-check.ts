@@ -85,8 +85,8 @@ export interface SecretsCheckDependencies {
 }
 
 /**
- * The custom resource's handler: Create and Update check the secrets and fail with the reasons;
- * Delete always succeeds (there is nothing to undo, and a failed delete would block the stack).
+ * The custom resource's handler: Create and Update check the secrets (Update: the ones it adds)
+ * and fail with the reasons; Delete always succeeds (there is nothing to undo, and a failed delete would block the stack).
  */
 export function createSecretsCheckHandler(deps: SecretsCheckDependencies): (event: CloudFormationCustomResourceEvent) => Promise<void> {
   return async (event) => {
@@ -110,11 +110,24 @@ async function responseTo(event: CloudFormationCustomResourceEvent, deps: Secret
   try {
     const properties = z.safeParse(secretsCheckPropertiesSchema, event.ResourceProperties);
     if (!properties.success) return answer('FAILED', `the custom resource's properties are not a list of profile secrets: ${z.prettifyError(properties.error)}`);
-    const problems = await profileSecretProblems(deps.client, properties.data.Secrets, deps.region);
+    const problems = await profileSecretProblems(deps.client, secretsToCheck(event, properties.data.Secrets), deps.region);
     return problems.length === 0 ? answer('SUCCESS') : answer('FAILED', problems.join('; '));
   } catch (error) {
     return answer('FAILED', `the profiles' secrets could not be checked: ${(error as Error).message}`);
   }
+}
+
+/**
+ * On Update, only the secrets the previous properties did not list: those were checked by the
+ * deploy that added them. A rollback is an Update back to the previous list, so it checks
+ * nothing again and cannot fail because a secret has gone since (UPDATE_ROLLBACK_FAILED).
+ */
+function secretsToCheck(event: CloudFormationCustomResourceEvent, secrets: readonly ProfileSecretToCheck[]): readonly ProfileSecretToCheck[] {
+  if (event.RequestType !== 'Update') return secrets;
+  const previous = z.safeParse(secretsCheckPropertiesSchema, event.OldResourceProperties);
+  if (!previous.success) return secrets;
+  const checked = new Set(previous.data.Secrets.map((secret) => secret.secretId));
+  return secrets.filter((secret) => !checked.has(secret.secretId));
 }
 
 /** PUT to the pre-signed URL. A bytes body, so fetch sends no Content-Type: the URL was signed without one. */

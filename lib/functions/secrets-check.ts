@@ -42,7 +42,7 @@ export class SecretsCheckFunction extends NodejsFunction {
     this.check = new CustomResource(scope, 'ProfileSecretsCheck', {
       serviceToken: this.functionArn,
       resourceType: 'Custom::DatadogProfileSecrets',
-      // A changed list (a profile added, a secret renamed) is an Update: the check runs again.
+      // A changed list (a profile added, a secret renamed) is an Update, which checks the secrets it adds.
       properties: { Secrets: props.keys.profileSecretChecks },
     });
   }
