@@ -3,7 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { DescribeSecretCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createSecretsCheckHandler, SECRETS_CHECK_PHYSICAL_ID, type CustomResourceResponse, type ProfileSecretToCheck } from './secrets-check';
+import {
+  createSecretsCheckHandler,
+  RESPONSE_RESERVE_MS,
+  SECRETS_CHECK_PHYSICAL_ID,
+  type CustomResourceResponse,
+  type ProfileSecretToCheck,
+  type RemainingTime,
+} from './secrets-check';
 
 /**
  * The deploy-time check of the profiles' secrets, as CloudFormation drives it: an event whose
@@ -72,9 +79,9 @@ function event(requestType: 'Create' | 'Update' | 'Delete', secrets: readonly Pr
   return { ...common, RequestType: 'Delete', PhysicalResourceId: SECRETS_CHECK_PHYSICAL_ID };
 }
 
-async function run(e: CloudFormationCustomResourceEvent): Promise<{ response: Received; logged: string[] }> {
+async function run(e: CloudFormationCustomResourceEvent, context?: RemainingTime): Promise<{ response: Received; logged: string[] }> {
   const logged: string[] = [];
-  await createSecretsCheckHandler({ client: new SecretsManagerClient({ region: REGION }), region: REGION, log: (line) => logged.push(line) })(e);
+  await createSecretsCheckHandler({ client: new SecretsManagerClient({ region: REGION }), region: REGION, log: (line) => logged.push(line) })(e, context);
   expect(received).toHaveLength(1);
   return { response: received[0]!, logged };
 }
@@ -175,6 +182,13 @@ describe('the profile secrets check', () => {
     expect(logged).toHaveLength(1);
     expect(JSON.parse(logged[0]!)).toMatchObject({ requestType: 'Create', status: 'FAILED', reason: expect.stringContaining('profile "asia"') });
     expect(logged[0]).not.toContain('X-Amz-Signature');
+  });
+
+  it('Secrets Manager not answering before the function would time out: FAILED, still answered (CloudFormation would wait an hour)', async () => {
+    secretsManager.on(DescribeSecretCommand).callsFake(() => new Promise(() => undefined));
+    // No time left but the reserve for the answer: the deadline is now.
+    const { response } = await run(event('Create', [ASIA]), { getRemainingTimeInMillis: () => RESPONSE_RESERVE_MS });
+    expect(response.body).toMatchObject({ Status: 'FAILED', Reason: expect.stringContaining('could not be checked in time') });
   });
 
   it('a response URL that refuses the answer fails the invocation (Lambda retries it)', async () => {

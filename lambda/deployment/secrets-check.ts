@@ -88,32 +88,59 @@ export interface SecretsCheckDependencies {
  * The custom resource's handler: Create and Update check the secrets (Update: the ones it adds)
  * and fail with the reasons; Delete always succeeds (there is nothing to undo, and a failed delete would block the stack).
  */
-export function createSecretsCheckHandler(deps: SecretsCheckDependencies): (event: CloudFormationCustomResourceEvent) => Promise<void> {
-  return async (event) => {
-    const response = await responseTo(event, deps);
+export function createSecretsCheckHandler(deps: SecretsCheckDependencies): (event: CloudFormationCustomResourceEvent, context?: RemainingTime) => Promise<void> {
+  return async (event, context) => {
+    const response = await withinTime(responseTo(event, deps), context, () => failure(event, 'the profiles\' secrets could not be checked in time (Secrets Manager did not answer): deploy again'));
     // Never the event itself: its ResponseURL is a pre-signed URL.
     deps.log(JSON.stringify({ message: 'profile secrets check', requestType: event.RequestType, status: response.Status, reason: response.Reason }));
     await sendResponse(event.ResponseURL, response);
   };
 }
 
-async function responseTo(event: CloudFormationCustomResourceEvent, deps: SecretsCheckDependencies): Promise<CustomResourceResponse> {
-  const answer = (Status: CustomResourceResponse['Status'], Reason?: string): CustomResourceResponse => ({
+/** The part of Lambda's context the handler uses. */
+export interface RemainingTime {
+  getRemainingTimeInMillis(): number;
+}
+
+/** Time kept to send the answer: CloudFormation waits an hour for a function that timed out without one. */
+export const RESPONSE_RESERVE_MS = 10_000;
+
+/** The check's answer, or `late()` when the function's time would run out first. */
+async function withinTime(check: Promise<CustomResourceResponse>, context: RemainingTime | undefined, late: () => CustomResourceResponse): Promise<CustomResourceResponse> {
+  if (!context) return check;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<CustomResourceResponse>((resolve) => {
+    timer = setTimeout(() => resolve(late()), Math.max(0, context.getRemainingTimeInMillis() - RESPONSE_RESERVE_MS));
+  });
+  try {
+    return await Promise.race([check, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function answer(event: CloudFormationCustomResourceEvent, Status: CustomResourceResponse['Status'], Reason?: string): CustomResourceResponse {
+  return {
     Status,
     ...(Reason && { Reason: Reason.length > MAX_REASON_LENGTH ? `${Reason.slice(0, MAX_REASON_LENGTH - 3)}...` : Reason }),
     PhysicalResourceId: event.RequestType === 'Create' ? SECRETS_CHECK_PHYSICAL_ID : event.PhysicalResourceId,
     StackId: event.StackId,
     RequestId: event.RequestId,
     LogicalResourceId: event.LogicalResourceId,
-  });
-  if (event.RequestType === 'Delete') return answer('SUCCESS');
+  };
+}
+
+const failure = (event: CloudFormationCustomResourceEvent, reason: string) => answer(event, 'FAILED', reason);
+
+async function responseTo(event: CloudFormationCustomResourceEvent, deps: SecretsCheckDependencies): Promise<CustomResourceResponse> {
+  if (event.RequestType === 'Delete') return answer(event, 'SUCCESS');
   try {
     const properties = z.safeParse(secretsCheckPropertiesSchema, event.ResourceProperties);
-    if (!properties.success) return answer('FAILED', `the custom resource's properties are not a list of profile secrets: ${z.prettifyError(properties.error)}`);
+    if (!properties.success) return failure(event, `the custom resource's properties are not a list of profile secrets: ${z.prettifyError(properties.error)}`);
     const problems = await profileSecretProblems(deps.client, secretsToCheck(event, properties.data.Secrets), deps.region);
-    return problems.length === 0 ? answer('SUCCESS') : answer('FAILED', problems.join('; '));
+    return problems.length === 0 ? answer(event, 'SUCCESS') : failure(event, problems.join('; '));
   } catch (error) {
-    return answer('FAILED', `the profiles' secrets could not be checked: ${(error as Error).message}`);
+    return failure(event, `the profiles' secrets could not be checked: ${(error as Error).message}`);
   }
 }
 
