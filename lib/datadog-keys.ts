@@ -3,8 +3,10 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { DatadogConfig } from '../lambda/config/schema';
+import type { Config } from '../lambda/config/schema';
+import type { ProfileSecretToCheck } from '../lambda/deployment/secrets-check';
 import { PLACEHOLDER_KEYS } from '../lambda/datadog/placeholder-keys';
+import { assertConfiguredSecretsReadable, profileSecretsOf } from './profile-secrets';
 
 /**
  * The secret created when the configuration names none is named this plus "-" and the first
@@ -13,29 +15,53 @@ import { PLACEHOLDER_KEYS } from '../lambda/datadog/placeholder-keys';
  */
 export const CREATED_SECRET_NAME_PREFIX = 'datadog-aws-org-integration/datadog-keys';
 
-/** The secret that holds the Datadog keys, created here or imported (datadog.credentialsSecretId), and who may read it. */
+/**
+ * The secrets that hold the Datadog keys, and who may read them: the default target's, created
+ * here or imported (datadog.credentialsSecretId), and the ones profiles name for their own
+ * targets (imported; lib/profile-secrets.ts). Nothing else is granted.
+ */
 export class DatadogKeys {
   readonly secret: ISecret;
+  /** The secrets of the profiles' own targets, each once (none when every profile shares the default's). */
+  readonly profileSecrets: readonly ISecret[];
+  /** One entry per profile naming a secret of its own, for the deploy-time check. */
+  readonly profileSecretChecks: readonly ProfileSecretToCheck[];
   private readonly imported: boolean;
 
-  /** Creates or imports the secret in `scope` as DatadogKeys. */
-  constructor(scope: Construct, datadog: DatadogConfig) {
-    const id = datadog.credentialsSecretId;
+  /** Creates or imports the default secret in `scope` as DatadogKeys, and imports each profile's as ProfileKeys-<first profile naming it>. */
+  constructor(scope: Construct, config: Config) {
+    assertConfiguredSecretsReadable(config);
+    const id = config.datadog.credentialsSecretId;
     this.imported = Boolean(id);
-    this.secret = id ? importedSecret(scope, id) : createdSecret(scope);
+    this.secret = id ? importedSecret(scope, 'DatadogKeys', id) : createdSecret(scope);
+    this.profileSecretChecks = profileSecretsOf(config);
+    const firstProfileOf = new Map<string, string>();
+    for (const { secretId, profile } of this.profileSecretChecks) if (!firstProfileOf.has(secretId)) firstProfileOf.set(secretId, profile);
+    this.profileSecrets = [...firstProfileOf].map(([secretId, profile]) => importedSecret(scope, `ProfileKeys-${profile}`, secretId));
   }
 
+  /** GetSecretValue on every secret the functions read keys from. */
   grantRead(fn: IFunction): void {
-    // An imported secret is known by name or partial ARN; its real ARN adds Secrets Manager's 6-character suffix.
-    const resources = this.imported ? [this.secret.secretArn, `${this.secret.secretArn}-??????`] : [this.secret.secretArn];
+    // A created secret is known by its ARN; an imported one by name or partial ARN (see importedResources).
+    const resources = [...(this.imported ? importedResources(this.secret) : [this.secret.secretArn]), ...this.profileSecrets.flatMap(importedResources)];
     fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources }));
+  }
+
+  /** DescribeSecret on the profiles' secrets: what the deploy-time check sends. */
+  grantDescribeProfileSecrets(fn: IFunction): void {
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:DescribeSecret'], resources: this.profileSecrets.flatMap(importedResources) }));
   }
 }
 
-function importedSecret(scope: Construct, id: string): ISecret {
+/** An imported secret is known by name or partial ARN; its real ARN adds Secrets Manager's 6-character suffix. */
+function importedResources(secret: ISecret): string[] {
+  return [secret.secretArn, `${secret.secretArn}-??????`];
+}
+
+function importedSecret(scope: Construct, constructId: string, id: string): ISecret {
   // A complete ARN cannot be told from a partial one whose name ends in "-" + 6 characters,
   // so every imported secret is granted as partial: its ARN and its ARN with the suffix.
-  return id.startsWith('arn:') ? Secret.fromSecretPartialArn(scope, 'DatadogKeys', id) : Secret.fromSecretNameV2(scope, 'DatadogKeys', id);
+  return id.startsWith('arn:') ? Secret.fromSecretPartialArn(scope, constructId, id) : Secret.fromSecretNameV2(scope, constructId, id);
 }
 
 /** Created with empty keys: the operator writes the real ones; they never pass through CloudFormation. */

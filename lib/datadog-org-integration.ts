@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Aws, CfnOutput, CfnRule, Fn, Stack, Token } from 'aws-cdk-lib';
 import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -15,9 +16,11 @@ import { DatadogKeys } from './datadog-keys';
 import { controlTowerPatterns, organizationsPatterns } from './event-rules';
 import { IntakeFunction } from './functions/intake';
 import { ReconcileFunction } from './functions/reconcile';
+import { SecretsCheckFunction } from './functions/secrets-check';
 import { WORKER_TIMEOUT, WorkerFunction } from './functions/worker';
 import { reconcileWhenKeysStored } from './keys-stored';
 import { MemberAccessStackSet } from './member-access-stackset';
+import { withDefaultSecret } from './profile-secrets';
 import { PublishedConfig } from './published-config';
 import { accountQueues } from './queue';
 import { InputError } from '../lambda/domain/errors';
@@ -49,6 +52,8 @@ export class DatadogOrgIntegration extends Construct {
   readonly intake: NodejsFunction;
   readonly worker: NodejsFunction;
   readonly reconcile: NodejsFunction;
+  /** Profiles that name their own Datadog secret: the deploy-time check that those secrets exist. */
+  readonly secretsCheck?: SecretsCheckFunction;
   readonly alarms: Alarm[];
   /** role.memberAccessMode "dedicated": the StackSet that creates the member access role. */
   readonly memberAccess?: MemberAccessStackSet;
@@ -60,9 +65,9 @@ export class DatadogOrgIntegration extends Construct {
     assertOrganizationsRegion(this, Stack.of(this).region);
     const handlersDir = props.handlersDir ?? path.join(__dirname, '..', 'lambda', 'handlers');
 
-    const keys = new DatadogKeys(this, config.datadog);
+    const keys = new DatadogKeys(this, config);
     this.secret = keys.secret;
-    const lambdaConfig: Config = { ...config, datadog: { ...config.datadog, credentialsSecretId: this.secret.secretArn } };
+    const lambdaConfig = withDefaultSecret(config, this.secret.secretArn);
     new PublishedConfig(this, 'PublishedConfig', { config: lambdaConfig });
 
     const { queue, deadLetterQueue } = accountQueues(this, { maxReceiveCount: config.deployment.maxReceiveCount, workerTimeout: WORKER_TIMEOUT });
@@ -86,7 +91,10 @@ export class DatadogOrgIntegration extends Construct {
     if (config.role.memberAccessMode === 'dedicated') {
       this.memberAccess = new MemberAccessStackSet(this, 'MemberAccess', { config, trustedRoles: [worker.role!] });
     }
-    reconcileWhenKeysStored(this, this.secret, reconcile);
+    reconcileWhenKeysStored(this, [this.secret, ...keys.profileSecrets], reconcile);
+    if (keys.profileSecrets.length > 0) {
+      this.secretsCheck = new SecretsCheckFunction(this, { handlersDir, keys, retention: config.deployment.logRetentionDays as RetentionDays });
+    }
 
     const eventDeadLetterQueues = [accountEventRules(this, 'Organizations', organizationsPatterns(), { intake, reconcile })];
     if (config.deployment.controlTower.enabled) eventDeadLetterQueues.push(accountEventRules(this, 'ControlTower', controlTowerPatterns(), { intake, reconcile }));

@@ -1,11 +1,12 @@
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 
 /**
- * The three Lambda handlers and how they are bundled: the one place both the construct
+ * The Lambda handlers (the three of the pipeline, and the deploy-time check of the profiles'
+ * secrets) and how they are bundled: the one place both the construct
  * (NodejsFunction from the sources) and the package build (the prebuilt bundles in
  * dist/handlers/) read, so the two cannot drift.
  */
-export const HANDLER_NAMES = ['intake', 'worker', 'reconcile'] as const;
+export const HANDLER_NAMES = ['intake', 'worker', 'reconcile', 'secrets-check'] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
 export const HANDLER_BUNDLING = {

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
 const AWS_CDK_CLI = '2.1148.1';
-const HANDLERS = ['intake', 'worker', 'reconcile'];
+const HANDLERS = ['intake', 'worker', 'reconcile', 'secrets-check'];
 const started = Date.now();
 const work = mkdtempSync(join(tmpdir(), 'dd-consumer-'));
 const app = join(work, 'app');

@@ -1,6 +1,7 @@
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { INTAKE_SENDS } from '../../lib/functions/intake';
 import { RECONCILE_SENDS } from '../../lib/functions/reconcile';
+import { SECRETS_CHECK_SENDS } from '../../lib/functions/secrets-check';
 import { WORKER_SENDS } from '../../lib/functions/worker';
 import { actionsOf, built, roleIdOf, statementsByRole, type Built, type Json } from './helpers';
 import { filesLoadedBy, iamActionOf, importChain, sdkCallsOf } from './loaded-code';
@@ -13,9 +14,9 @@ import { filesLoadedBy, iamActionOf, importChain, sdkCallsOf } from './loaded-co
  * send (but the platform's needs, listed below), nothing sent that is not granted.
  */
 
-type FunctionName = 'intake' | 'worker' | 'reconcile';
+type FunctionName = 'intake' | 'worker' | 'reconcile' | 'secrets-check';
 
-const DECLARED: Record<FunctionName, readonly string[]> = { intake: INTAKE_SENDS, worker: WORKER_SENDS, reconcile: RECONCILE_SENDS };
+const DECLARED: Record<FunctionName, readonly string[]> = { intake: INTAKE_SENDS, worker: WORKER_SENDS, reconcile: RECONCILE_SENDS, 'secrets-check': SECRETS_CHECK_SENDS };
 
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 /** CDK's grantSendMessages adds them beside sqs:SendMessage; the code resolves nothing (it has the queue URL). */
@@ -28,6 +29,7 @@ const PLATFORM: Record<FunctionName, readonly string[]> = {
   intake: [...LOGS, ...SEND_GRANT],
   worker: [...LOGS, ...EVENT_SOURCE],
   reconcile: [...LOGS, ...SEND_GRANT],
+  'secrets-check': LOGS,
 };
 
 /**
@@ -47,10 +49,14 @@ const LOADED_NOT_SENT: Record<FunctionName, Record<string, string>> = {
     'organizations:DescribeAccount': "one account's reads (observe/organizations.ts) come with the Organizations port; the reconcile reads the organization through the walk",
     'organizations:ListParents': "one account's reads, as above",
   },
+  'secrets-check': {},
 };
 
 const ENTRY = (name: FunctionName) => `lambda/handlers/${name}.ts`;
-const NAMES: FunctionName[] = ['intake', 'worker', 'reconcile'];
+const NAMES: FunctionName[] = ['intake', 'worker', 'reconcile', 'secrets-check'];
+
+/** A profile with a Datadog secret of its own: the stack then has the secrets check too. */
+const PROFILE_SECRET = { profiles: [{ name: 'asia', match: { ous: ['ou-ab12-cdef3456'] }, datadog: { site: 'ap1.datadoghq.com', credentialsSecretId: 'datadog/ap1-keys' } }] };
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
 
 function excluded(name: FunctionName, action: string): boolean {
@@ -68,8 +74,15 @@ function actionsInCode(name: FunctionName): Map<string, string[]> {
   return actions;
 }
 
+function functionOf(b: Built, name: FunctionName): NodejsFunction {
+  const { intake, worker, reconcile, secretsCheck } = b.stack.integration;
+  const fn = { intake, worker, reconcile, 'secrets-check': secretsCheck }[name];
+  if (!fn) throw new Error(`no ${name} function in this stack`);
+  return fn;
+}
+
 function policyActions(b: Built, name: FunctionName): string[] {
-  const fn: NodejsFunction = b.stack.integration[name];
+  const fn = functionOf(b, name);
   return sorted((statementsByRole(b.template).get(roleIdOf(fn)) ?? []).flatMap(actionsOf));
 }
 
@@ -98,8 +111,11 @@ describe.each(NAMES)('the %s function', (name) => {
   it.each<[string, Json]>([
     ['default', {}],
     ['dedicated member access, everything on', { role: { memberAccessMode: 'dedicated' }, deployment: { alarmEmail: 'ops@example.com', workerConcurrency: 1, controlTower: { enabled: true } } }],
+    ['a profile with its own Datadog secret', PROFILE_SECRET],
   ])('%s: its role allows exactly the declared calls and the platform\'s needs', (_label, settings) => {
-    expect(policyActions(built(settings), name)).toEqual(sorted([...DECLARED[name], ...PLATFORM[name]]));
+    // The check exists only when a profile names a secret of its own.
+    const withFunction = name === 'secrets-check' ? { ...settings, ...PROFILE_SECRET } : settings;
+    expect(policyActions(built(withFunction), name)).toEqual(sorted([...DECLARED[name], ...PLATFORM[name]]));
   });
 });
 

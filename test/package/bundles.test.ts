@@ -22,7 +22,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('prebuilt Lambda bundles', () => {
-  it('are byte for byte what the construct bundles from the sources, for each of the three handlers', async () => {
+  it('are byte for byte what the construct bundles from the sources, for each handler', async () => {
     const prebuiltDir = join(dir, 'prebuilt');
     await bundleHandlers(prebuiltDir);
 
@@ -30,14 +30,20 @@ describe('prebuilt Lambda bundles', () => {
     const outdir = join(dir, 'cdk.out');
     const app = new App({ outdir });
     const stack = new DatadogOrgIntegrationStack(app, 'Bundled', {
-      config: parseConfig({ datadog: { apiVersion: 'v2' } }),
+      // A profile with a secret of its own: the stack then has the secrets check too.
+      config: parseConfig({
+        datadog: { apiVersion: 'v2' },
+        profiles: [{ name: 'asia', match: { ous: ['ou-ab12-cdef3456'] }, datadog: { site: 'ap1.datadoghq.com', credentialsSecretId: 'datadog/ap1-keys' } }],
+      }),
       env: { account: '111111111111', region: ORGANIZATIONS_EVENTS_REGION },
     });
     const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Properties: { Code: { S3Key: string }; Handler: string } }>;
     app.synth();
 
+    const { intake, worker, reconcile, secretsCheck } = stack.integration;
+    const functions = { intake, worker, reconcile, 'secrets-check': secretsCheck! };
     for (const name of HANDLER_NAMES) {
-      const fn = stack.integration[name];
+      const fn = functions[name];
       const { Code, Handler } = resources[stack.getLogicalId(fn.node.defaultChild as never)]!.Properties;
       expect(Handler).toBe('index.handler');
       const assetDir = join(outdir, `asset.${Code.S3Key.replace(/\.zip$/, '')}`);
