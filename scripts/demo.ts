@@ -23,6 +23,7 @@ import { FakeAwsOrganization, startAwsStandin } from '@datadog-aws-org-integrati
 import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
 import { datadogOperation } from '@datadog-aws-org-integration/standins/datadog-operations';
 import { lambdaContext, QUEUE_URL, scheduledEvent, sqsEvent, sqsFifoRecord } from '../test/handlers/events';
+import { showProfiles } from './demo-profiles';
 
 const API_KEY = 'demo-api-key-0000';
 const APP_KEY = 'demo-app-key-0000';
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
   const aws = await startAwsStandin(model);
   const datadog = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
   await datadog.start();
-  Object.assign(process.env, aws.env(), { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY, POWERTOOLS_LOG_LEVEL: 'SILENT' });
+  Object.assign(process.env, aws.env(), { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
   delete process.env.AWS_PROFILE;
 
   const config = parseConfig({ datadog: { apiUrl: datadog.url, ...(chosen && { apiVersion: chosen }) } }, 'demo configuration');
@@ -177,6 +178,8 @@ async function main(): Promise<void> {
   say(`  EventBridge -> intake: CloseAccountResult SUCCEEDED -> ${closing.enqueued} message`);
   await drain();
   showAccount(created);
+
+  await showProfiles({ model, workloads, datadog, apiVersion, role: ROLE, datadogAccount: DATADOG_ACCOUNT, intake, queue, sqs, event, say, step, quiet });
 
   // Measured: from the start of this Node process (stand-ins, handlers and all), not a promise.
   say(`\nDone in ${process.uptime().toFixed(1)} s. Run it against your own organization: README, "Deploy".`);
