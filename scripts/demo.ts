@@ -2,7 +2,8 @@
  * npm run demo: the whole flow, no credentials; it says how long it took. The real Lambda handlers
  * (intake, worker, reconcile) run against local stand-ins of AWS Organizations, STS, IAM and
  * Datadog; an in-memory FIFO queue stands between them. The handlers' own JSON logs are kept
- * out of the way; the narration says what each step did.
+ * out of the way; the narration says what each step did. Its last part (scripts/demo-profiles.ts)
+ * adds a profile: a second Datadog organization, and an account moved between the two.
  *
  * `npm run demo -- --api-version v1|v2` picks Datadog's API (default: the product's default).
  * A bad argument gets the usage line and exit 2, as the CLI answers bad input.
@@ -139,7 +140,7 @@ async function main(): Promise<void> {
     say(`  IAM in ${accountId}: ${role ? `role ${ROLE}, tagged ${JSON.stringify(role.tags)}` : 'no role'}; Datadog (${DATADOG_ACCOUNT}) can assume it with the external ID: ${canAssume ? 'yes' : 'NO'}`);
   }
 
-  say(`datadog-aws-org-integration: the real Lambda handlers on local stand-ins of AWS Organizations, STS, IAM and Datadog (API ${apiVersion}).`);
+  say(`datadog-aws-org-integration: the real Lambda handlers on local stand-ins of AWS Organizations, STS, IAM, Secrets Manager and Datadog (API ${apiVersion}).`);
   say(`Organization ${model.organizationId}: management account 111111111111, OU Workloads with ${existing} (shared-services).`);
 
   step('1. Someone creates an account');
