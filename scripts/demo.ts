@@ -2,7 +2,8 @@
  * npm run demo: the whole flow, no credentials; it says how long it took. The real Lambda handlers
  * (intake, worker, reconcile) run against local stand-ins of AWS Organizations, STS, IAM and
  * Datadog; an in-memory FIFO queue stands between them. The handlers' own JSON logs are kept
- * out of the way; the narration says what each step did.
+ * out of the way; the narration says what each step did. Its last part (scripts/demo-profiles.ts)
+ * adds a profile: a second Datadog organization, and an account moved between the two.
  *
  * `npm run demo -- --api-version v1|v2` picks Datadog's API (default: the product's default).
  * A bad argument gets the usage line and exit 2, as the CLI answers bad input.
@@ -23,6 +24,7 @@ import { FakeAwsOrganization, startAwsStandin } from '@datadog-aws-org-integrati
 import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
 import { datadogOperation } from '@datadog-aws-org-integration/standins/datadog-operations';
 import { lambdaContext, QUEUE_URL, scheduledEvent, sqsEvent, sqsFifoRecord } from '../test/handlers/events';
+import { showProfiles } from './demo-profiles';
 
 const API_KEY = 'demo-api-key-0000';
 const APP_KEY = 'demo-app-key-0000';
@@ -70,7 +72,7 @@ async function main(): Promise<void> {
   const aws = await startAwsStandin(model);
   const datadog = new DatadogStandin({ apiKey: API_KEY, appKey: APP_KEY });
   await datadog.start();
-  Object.assign(process.env, aws.env(), { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY, POWERTOOLS_LOG_LEVEL: 'SILENT' });
+  Object.assign(process.env, aws.env(), { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
   delete process.env.AWS_PROFILE;
 
   const config = parseConfig({ datadog: { apiUrl: datadog.url, ...(chosen && { apiVersion: chosen }) } }, 'demo configuration');
@@ -138,7 +140,7 @@ async function main(): Promise<void> {
     say(`  IAM in ${accountId}: ${role ? `role ${ROLE}, tagged ${JSON.stringify(role.tags)}` : 'no role'}; Datadog (${DATADOG_ACCOUNT}) can assume it with the external ID: ${canAssume ? 'yes' : 'NO'}`);
   }
 
-  say(`datadog-aws-org-integration: the real Lambda handlers on local stand-ins of AWS Organizations, STS, IAM and Datadog (API ${apiVersion}).`);
+  say(`datadog-aws-org-integration: the real Lambda handlers on local stand-ins of AWS Organizations, STS, IAM, Secrets Manager and Datadog (API ${apiVersion}).`);
   say(`Organization ${model.organizationId}: management account 111111111111, OU Workloads with ${existing} (shared-services).`);
 
   step('1. Someone creates an account');
@@ -177,6 +179,8 @@ async function main(): Promise<void> {
   say(`  EventBridge -> intake: CloseAccountResult SUCCEEDED -> ${closing.enqueued} message`);
   await drain();
   showAccount(created);
+
+  await showProfiles({ model, workloads, datadog, apiVersion, role: ROLE, datadogAccount: DATADOG_ACCOUNT, intake, queue, sqs, event, say, step, quiet });
 
   // Measured: from the start of this Node process (stand-ins, handlers and all), not a promise.
   say(`\nDone in ${process.uptime().toFixed(1)} s. Run it against your own organization: README, "Deploy".`);

@@ -70,6 +70,8 @@ export interface RoutedRequest {
 
 export abstract class DatadogHttpStandin {
   readonly requests: RecordedRequest[] = [];
+  /** Called with each request as it is recorded (e.g. to put several systems' calls in one timeline). */
+  onRequest?: (request: RecordedRequest) => void;
   protected readonly faults: Fault[] = [];
   /** How v2 errors are shaped; the contract suites set 'document'. */
   v2ErrorBodies: V2ErrorBodies = 'traffic';
@@ -133,14 +135,16 @@ export abstract class DatadogHttpStandin {
     }
     const method = req.method ?? 'GET';
     const authorized = req.headers['dd-api-key'] === this.keys.apiKey && req.headers['dd-application-key'] === this.keys.appKey;
-    this.requests.push({
+    const recorded: RecordedRequest = {
       method,
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       body,
       ...(this.recordBodyText && { text }),
       authorized,
-    });
+    };
+    this.requests.push(recorded);
+    this.onRequest?.(recorded);
 
     const at = this.faults.findIndex((f) => f.only === undefined || f.only.test(url.pathname));
     const fault = at < 0 ? undefined : this.faults.splice(at, 1)[0];

@@ -16,6 +16,13 @@ function demo(...args: string[]) {
   return { ...run, wallSeconds: (Date.now() - started) / 1000 };
 }
 
+const runs = new Map<string, ReturnType<typeof demo>>();
+/** One run per API version, shared by the tests that read its story. */
+function demoOn(apiVersion: 'v1' | 'v2'): ReturnType<typeof demo> {
+  if (!runs.has(apiVersion)) runs.set(apiVersion, demo('--api-version', apiVersion));
+  return runs.get(apiVersion)!;
+}
+
 /** The "Done in N s" figure is measured: positive, and no more than the run took from outside. */
 function expectMeasuredDuration(run: ReturnType<typeof demo>): void {
   const said = /\nDone in (\d+\.\d) s\./.exec(run.stdout);
@@ -29,7 +36,7 @@ const USAGE = 'usage: npm run demo [-- --api-version v1|v2]';
 
 describe('npm run demo', () => {
   it('onboards, ignores duplicates, repairs drift on schedule, and offboards a closed account (v1)', () => {
-    const run = demo('--api-version', 'v1');
+    const run = demoOn('v1');
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const out = run.stdout;
@@ -51,7 +58,7 @@ describe('npm run demo', () => {
   });
 
   it('--api-version v2: mints the external ID before the role, repairs a deleted role without rotating, deletes by config UUID', () => {
-    const run = demo('--api-version', 'v2');
+    const run = demoOn('v2');
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const out = run.stdout;
@@ -75,6 +82,37 @@ describe('npm run demo', () => {
     expect(out).not.toContain('demo-api-key');
     expect(out).not.toContain('demo-app-key');
   });
+
+  it.each(['v1', 'v2'] as const)(
+    'profiles (%s): the EU OU lands in datadoghq.eu without metrics, another account in the default target; a move takes the integration and the trust along',
+    (apiVersion) => {
+      const run = demoOn(apiVersion);
+      expect(run.status).toBe(0);
+      const out = run.stdout.slice(run.stdout.indexOf('\n5. Profiles'));
+      const [, eu, other] = /account (\d{12}) "Berlin Analytics" created in EU, (\d{12}) "Checkout Dev" in Workloads/.exec(out)!;
+      const [created, moved, reconciled] = out.split(/\n6\. |\n7\. /);
+      // Created: each account in its profile's target only, with that profile's settings; the EU keys come from the secret.
+      expect(created).toMatch(new RegExp(`worker: ${eu}: profile eu -> target datadoghq\\.eu: Datadog datadoghq\\.eu .*CreateAWSAccount.*; ok`));
+      expect(created).toMatch(new RegExp(`worker: ${other}: profile \\(top level\\) -> target datadoghq\\.com: Datadog datadoghq\\.com .*CreateAWSAccount.*; ok`));
+      expect(created).toContain(`Datadog datadoghq.com: no integration for ${eu}`);
+      expect(created).toMatch(new RegExp(`Datadog datadoghq\\.eu: integration for ${eu}, metrics collection off`));
+      expect(created).toMatch(new RegExp(`Datadog datadoghq\\.com: integration for ${other}, metrics collection on`));
+      expect(created).toContain(`Datadog datadoghq.eu: no integration for ${other}`);
+      expect(created).not.toMatch(/Datadog datadoghq\.com [A-Za-z, ]*-> .*datadoghq\.eu|datadoghq\.eu [A-Za-z, ]*-> .*datadoghq\.com/);
+      // Moved: created in the new target, then the trust rewritten, then ours deleted in the old one.
+      expect(moved).toContain(
+        `worker: ${eu}: profile (top level) -> target datadoghq.com: Datadog datadoghq.com CreateAWSAccount -> IAM UpdateAssumeRolePolicy -> Datadog datadoghq.eu DeleteAWSAccount; ok`,
+      );
+      expect(moved).toMatch(new RegExp(`Datadog datadoghq\\.com: integration for ${eu}, metrics collection on`));
+      expect(moved).toContain(`Datadog datadoghq.eu: no integration for ${eu}`);
+      expect(moved).toMatch(/can assume DatadogIntegrationRole with that external ID: yes; with the earlier one \(\w+\.\.\.\): no/);
+      expect(moved).toContain("Datadog datadoghq.eu: 0 integrations of ours; another team's for 999999999999: untouched");
+      // Then the schedule: one listing per target, nothing to create or delete, no write.
+      expect(reconciled).toMatch(/Datadog listings 1 in datadoghq\.com, 1 in datadoghq\.eu: \d+ accounts, 0 to create, 0 to delete/);
+      expect(reconciled).not.toMatch(/-> target [^:]+: (?!no write)/);
+      for (const alarm of ['NO', 'STILL', 'GONE', 'demo-eu-api-key', 'demo-eu-app-key']) expect(out).not.toContain(alarm);
+    },
+  );
 
   it("without --api-version, runs on the product's default API version", () => {
     const run = demo();
