@@ -33,6 +33,11 @@ export interface OrganizationPlan {
   readonly targets: readonly TargetSummary[];
   /** Profiles that match no account of the organization (a typo in an OU ID, say). */
   readonly unmatchedProfiles: readonly string[];
+  /**
+   * Accounts of the organization whose integration moves to another Datadog target: counted in
+   * the summary as to create (or to repair), their old integration's deletion in guard.deletions.
+   */
+  readonly moves: number;
 }
 
 export interface TargetSummary {
@@ -160,6 +165,7 @@ export function planTargets(
       return { target: t.name, profiles: t.profiles, accounts: reporting.get(t.name) ?? 0, ...(failure !== undefined && { failure }) };
     }),
     unmatchedProfiles: config.profiles.map((p) => p.name).filter((name) => !matched.has(name)),
+    moves: plans.filter((p) => p.inScope && [...p.actions, ...(p.held ?? [])].some((a) => a.target !== undefined)).length,
   };
 }
 

@@ -70,6 +70,7 @@ describe.each(['v1', 'v2'] as const)('planTargets (%s)', (apiVersion) => {
       { target: EU, profiles: ['eu'], accounts: 1 },
     ]);
     expect(plan.unmatchedProfiles).toEqual(['nobody']);
+    expect(plan.moves).toBe(1);
   });
 
   it('a target whose listing failed: its accounts are blocked (retried), nothing in it is deleted; the other target goes ahead', () => {
