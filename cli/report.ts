@@ -38,7 +38,7 @@ export function printResults(output: Output, results: readonly ConvergeResult[],
   for (const result of results) {
     output.line(`${result.accountId}  ${result.status}${result.scope ? `  (${result.scope})` : ''}${options.routed ? routeText(result) : ''}`);
     const width = Math.max(0, ...result.actions.map((a) => a.type.length));
-    for (const action of result.actions) output.line(`  ${action.type.padEnd(width)}  ${action.reason}${options.routed && action.target ? ` (in Datadog target ${action.target})` : ''}`);
+    for (const action of result.actions) output.line(`  ${action.type.padEnd(width)}  ${action.reason}`);
     if (result.error) output.line(`  error: ${result.error}`);
     for (const note of result.notes) output.line(`  note: ${note}`);
   }

@@ -38,6 +38,7 @@ interface Placed {
 }
 interface PlanJson {
   summary: Record<string, number | boolean>;
+  guard: { tripped: boolean; deletions: number };
   actions: Placed[];
   held: Placed[];
   blocked: (Omit<Placed, 'type'> & { retryable: boolean })[];
@@ -270,7 +271,34 @@ describe('profiles and Datadog targets through the CLI: two Datadog stand-ins (v
       expect(deletes(apac)).toEqual([]);
       expect(deletes(primary)).toHaveLength(1);
       expect((await planJson('plan')).summary).toMatchObject({ toCreate: 0, toRepair: 0, toDelete: 0 });
+
+      // And back, from v2 to v1: the v1 target's create answers the external ID the trust is rewritten to.
+      model.moveAccount(mover, model.rootId);
+      const back = await planJson('apply', '--yes');
+      expect(back.code).toBe(0);
+      expect(back.results![0]!.actions.map((a) => [a.type, a.target])).toEqual([
+        ['create-integration', US1],
+        ['update-role-trust', US1],
+        ['delete-integration', AP1],
+      ]);
+      expect(ours(apac, mover)).toBeUndefined();
+      expect(ours(primary, mover)?.host_tags).toContain(marker);
+      expect(trusted(mover)).toEqual([[US1_PRINCIPAL, ours(primary, mover)!.external_id]]);
+      expect([foreign(primary), foreign(apac)]).toEqual(foreignBefore);
     });
+  });
+
+  it('handle-event for the MoveAccount: the account alone is moved, as apply would', async () => {
+    await applied();
+    model.moveAccount(mover, apacOu);
+    const event = JSON.parse(readFileSync(MOVE_EVENT, 'utf8')) as { detail: { requestParameters: { accountId: string } } };
+    event.detail.requestParameters.accountId = mover;
+    const run = await cli('handle-event', files.write('mover-event.json', event));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`${mover}  ok  (the account is active and in scope)  [profile asia, Datadog target ${AP1}]`);
+    expect(run.stdout).toContain(`our integration in Datadog target ${US1} is removed`);
+    expect(ours(primary, mover)).toBeUndefined();
+    expect(trusted(mover)).toEqual([[AP1_PRINCIPAL, ours(apac, mover)!.external_id]]);
   });
 
   describe('one target\'s keys wrong', () => {
@@ -316,6 +344,23 @@ describe('profiles and Datadog targets through the CLI: two Datadog stand-ins (v
       expect(ours(primary, mover)).toBeDefined();
       expect(deletes(primary)).toEqual([]);
       expect(deletes(apac)).toEqual([]);
+
+      // The keys fixed, the next run finishes both moves: the leftover in each old target is deleted.
+      model.putSecret(APAC_SECRET, JSON.stringify({ apiKey: APAC_API_KEY, appKey: APAC_APP_KEY }));
+      // Two deletions, across both targets: over the guard's 10 % of this small organization.
+      expect((await planJson('plan')).guard).toMatchObject({ tripped: true, deletions: 2 });
+      const next = await planJson('apply', '--yes', '--max-deletions', '2');
+      expect(next.code).toBe(0);
+      expect(next.actions.filter((a) => a.type === 'delete-integration').map((a) => [a.accountId, a.target]).sort()).toEqual(
+        [
+          [asia[1], AP1],
+          [mover, US1],
+        ].sort(),
+      );
+      expect(ours(apac, asia[1]!)).toBeUndefined();
+      expect(ours(primary, mover)).toBeUndefined();
+      expect(trusted(mover)).toEqual([[AP1_PRINCIPAL, ours(apac, mover)!.external_id]]);
+      expect((await planJson('plan')).summary).toMatchObject({ toCreate: 0, toRepair: 0, toDelete: 0 });
     });
   });
 
