@@ -56,7 +56,10 @@ export function offboardCommand(deps: CliDependencies, output: Output, setExitCo
     .option('--all', 'everything this deployment made (the only form)')
     .option('--dry-run', 'list what would be deleted; delete nothing')
     .option('--yes', 'do not ask for the typed confirmation (required when not on a terminal)')
-    .option('--json', 'print {"organizationId", "marker", "dryRun", "items": [{accountId, kind, name, status}], "notReached": [...]}')
+    .option(
+      '--json',
+      'print {"organizationId", "marker", "dryRun", "items": [{accountId, kind, name, status}], "notReached": [...]}; with profiles, each item has its target, plus "unlisted": [{target, reason}]',
+    )
     .addHelpText(
       'after',
       `

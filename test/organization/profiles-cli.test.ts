@@ -9,6 +9,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cliPipeline } from '../../cli/context';
+import { Output } from '../../cli/output';
+import { parseConfig } from '../../lambda/config/schema';
 import { DEFAULT_OWNERSHIP_TAG_KEY, ownershipMarker } from '../../lambda/domain/ownership';
 import { runCliCollect, tempFiles } from '../cli/harness';
 import { FakeAwsOrganization, pointProcessAt, startAwsStandin, type AwsStandin } from '@datadog-aws-org-integration/standins/aws';
@@ -225,6 +228,18 @@ describe('profiles and Datadog targets through the CLI: two Datadog stand-ins (v
     expect(byEvent.code).toBe(0);
     expect((JSON.parse(byEvent.stdout) as PlanJson).results).toMatchObject([{ accountId: asia[1], status: 'ok', profile: 'asia', target: AP1 }]);
     expect(ours(primary, asia[1]!)).toBeUndefined();
+  });
+
+  it('the CLI\'s pipeline has every target, each with its own keys, and its output masks each target\'s keys once read', async () => {
+    const output = new Output(() => undefined, () => undefined);
+    const parsed = parseConfig({ ...(JSON.parse(readFileSync(config(), 'utf8')) as object), datadog: { apiVersion: 'v1', apiUrl: primary.url } }, 'test');
+    const pipeline = cliPipeline(parsed, { env: env(), stdout: () => undefined, stderr: () => undefined }, output, true);
+    expect(pipeline.targets?.names).toEqual([US1, AP1]);
+    expect(output.mask(APAC_API_KEY)).toBe(APAC_API_KEY);
+    await pipeline.targets!.port(AP1).listIntegrations();
+    expect(apac.requests.map((r) => r.path)).toEqual(['/api/v2/integration/aws/accounts']);
+    expect(primary.requests).toEqual([]);
+    expect(output.mask(`${APAC_API_KEY} ${APAC_APP_KEY} ${API_KEY}`)).toBe('[redacted] [redacted] [redacted]');
   });
 
   describe('an account moved between OUs', () => {
