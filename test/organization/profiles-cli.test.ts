@@ -97,21 +97,20 @@ describe('profiles and Datadog targets through the CLI: two Datadog stand-ins (v
   });
 
   const env = () => ({ ...process.env, DD_API_URL: primary.url, DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY });
-  const config = () =>
-    files.write('profiles.json', {
+  const apacDatadog = () => ({ site: AP1, apiUrl: apac.url, credentialsSecretId: APAC_SECRET, apiVersion: 'v2' });
+  /** The configuration, with more profiles after the two (tried in order). */
+  const config = (...more: object[]) =>
+    files.write(`profiles-${more.length}.json`, {
       datadog: { apiVersion: 'v1' },
       profiles: [
-        {
-          name: 'asia',
-          match: { ous: [apacOu] },
-          datadog: { site: AP1, apiUrl: apac.url, credentialsSecretId: APAC_SECRET, apiVersion: 'v2' },
-          integration: { metricsCollection: false },
-        },
+        { name: 'asia', match: { ous: [apacOu] }, datadog: apacDatadog(), integration: { metricsCollection: false } },
         { name: 'nowhere', match: { accounts: [NOWHERE] }, integration: { metricsCollection: false } },
+        ...more,
       ],
     });
+  let configFile = () => config();
   const cli = async (...args: string[]) => {
-    const run = await runCliCollect(['--config', config(), ...args], { env: env() });
+    const run = await runCliCollect(['--config', configFile(), ...args], { env: env() });
     // Neither target's keys are ever printed.
     for (const key of [API_KEY, APP_KEY, APAC_API_KEY, APAC_APP_KEY]) expect(run.stdout + run.stderr).not.toContain(key);
     return run;
@@ -232,7 +231,7 @@ describe('profiles and Datadog targets through the CLI: two Datadog stand-ins (v
 
   it('the CLI\'s pipeline has every target, each with its own keys, and its output masks each target\'s keys once read', async () => {
     const output = new Output(() => undefined, () => undefined);
-    const parsed = parseConfig({ ...(JSON.parse(readFileSync(config(), 'utf8')) as object), datadog: { apiVersion: 'v1', apiUrl: primary.url } }, 'test');
+    const parsed = parseConfig({ ...(JSON.parse(readFileSync(configFile(), 'utf8')) as object), datadog: { apiVersion: 'v1', apiUrl: primary.url } }, 'test');
     const pipeline = cliPipeline(parsed, { env: env(), stdout: () => undefined, stderr: () => undefined }, output, true);
     expect(pipeline.targets?.names).toEqual([US1, AP1]);
     expect(output.mask(APAC_API_KEY)).toBe(APAC_API_KEY);
@@ -314,6 +313,69 @@ describe('profiles and Datadog targets through the CLI: two Datadog stand-ins (v
     expect(run.stdout).toContain(`our integration in Datadog target ${US1} is removed`);
     expect(ours(primary, mover)).toBeUndefined();
     expect(trusted(mover)).toEqual([[AP1_PRINCIPAL, ours(apac, mover)!.external_id]]);
+  });
+
+  it('a tag change moves an account too: a profile matching a tag, reporting to the same target', async () => {
+    configFile = () => config({ name: 'tagged', match: { tags: { 'region-group': 'apac' } }, datadog: apacDatadog() });
+    try {
+      await applied();
+      model.tagAccount(top[1]!, { 'region-group': 'apac' });
+      const plan = await planJson('plan');
+      expect(plan.targets.find((t) => t.target === AP1)).toEqual({ target: AP1, profiles: ['asia', 'tagged'], accounts: 3 });
+      expect(plan.actions.map((a) => [a.accountId, a.type, a.profile, a.target])).toEqual([
+        [top[1], 'create-integration', 'tagged', AP1],
+        [top[1], 'update-role-trust', 'tagged', AP1],
+        [top[1], 'delete-integration', 'tagged', US1],
+      ]);
+      expect((await cli('apply', '--yes')).code).toBe(0);
+      expect(ours(primary, top[1]!)).toBeUndefined();
+      // Its own settings: metrics collection is asia's alone.
+      expect(ours(apac, top[1]!)?.metrics_collection_enabled).not.toBe(false);
+      expect(trusted(top[1]!)).toEqual([[AP1_PRINCIPAL, ours(apac, top[1]!)!.external_id]]);
+    } finally {
+      configFile = () => config();
+    }
+  });
+
+  it('an account that leaves the organization or closes is offboarded in the target that holds its integration', async () => {
+    await applied();
+    model.removeAccount(asia[0]!);
+    model.closeAccount(top[0]!, { immediate: true });
+    // Two deletions trip the guard of this small organization: plan shows them held, each with its target.
+    const plan = await planJson('plan');
+    expect(plan.code).toBe(3);
+    expect(plan.actions).toEqual([]);
+    expect(plan.held.map((a) => [a.accountId, a.type, a.target]).sort()).toEqual(
+      [
+        [asia[0], 'delete-integration', AP1],
+        [top[0], 'delete-integration', US1],
+      ].sort(),
+    );
+    expect((await cli('apply', '--yes', '--max-deletions', '2')).code).toBe(0);
+    expect(ours(apac, asia[0]!)).toBeUndefined();
+    expect(ours(primary, top[0]!)).toBeUndefined();
+    // The one made by hand for the closed account in the other Datadog organization has no marker: it stays.
+    expect(apac.stored().filter((a) => a.account_id === top[0])).toHaveLength(1);
+    expect(deletes(primary)).toHaveLength(1);
+    expect(deletes(apac)).toHaveLength(1);
+  });
+
+  it('a profile\'s settings changed: an update in its own target only', async () => {
+    await applied();
+    configFile = () =>
+      files.write('asia-metrics-on.json', {
+        datadog: { apiVersion: 'v1' },
+        profiles: [{ name: 'asia', match: { ous: [apacOu] }, datadog: apacDatadog(), integration: { metricsCollection: true } }],
+      });
+    try {
+      const plan = await planJson('plan');
+      expect(plan.actions.map((a) => [a.accountId, a.type, a.target]).sort()).toEqual(asia.map((id) => [id, 'update-integration', AP1]).sort());
+      expect((await cli('apply', '--yes')).code).toBe(0);
+      for (const id of asia) expect(ours(apac, id)?.metrics_collection_enabled).toBe(true);
+      expect(primary.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    } finally {
+      configFile = () => config();
+    }
   });
 
   describe('one target\'s keys wrong', () => {
