@@ -4,7 +4,7 @@ import type { ConvergeResult } from '../../lambda/converge';
 import type { PipelineDependencies } from '../../lambda/dependencies';
 import { InputError } from '../../lambda/domain/errors';
 import { routingOf } from '../../lambda/config/profiles';
-import type { AccountPlan } from '../../lambda/plan/plan-account';
+import type { AccountPlan, Action } from '../../lambda/plan/plan-account';
 import type { OrganizationPlan, TargetSummary } from '../../lambda/plan/plan-organization';
 import { applyOrganization } from '../../lambda/reconcile/apply';
 import { observeOrganization, readRoles, type ObservedOrganization } from '../../lambda/reconcile/observe-organization';
@@ -108,14 +108,13 @@ export function planJson({ plan, roles }: PlannedOrganization, config: Config): 
   const { tripped, deletions, limit, reason } = plan.guard;
   const routed = isRouted(config);
   const where = (p: AccountPlan, target?: string) => (routed ? placed(p, target) : {});
+  const actionJson = (p: AccountPlan, a: Action) => ({ accountId: p.accountId, type: a.type, reason: a.reason, ...where(p, a.target) });
   return {
     summary: { ...plan.summary, rolesRead: roles.read, shallow: roles.reading === 'shallow' },
     guard: { tripped, deletions, limit, reason },
-    actions: plan.plans.flatMap((p) =>
-      p.actions.filter((a) => a.type !== 'none').map((a) => ({ accountId: p.accountId, type: a.type, reason: a.reason, ...where(p, a.target) })),
-    ),
+    actions: plan.plans.flatMap((p) => p.actions.filter((a) => a.type !== 'none').map((a) => actionJson(p, a))),
     // What a tripped deletion guard held back (empty when it did not trip).
-    held: plan.plans.flatMap((p) => (p.held ?? []).map((a) => ({ accountId: p.accountId, type: a.type, reason: a.reason, ...where(p, a.target) }))),
+    held: plan.plans.flatMap((p) => (p.held ?? []).map((a) => actionJson(p, a))),
     // Counted as repairs, with no action: a role that could not be read (retryable: the account is new).
     blocked: plan.plans.flatMap((p) => (p.blocked ? [{ accountId: p.accountId, ...p.blocked, ...where(p) }] : [])),
     ...(routed && { targets: plan.targets, unmatchedProfiles: plan.unmatchedProfiles }),
