@@ -8,23 +8,35 @@ export function convergeExitCode(results: readonly ConvergeResult[]): number {
   return EXIT.ok;
 }
 
-/** The public --json shape: {"results": [{accountId, status, actions: [{type, reason}], error?}]}. */
-export function resultsJson(results: readonly ConvergeResult[]): unknown {
+/**
+ * The public --json shape: {"results": [{accountId, status, actions: [{type, reason}], error?}]}.
+ * `routed` (the configuration has profiles): each result and action also says its profile (null
+ * for the top level's) and Datadog target (an action's own: a move's leftover is deleted elsewhere).
+ */
+export function resultsJson(results: readonly ConvergeResult[], options: { routed?: boolean } = {}): unknown {
+  const routed = Boolean(options.routed);
   return {
     results: results.map((r) => ({
       accountId: r.accountId,
       status: r.status,
-      actions: r.actions.map(({ type, reason }) => ({ type, reason })),
+      ...(routed && { profile: r.profile ?? null, target: r.target ?? null }),
+      actions: r.actions.map(({ type, reason, target }) => ({ type, reason, ...(routed && { target: target ?? r.target ?? null }) })),
       ...(r.error !== undefined && { error: r.error }),
     })),
   };
 }
 
-export function printResults(output: Output, results: readonly ConvergeResult[], options: { json?: boolean; dryRun?: boolean }): void {
-  if (options.json) return output.json(resultsJson(results));
+/** Where a result was routed, for the human line: its profile and Datadog target. */
+function routeText(result: ConvergeResult): string {
+  if (result.target === undefined) return '';
+  return `  [${result.profile === undefined ? 'top level' : `profile ${result.profile}`}, Datadog target ${result.target}]`;
+}
+
+export function printResults(output: Output, results: readonly ConvergeResult[], options: { json?: boolean; dryRun?: boolean; routed?: boolean }): void {
+  if (options.json) return output.json(resultsJson(results, options));
   if (options.dryRun) output.line('Dry run: nothing was changed. These are the actions a run would take.\n');
   for (const result of results) {
-    output.line(`${result.accountId}  ${result.status}${result.scope ? `  (${result.scope})` : ''}`);
+    output.line(`${result.accountId}  ${result.status}${result.scope ? `  (${result.scope})` : ''}${options.routed ? routeText(result) : ''}`);
     const width = Math.max(0, ...result.actions.map((a) => a.type.length));
     for (const action of result.actions) output.line(`  ${action.type.padEnd(width)}  ${action.reason}`);
     if (result.error) output.line(`  error: ${result.error}`);

@@ -10,7 +10,7 @@ import { EXIT } from '../exit-codes';
 import { accountIdArg } from '../options';
 import type { Output } from '../output';
 import { convergeExitCode, printResults } from '../report';
-import { applyPlanned, organizationRun, planWholeOrganization, reportPlan, requireConfirmation } from './organization-run';
+import { applyPlanned, isRouted, organizationRun, planWholeOrganization, reportPlan, requireConfirmation } from './organization-run';
 
 interface RunOptions {
   dryRun?: boolean;
@@ -53,7 +53,7 @@ export function convergeCommands(deps: CliDependencies, output: Output, setExitC
     .action(async (accountIds: string[], options: RunOptions, command: Command) => {
       const config = await loadCliConfig(command.optsWithGlobals<GlobalOptions>(), deps, output);
       const results = await convergeAll([...new Set(accountIds)], config, options, deps, output);
-      printResults(output, results, options);
+      printResults(output, results, { ...options, routed: isRouted(config) });
       setExitCode(convergeExitCode(results));
     });
 
@@ -83,7 +83,7 @@ export function convergeCommands(deps: CliDependencies, output: Output, setExitC
       }
       if (!options.json) output.line(describeOutcome(outcome));
       const results = await convergeAll(outcome.accountIds, config, options, deps, output);
-      printResults(output, results, options);
+      printResults(output, results, { ...options, routed: isRouted(config) });
       setExitCode(convergeExitCode(results));
     });
 

@@ -6,6 +6,7 @@ import { cliPipeline, type CliDependencies, type GlobalOptions } from '../contex
 import { EXIT } from '../exit-codes';
 import { table, type Output } from '../output';
 import type { ExitCodeSink } from './converge';
+import { isRouted } from './organization-run';
 
 
 interface OffboardOptions {
@@ -15,25 +16,32 @@ interface OffboardOptions {
   json?: boolean;
 }
 
-const row = (item: UninstallItem, status?: string) => [item.accountId, item.kind, item.name, ...(status === undefined ? [] : [status])];
+/** With profiles, each integration's Datadog target is shown (roles and policies have none: "-"). */
+const row = (item: UninstallItem, routed: boolean) => [item.accountId, item.kind, item.name, ...(routed ? [item.target ?? ''] : [])];
 
-function printFound(output: Output, plan: UninstallPlan): void {
+function printFound(output: Output, plan: UninstallPlan, routed: boolean): void {
   output.line(`Ownership marker: ${plan.marker} (organization ${plan.organizationId})`);
   output.line(`\nTo delete (${plan.items.length}): every integration with the marker, every role and policy tagged managed-by=datadog-aws-org-integration`);
-  if (plan.items.length > 0) output.line(table(['ACCOUNT', 'KIND', 'NAME'], plan.items.map((item) => row(item))));
+  if (plan.items.length > 0) output.line(table(['ACCOUNT', 'KIND', 'NAME', ...(routed ? ['DATADOG TARGET'] : [])], plan.items.map((item) => row(item, routed))));
   if (plan.notReached.length > 0) {
     output.line(`\nNot reached (${plan.notReached.length}): whatever of ours is in these accounts stays`);
     output.line(table(['ACCOUNT', 'REASON'], plan.notReached.map((n) => [n.accountId, n.reason])));
   }
+  if (plan.unlisted.length > 0) {
+    output.line(`\nNot listed (${plan.unlisted.length}): our integrations in these Datadog targets stay; run offboard --all again once they answer`);
+    output.line(table(['DATADOG TARGET', 'REASON'], plan.unlisted.map((u) => [u.target, u.reason])));
+  }
 }
 
-function json(plan: UninstallPlan, dryRun: boolean, results?: readonly UninstallResult[]): unknown {
+function json(plan: UninstallPlan, dryRun: boolean, routed: boolean, results?: readonly UninstallResult[]): unknown {
+  const items: readonly (UninstallItem & { status: string; error?: string })[] = results ?? plan.items.map((item) => ({ ...item, status: 'planned' }));
   return {
     organizationId: plan.organizationId,
     marker: plan.marker,
     dryRun,
-    items: (results ?? plan.items.map((item) => ({ ...item, status: 'planned' }))).map((r) => ({ ...r })),
+    items: items.map(({ target, ...item }) => ({ ...item, ...(routed && { target: target ?? null }) })),
     notReached: plan.notReached,
+    ...(routed && { unlisted: plan.unlisted }),
   };
 }
 
@@ -48,13 +56,17 @@ export function offboardCommand(deps: CliDependencies, output: Output, setExitCo
     .option('--all', 'everything this deployment made (the only form)')
     .option('--dry-run', 'list what would be deleted; delete nothing')
     .option('--yes', 'do not ask for the typed confirmation (required when not on a terminal)')
-    .option('--json', 'print {"organizationId", "marker", "dryRun", "items": [{accountId, kind, name, status}], "notReached": [...]}')
+    .option(
+      '--json',
+      'print {"organizationId", "marker", "dryRun", "items": [{accountId, kind, name, status}], "notReached": [...]}; with profiles, each item has its target, plus "unlisted": [{target, reason}]',
+    )
     .addHelpText(
       'after',
       `
 On a terminal it lists what it found and asks you to type the organization ID. Accounts whose member
 access role cannot be assumed are listed as not reached: what is ours there stays.
-Exit codes: 0 done (or nothing to do, or not confirmed), 1 a deletion failed, 2 usage.`,
+Exit codes: 0 done (or nothing to do, or not confirmed), 1 a deletion failed or a Datadog target
+could not be listed, 2 usage.`,
     )
     .action(async (options: OffboardOptions, command: Command) => {
       if (!options.all) {
@@ -69,12 +81,15 @@ Exit codes: 0 done (or nothing to do, or not confirmed), 1 a deletion failed, 2 
       }
       const config = await loadCliConfig(command.optsWithGlobals<GlobalOptions>(), deps, output);
       const pipeline = cliPipeline(config, deps, output, options.json);
+      const routed = isRouted(config);
       const plan = await findOurs(config, pipeline);
-      if (!options.json) printFound(output, plan);
+      // A target that could not be listed leaves ours there: the uninstall is not complete.
+      const incomplete = plan.unlisted.length > 0 ? EXIT.failed : EXIT.ok;
+      if (!options.json) printFound(output, plan, routed);
       if (dryRun || plan.items.length === 0) {
-        if (options.json) output.json(json(plan, dryRun));
+        if (options.json) output.json(json(plan, dryRun, routed));
         else output.line(plan.items.length === 0 ? '\nNothing of ours to delete.' : '\nDry run: nothing was deleted.');
-        setExitCode(EXIT.ok);
+        setExitCode(incomplete);
         return;
       }
       if (!options.yes) {
@@ -85,10 +100,14 @@ Exit codes: 0 done (or nothing to do, or not confirmed), 1 a deletion failed, 2 
           return;
         }
       }
-      const results = await removeOurs(plan, pipeline, options.json ? undefined : (r) => output.line(`${r.accountId}  ${r.kind}  ${r.name}  ${r.status}${r.error ? `: ${r.error}` : ''}`));
+      const results = await removeOurs(
+        plan,
+        pipeline,
+        options.json ? undefined : (r) => output.line(`${r.accountId}  ${r.kind}  ${r.name}${routed && r.target ? `  ${r.target}` : ''}  ${r.status}${r.error ? `: ${r.error}` : ''}`),
+      );
       const failed = results.filter((r) => r.status === 'failed');
-      if (options.json) output.json(json(plan, false, results));
-      else output.line(`\n${results.length - failed.length} deleted, ${failed.length} failed`);
-      setExitCode(failed.length > 0 ? EXIT.failed : EXIT.ok);
+      if (options.json) output.json(json(plan, false, routed, results));
+      else output.line(`\n${results.length - failed.length} deleted, ${failed.length} failed${plan.unlisted.length > 0 ? `; ${plan.unlisted.length} Datadog target(s) not listed` : ''}`);
+      setExitCode(failed.length > 0 ? EXIT.failed : incomplete);
     });
 }

@@ -3,7 +3,9 @@ import type { Config } from '../../lambda/config/schema';
 import type { ConvergeResult } from '../../lambda/converge';
 import type { PipelineDependencies } from '../../lambda/dependencies';
 import { InputError } from '../../lambda/domain/errors';
-import { heldDeletions, type OrganizationPlan } from '../../lambda/plan/plan-organization';
+import { routingOf } from '../../lambda/config/profiles';
+import type { AccountPlan, Action } from '../../lambda/plan/plan-account';
+import type { OrganizationPlan, TargetSummary } from '../../lambda/plan/plan-organization';
 import { applyOrganization } from '../../lambda/reconcile/apply';
 import { observeOrganization, readRoles, type ObservedOrganization } from '../../lambda/reconcile/observe-organization';
 import { accountsForWorkers, accountsToConverge, guardLimits, planObservedOrganization } from '../../lambda/reconcile/organization-work';
@@ -93,19 +95,29 @@ export async function planWholeOrganization(
   return { observed, plan: planObservedOrganization(observed, config, limits), roles: { ...roles, read: observed.roles.size } };
 }
 
+/** With profiles in the configuration, the plan says which profile and which Datadog target each entry is for. */
+export const isRouted = (config: Config): boolean => config.profiles.length > 0;
+
+/** An account plan's entry, placed: its profile (null for the top level's) and the target it writes to. */
+function placed(plan: AccountPlan, target?: string): { profile: string | null; target: string } {
+  return { profile: plan.profile ?? null, target: target ?? plan.target };
+}
+
 /** The public --json shape of plan (and of apply's plan). */
-export function planJson({ plan, roles }: PlannedOrganization): object {
+export function planJson({ plan, roles }: PlannedOrganization, config: Config): object {
   const { tripped, deletions, limit, reason } = plan.guard;
+  const routed = isRouted(config);
+  const where = (p: AccountPlan, target?: string) => (routed ? placed(p, target) : {});
+  const actionJson = (p: AccountPlan, a: Action) => ({ accountId: p.accountId, type: a.type, reason: a.reason, ...where(p, a.target) });
   return {
     summary: { ...plan.summary, rolesRead: roles.read, shallow: roles.reading === 'shallow' },
     guard: { tripped, deletions, limit, reason },
-    actions: plan.plans.flatMap((p) =>
-      p.actions.filter((a) => a.type !== 'none').map((a) => ({ accountId: p.accountId, type: a.type, reason: a.reason })),
-    ),
+    actions: plan.plans.flatMap((p) => p.actions.filter((a) => a.type !== 'none').map((a) => actionJson(p, a))),
     // What a tripped deletion guard held back (empty when it did not trip).
-    held: heldDeletions(plan),
+    held: plan.plans.flatMap((p) => (p.held ?? []).map((a) => actionJson(p, a))),
     // Counted as repairs, with no action: a role that could not be read (retryable: the account is new).
-    blocked: plan.plans.flatMap((p) => (p.blocked ? [{ accountId: p.accountId, ...p.blocked }] : [])),
+    blocked: plan.plans.flatMap((p) => (p.blocked ? [{ accountId: p.accountId, ...p.blocked, ...where(p) }] : [])),
+    ...(routed && { targets: plan.targets, unmatchedProfiles: plan.unmatchedProfiles }),
   };
 }
 
@@ -121,36 +133,82 @@ export function rolesLine({ roles }: PlannedOrganization): string {
     : `${read} that need work (reconcile.inspectRoles is off; --deep checks the others too)`;
 }
 
-export function printPlan(output: Output, planned: PlannedOrganization): void {
+interface PlanEntry {
+  readonly accountId: string;
+  readonly reason: string;
+  readonly profile?: string;
+}
+
+/** The plan's entries by group (an action type, held, blocked), in the order first met. */
+type Groups = Map<string, PlanEntry[]>;
+
+function addEntry(groups: Groups, group: string, entry: PlanEntry): void {
+  groups.set(group, [...(groups.get(group) ?? []), entry]);
+}
+
+function printGroups(output: Output, groups: Groups, named: boolean): void {
+  for (const [type, entries] of groups) {
+    output.line(`\n${type} (${entries.length})`);
+    for (const entry of entries) output.line(`  ${entry.accountId}  ${named ? `${entry.profile === undefined ? 'top level' : `profile ${entry.profile}`}  ` : ''}${entry.reason}`);
+  }
+}
+
+/**
+ * The plan's groups, by Datadog target: each entry goes to the target it writes to (a move's
+ * leftover to the target it is deleted from). Without profiles, one target.
+ */
+function groupsByTarget(plan: OrganizationPlan): Map<string, Groups> {
+  const byTarget = new Map<string, Groups>(plan.targets.map((t) => [t.target, new Map()]));
+  const add = (target: string, group: string, entry: PlanEntry) => {
+    const groups = byTarget.get(target) ?? new Map<string, PlanEntry[]>();
+    byTarget.set(target, groups);
+    addEntry(groups, group, entry);
+  };
+  for (const accountPlan of plan.plans) {
+    const entry = (reason: string): PlanEntry => ({ accountId: accountPlan.accountId, reason, ...(accountPlan.profile !== undefined && { profile: accountPlan.profile }) });
+    for (const action of accountPlan.actions) {
+      if (action.type !== 'none') add(action.target ?? accountPlan.target, action.type, entry(action.reason));
+    }
+    for (const action of accountPlan.held ?? []) add(action.target ?? accountPlan.target, `${action.type} held by the deletion guard`, entry(action.reason));
+    if (accountPlan.blocked) add(accountPlan.target, 'blocked', entry(accountPlan.blocked.reason));
+  }
+  return byTarget;
+}
+
+/** A target's header: its name, who reports there, and whether it could be listed. */
+function targetHeader(target: TargetSummary, isDefault: boolean): string[] {
+  const who = [...(isDefault ? ['top level'] : []), ...target.profiles.map((p) => `profile ${p}`)].join(', ') || 'no profile';
+  const header = `== Datadog target ${target.target}: ${who}; ${target.accounts} account${target.accounts === 1 ? '' : 's'} ==`;
+  if (target.failure === undefined) return [header];
+  return [header, `listing failed: ${target.failure}`, 'its accounts are retried on their own, and nothing in this target is deleted in this run'];
+}
+
+export function printPlan(output: Output, planned: PlannedOrganization, config: Config): void {
   const { summary } = planned.plan;
   output.line(
     `${summary.accounts} accounts: ${summary.inSync} in sync, ${summary.toCreate} to create, ${summary.toRepair} to repair, ${summary.toDelete} to delete`,
   );
   output.line(rolesLine(planned));
-  const groups = new Map<string, { accountId: string; reason: string }[]>();
-  for (const accountPlan of planned.plan.plans) {
-    for (const action of accountPlan.actions) {
-      if (action.type !== 'none') groups.set(action.type, [...(groups.get(action.type) ?? []), { accountId: accountPlan.accountId, reason: action.reason }]);
+  const byTarget = groupsByTarget(planned.plan);
+  if (!isRouted(config)) {
+    for (const groups of byTarget.values()) printGroups(output, groups, false);
+  } else {
+    const defaultTarget = routingOf(config).defaultTarget.name;
+    for (const target of planned.plan.targets) {
+      output.line(`\n${targetHeader(target, target.target === defaultTarget).join('\n')}`);
+      const groups = byTarget.get(target.target)!;
+      if (groups.size === 0) output.line('nothing to do');
+      printGroups(output, groups, true);
     }
-    for (const action of accountPlan.held ?? []) {
-      const group = `${action.type} held by the deletion guard`;
-      groups.set(group, [...(groups.get(group) ?? []), { accountId: accountPlan.accountId, reason: action.reason }]);
-    }
-    if (accountPlan.blocked) {
-      groups.set('blocked', [...(groups.get('blocked') ?? []), { accountId: accountPlan.accountId, reason: accountPlan.blocked.reason }]);
-    }
-  }
-  for (const [type, entries] of groups) {
-    output.line(`\n${type} (${entries.length})`);
-    for (const entry of entries) output.line(`  ${entry.accountId}  ${entry.reason}`);
+    for (const name of planned.plan.unmatchedProfiles) output.line(`\nprofile ${name} matches no account of the organization`);
   }
   output.line(`\ndeletion guard: ${planned.plan.guard.reason}`);
 }
 
 /** `plan`'s output and exit code; also a dry run of handle-event's org-wide reconcile (with `results: []`). */
 export function reportPlan(run: OrganizationRun, planned: PlannedOrganization, extra: { results?: [] } = {}): number {
-  if (run.json) run.output.json({ ...planJson(planned), ...extra });
-  else printPlan(run.output, planned);
+  if (run.json) run.output.json({ ...planJson(planned, run.config), ...extra });
+  else printPlan(run.output, planned, run.config);
   return planned.plan.guard.tripped ? EXIT.deletionGuard : EXIT.ok;
 }
 
@@ -170,7 +228,7 @@ export async function applyPlanned(
 ): Promise<number> {
   const { output, json, interactive, deps } = run;
   const { plan, observed } = planned;
-  if (!json) printPlan(output, planned);
+  if (!json) printPlan(output, planned, run.config);
   // Tripped: the deletions are held (the plan shows them); creations and repairs go ahead, and the run ends with exit 3.
   const tripped = plan.guard.tripped;
   const guardError = tripped ? { error: plan.guard.reason } : {};
@@ -178,7 +236,7 @@ export async function applyPlanned(
   if (tripped) output.stderr(`dd-aws-org: deletion guard: ${plan.guard.reason}\n`);
   const accountIds = accountsToConverge(plan, observed);
   if (accountIds.length === 0) {
-    if (json) output.json({ ...planJson(planned), results: [], ...guardError });
+    if (json) output.json({ ...planJson(planned, run.config), results: [], ...guardError });
     else output.line('\nNothing to do.');
     return done;
   }
@@ -198,7 +256,7 @@ export async function applyPlanned(
   progress.finish();
   const failed = results.filter((r) => r.status === 'error');
   if (json) {
-    output.json({ ...planJson(planned), ...(resultsJson(results) as object), ...guardError });
+    output.json({ ...planJson(planned, run.config), ...(resultsJson(results, { routed: isRouted(run.config) }) as object), ...guardError });
   } else {
     // On a terminal the bar showed counts only: list the failures; otherwise each line already said.
     if (interactive) for (const result of failed) output.line(`${result.accountId}  error: ${result.error}`);

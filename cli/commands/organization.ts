@@ -21,7 +21,10 @@ export function organizationCommands(deps: CliDependencies, output: Output, setE
     )
     .option('--shallow', 'read no role: a quick look at Organizations and Datadog only (a deleted role or an altered trust does not show)')
     .option('--deep', DEEP)
-    .option('--json', 'print {"summary": {...}, "guard": {tripped, deletions, limit, reason}, "actions": [{accountId, type, reason}]}')
+    .option(
+      '--json',
+      'print {"summary": {...}, "guard": {tripped, deletions, limit, reason}, "actions": [{accountId, type, reason}]}; with profiles, each entry also has profile and target, plus "targets" and "unmatchedProfiles"',
+    )
     .action(async (options: { deep?: boolean; shallow?: boolean; json?: boolean }, command: Command) => {
       const roles = roleReading(options);
       const run = await organizationRun(command, deps, output, options.json);

@@ -205,7 +205,9 @@ export function accountPlanner(
       role,
     };
     const plan = planAccount(observation, route.config, (own ?? listings[0]!).capabilities, permissions);
-    if (own?.failure !== undefined && organization.state !== 'NOT_IN_ORGANIZATION') {
+    // Out of scope with nothing to do (the management account, one left alone): its target's listing changes nothing.
+    const idleOutOfScope = !plan.inScope && plan.actions.every((a) => a.type === 'none');
+    if (own?.failure !== undefined && organization.state !== 'NOT_IN_ORGANIZATION' && !idleOutOfScope) {
       return { ...plan, actions: [], held: undefined, blocked: { reason: `Datadog target ${route.target.name} could not be listed (${own.failure}): retry later`, retryable: true } };
     }
     return plan;

@@ -3,7 +3,9 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { deleteIfPresent } from '../act/execute';
 import { deleteCustomerPolicy, deleteRole } from '../act/iam-role';
 import type { Config } from '../config/schema';
-import type { AwsIntegrationPort } from '../datadog/port';
+import { routingOf } from '../config/profiles';
+import type { AwsIntegrationPort, Integration } from '../datadog/port';
+import { portOf, type DatadogTargets } from '../datadog/targets';
 import { StateError, messageOf } from '../domain/errors';
 import { CUSTOMER_POLICY_PATH, isMarkedOurs, isTaggedOurs, ownershipMarker } from '../domain/ownership';
 import type { MemberAccess } from '../observe/member-access';
@@ -12,7 +14,8 @@ import { ownershipOf } from '../plan/plan-account';
 
 /**
  * `offboard --all`: everything this deployment provably made, and nothing else. In Datadog,
- * every integration with our organization's marker; in every member account it can reach, the
+ * every integration with our organization's marker, in every target the profiles report to
+ * (each deleted in the target that holds it); in every member account it can reach, the
  * roles and customer managed policies tagged as ours. First found (read only), then removed.
  */
 
@@ -23,6 +26,8 @@ export interface UninstallItem {
   readonly kind: UninstallKind;
   /** The role name (integration, role) or the policy ARN. */
   readonly name: string;
+  /** An integration: the Datadog target that holds it. */
+  readonly target?: string;
 }
 
 export interface UninstallResult extends UninstallItem {
@@ -37,6 +42,8 @@ export interface UninstallPlan {
   readonly items: readonly UninstallItem[];
   /** Accounts whose IAM could not be reached: whatever of ours is there stays. */
   readonly notReached: readonly { readonly accountId: string; readonly reason: string }[];
+  /** Datadog targets that could not be listed: our integrations there stay (another run finds them). */
+  readonly unlisted: readonly { readonly target: string; readonly reason: string }[];
   /** IAM in each reached account, for the removal. */
   readonly iam: ReadonlyMap<string, IAMClient>;
 }
@@ -44,17 +51,45 @@ export interface UninstallPlan {
 export interface UninstallDependencies {
   readonly organizationsClient: OrganizationsClient;
   readonly datadog: AwsIntegrationPort;
+  /** Every Datadog target the profiles report to (absent: the one of `datadog`). */
+  readonly targets?: DatadogTargets;
   readonly memberAccess: MemberAccess;
+}
+
+interface ListedIntegration {
+  readonly integration: Integration;
+  readonly target: string;
+}
+
+/**
+ * Every target's integrations, each with the target that holds it. With several targets, one
+ * that cannot be listed is reported and the others go ahead; all failing (or the one) throws.
+ */
+async function listEveryTarget(config: Config, deps: Pick<UninstallDependencies, 'datadog' | 'targets'>): Promise<{ listed: ListedIntegration[]; unlisted: UninstallPlan['unlisted'] }> {
+  const routing = routingOf(config);
+  const settled = await Promise.allSettled(routing.targets.map((t) => portOf(deps, t.name).listIntegrations()));
+  const failed = settled.filter((s) => s.status === 'rejected');
+  if (failed.length > 0 && (!routing.multiTarget || failed.length === settled.length)) throw failed[0]!.reason;
+  const listed: ListedIntegration[] = [];
+  const unlisted: { target: string; reason: string }[] = [];
+  settled.forEach((result, index) => {
+    const target = routing.targets[index]!.name;
+    if (result.status === 'fulfilled') listed.push(...result.value.map((integration) => ({ integration, target })));
+    else unlisted.push({ target, reason: messageOf(result.reason) });
+  });
+  return { listed, unlisted };
 }
 
 /** Reads Datadog, the organization and each reachable account's IAM: what `offboard --all` would delete. Writes nothing. */
 export async function findOurs(config: Config, deps: UninstallDependencies): Promise<UninstallPlan> {
-  const [snapshot, integrations] = await Promise.all([
+  const [snapshot, { listed, unlisted }] = await Promise.all([
     walkOrganization(deps.organizationsClient, { readTags: false, concurrency: config.reconcile.concurrency }),
-    deps.datadog.listIntegrations(),
+    listEveryTarget(config, deps),
   ]);
   const ownership = ownershipOf(config, snapshot.organizationId);
-  const marked = integrations.filter((i) => isMarkedOurs(i, ownership));
+  // One marker per deployment (integration.ownershipTagKey is top-level only): the same test in every target.
+  const markedListed = listed.filter(({ integration }) => isMarkedOurs(integration, ownership));
+  const marked = markedListed.map(({ integration }) => integration);
   const roleNamesOf = (accountId: string) => [
     ...new Set([config.role.name, ...marked.flatMap((i) => (i.accountId === accountId && i.auth.kind === 'role' ? [i.auth.roleName] : []))]),
   ];
@@ -77,20 +112,26 @@ export async function findOurs(config: Config, deps: UninstallDependencies): Pro
   });
   const byAccount = new Map<string, UninstallItem[]>();
   const add = (item: UninstallItem) => byAccount.set(item.accountId, [...(byAccount.get(item.accountId) ?? []), item]);
-  for (const integration of marked) if (integration.auth.kind === 'role') add({ accountId: integration.accountId, kind: 'integration', name: integration.auth.roleName });
+  for (const { integration, target } of markedListed) {
+    if (integration.auth.kind === 'role') add({ accountId: integration.accountId, kind: 'integration', name: integration.auth.roleName, target });
+  }
   for (const item of iamItems.flat()) add(item);
   const items = [...byAccount.keys()].sort().flatMap((id) => byAccount.get(id)!);
   notReached.sort((a, b) => a.accountId.localeCompare(b.accountId));
-  return { organizationId: snapshot.organizationId, marker: ownershipMarker(ownership), items, notReached, iam };
+  return { organizationId: snapshot.organizationId, marker: ownershipMarker(ownership), items, notReached, unlisted, iam };
 }
 
 /** Deletes what `findOurs` found, one item at a time (Datadog's writes conflict when concurrent). A failure is reported, not thrown. */
-export async function removeOurs(plan: UninstallPlan, deps: Pick<UninstallDependencies, 'datadog'>, onResult?: (result: UninstallResult) => void): Promise<UninstallResult[]> {
+export async function removeOurs(
+  plan: UninstallPlan,
+  deps: Pick<UninstallDependencies, 'datadog' | 'targets'>,
+  onResult?: (result: UninstallResult) => void,
+): Promise<UninstallResult[]> {
   const results: UninstallResult[] = [];
   for (const item of plan.items) {
     let result: UninstallResult;
     try {
-      await removeOne(item, plan, deps.datadog);
+      await removeOne(item, plan, item.target === undefined ? deps.datadog : portOf(deps, item.target));
       result = { ...item, status: 'deleted' };
     } catch (error) {
       result = { ...item, status: 'failed', error: messageOf(error) };
