@@ -10,17 +10,17 @@ export function convergeExitCode(results: readonly ConvergeResult[]): number {
 
 /**
  * The public --json shape: {"results": [{accountId, status, actions: [{type, reason}], error?}]}.
- * `routed` (the configuration has profiles): each result and action also says its profile (null
- * for the top level's) and Datadog target (an action's own: a move's leftover is deleted elsewhere).
+ * Each result and action also says its profile (null for the top level's) and Datadog target
+ * (an action's own: a move's leftover is deleted elsewhere), profiles or not: one shape for scripts.
  */
-export function resultsJson(results: readonly ConvergeResult[], options: { routed?: boolean } = {}): unknown {
-  const routed = Boolean(options.routed);
+export function resultsJson(results: readonly ConvergeResult[]): unknown {
   return {
     results: results.map((r) => ({
       accountId: r.accountId,
       status: r.status,
-      ...(routed && { profile: r.profile ?? null, target: r.target ?? null }),
-      actions: r.actions.map(({ type, reason, target }) => ({ type, reason, ...(routed && { target: target ?? r.target ?? null }) })),
+      profile: r.profile ?? null,
+      target: r.target ?? null,
+      actions: r.actions.map(({ type, reason, target }) => ({ type, reason, target: target ?? r.target ?? null })),
       ...(r.error !== undefined && { error: r.error }),
     })),
   };
@@ -33,7 +33,7 @@ function routeText(result: ConvergeResult): string {
 }
 
 export function printResults(output: Output, results: readonly ConvergeResult[], options: { json?: boolean; dryRun?: boolean; routed?: boolean }): void {
-  if (options.json) return output.json(resultsJson(results, options));
+  if (options.json) return output.json(resultsJson(results));
   if (options.dryRun) output.line('Dry run: nothing was changed. These are the actions a run would take.\n');
   for (const result of results) {
     output.line(`${result.accountId}  ${result.status}${result.scope ? `  (${result.scope})` : ''}${options.routed ? routeText(result) : ''}`);

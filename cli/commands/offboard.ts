@@ -33,15 +33,15 @@ function printFound(output: Output, plan: UninstallPlan, routed: boolean): void 
   }
 }
 
-function json(plan: UninstallPlan, dryRun: boolean, routed: boolean, results?: readonly UninstallResult[]): unknown {
+function json(plan: UninstallPlan, dryRun: boolean, results?: readonly UninstallResult[]): unknown {
   const items: readonly (UninstallItem & { status: string; error?: string })[] = results ?? plan.items.map((item) => ({ ...item, status: 'planned' }));
   return {
     organizationId: plan.organizationId,
     marker: plan.marker,
     dryRun,
-    items: items.map(({ target, ...item }) => ({ ...item, ...(routed && { target: target ?? null }) })),
+    items: items.map(({ target, ...item }) => ({ ...item, target: target ?? null })),
     notReached: plan.notReached,
-    ...(routed && { unlisted: plan.unlisted }),
+    unlisted: plan.unlisted,
   };
 }
 
@@ -87,7 +87,7 @@ could not be listed, 2 usage.`,
       const incomplete = plan.unlisted.length > 0 ? EXIT.failed : EXIT.ok;
       if (!options.json) printFound(output, plan, routed);
       if (dryRun || plan.items.length === 0) {
-        if (options.json) output.json(json(plan, dryRun, routed));
+        if (options.json) output.json(json(plan, dryRun));
         else output.line(plan.items.length === 0 ? '\nNothing of ours to delete.' : '\nDry run: nothing was deleted.');
         setExitCode(incomplete);
         return;
@@ -106,7 +106,7 @@ could not be listed, 2 usage.`,
         options.json ? undefined : (r) => output.line(`${r.accountId}  ${r.kind}  ${r.name}${routed && r.target ? `  ${r.target}` : ''}  ${r.status}${r.error ? `: ${r.error}` : ''}`),
       );
       const failed = results.filter((r) => r.status === 'failed');
-      if (options.json) output.json(json(plan, false, routed, results));
+      if (options.json) output.json(json(plan, false, results));
       else output.line(`\n${results.length - failed.length} deleted, ${failed.length} failed${plan.unlisted.length > 0 ? `; ${plan.unlisted.length} Datadog target(s) not listed` : ''}`);
       setExitCode(failed.length > 0 ? EXIT.failed : incomplete);
     });

@@ -104,10 +104,10 @@ function placed(plan: AccountPlan, target?: string): { profile: string | null; t
 }
 
 /** The public --json shape of plan (and of apply's plan). */
-export function planJson({ plan, roles }: PlannedOrganization, config: Config): object {
+export function planJson({ plan, roles }: PlannedOrganization): object {
   const { tripped, deletions, limit, reason } = plan.guard;
-  const routed = isRouted(config);
-  const where = (p: AccountPlan, target?: string) => (routed ? placed(p, target) : {});
+  // Always there, profiles or not: one shape for scripts (profile null: the top-level settings).
+  const where = (p: AccountPlan, target?: string) => placed(p, target);
   const actionJson = (p: AccountPlan, a: Action) => ({ accountId: p.accountId, type: a.type, reason: a.reason, ...where(p, a.target) });
   return {
     summary: { ...plan.summary, rolesRead: roles.read, shallow: roles.reading === 'shallow' },
@@ -117,7 +117,8 @@ export function planJson({ plan, roles }: PlannedOrganization, config: Config): 
     held: plan.plans.flatMap((p) => (p.held ?? []).map((a) => actionJson(p, a))),
     // Counted as repairs, with no action: a role that could not be read (retryable: the account is new).
     blocked: plan.plans.flatMap((p) => (p.blocked ? [{ accountId: p.accountId, ...p.blocked, ...where(p) }] : [])),
-    ...(routed && { targets: plan.targets, unmatchedProfiles: plan.unmatchedProfiles }),
+    targets: plan.targets,
+    unmatchedProfiles: plan.unmatchedProfiles,
   };
 }
 
@@ -207,7 +208,7 @@ export function printPlan(output: Output, planned: PlannedOrganization, config: 
 
 /** `plan`'s output and exit code; also a dry run of handle-event's org-wide reconcile (with `results: []`). */
 export function reportPlan(run: OrganizationRun, planned: PlannedOrganization, extra: { results?: [] } = {}): number {
-  if (run.json) run.output.json({ ...planJson(planned, run.config), ...extra });
+  if (run.json) run.output.json({ ...planJson(planned), ...extra });
   else printPlan(run.output, planned, run.config);
   return planned.plan.guard.tripped ? EXIT.deletionGuard : EXIT.ok;
 }
@@ -236,7 +237,7 @@ export async function applyPlanned(
   if (tripped) output.stderr(`dd-aws-org: deletion guard: ${plan.guard.reason}\n`);
   const accountIds = accountsToConverge(plan, observed);
   if (accountIds.length === 0) {
-    if (json) output.json({ ...planJson(planned, run.config), results: [], ...guardError });
+    if (json) output.json({ ...planJson(planned), results: [], ...guardError });
     else output.line('\nNothing to do.');
     return done;
   }
@@ -256,7 +257,7 @@ export async function applyPlanned(
   progress.finish();
   const failed = results.filter((r) => r.status === 'error');
   if (json) {
-    output.json({ ...planJson(planned, run.config), ...(resultsJson(results, { routed: isRouted(run.config) }) as object), ...guardError });
+    output.json({ ...planJson(planned), ...(resultsJson(results) as object), ...guardError });
   } else {
     // On a terminal the bar showed counts only: list the failures; otherwise each line already said.
     if (interactive) for (const result of failed) output.line(`${result.accountId}  error: ${result.error}`);

@@ -197,7 +197,7 @@ describe.each(API_VERSIONS)('converge flow against the AWS and Datadog stand-ins
     expect(run.json?.results[0]?.actions[0]?.reason).toContain('metrics_collection_enabled');
     expect(ours(accountId)).toMatchObject({ host_tags: ['aws_account_name:drifty', marker()], metrics_collection_enabled: true, external_id: externalId });
     expect((await cli('converge', accountId, '--json')).json?.results[0]?.actions).toEqual([
-      { type: 'none', reason: expect.any(String) },
+      { type: 'none', reason: expect.any(String), target: 'datadoghq.com' },
     ]);
   });
 

@@ -193,21 +193,25 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
     ? "the trust policy does not match Datadog's principal and external ID"
     : `the trust policy must let only ${DATADOG_PRINCIPAL} assume the role, with the external ID`;
   const walkedAccounts = () => model.listAccounts().length;
+  /** Without profiles every entry is the top level's, in the one target. */
+  const TOP_LEVEL = { profile: null, target: 'datadoghq.com' };
+  const ONE_TARGET = { targets: [{ target: 'datadoghq.com', profiles: [], accounts: expect.any(Number) }], unmatchedProfiles: [] };
   /** The plan of the organization built above, as --json prints it (with the roles read, unless shallow). */
   const expectedActions = (options: { shallow?: boolean } = {}): PlanAction[] => {
     const walked = [MANAGEMENT, ...inSync, drifted, closed, ...fresh].sort();
     const byAccount: Record<string, PlanAction[]> = {
-      [drifted]: [{ accountId: drifted, type: 'update-integration', reason: 'Datadog settings differ: host_tags' }],
-      [closed]: [{ accountId: closed, type: 'delete-integration', reason: closedReason() }],
-      [STALE]: [{ accountId: STALE, type: 'delete-integration', reason: staleReason() }],
+      [drifted]: [{ accountId: drifted, type: 'update-integration', reason: 'Datadog settings differ: host_tags', ...TOP_LEVEL }],
+      [closed]: [{ accountId: closed, type: 'delete-integration', reason: closedReason(), ...TOP_LEVEL }],
+      [STALE]: [{ accountId: STALE, type: 'delete-integration', reason: staleReason(), ...TOP_LEVEL }],
     };
     for (const id of fresh) {
-      const createIntegration = { accountId: id, type: 'create-integration', reason: `Datadog has no integration for this account with role ${ROLE}` };
+      const createIntegration = { accountId: id, type: 'create-integration', reason: `Datadog has no integration for this account with role ${ROLE}`, ...TOP_LEVEL };
       const createRole = {
         accountId: id,
         type: 'create-role',
         // Without the role read, the plan cannot tell whether it exists.
         reason: options.shallow ? `role ${ROLE} is created, or its trust rewritten, with the new external ID` : `role ${ROLE} does not exist`,
+        ...TOP_LEVEL,
       };
       // v2: the role first, trusting a minted ID, then the integration with it; v1: Datadog's create yields the ID first.
       byAccount[id] = v2 ? [createRole, createIntegration] : [createIntegration, createRole];
@@ -233,7 +237,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       expect(walkedAccounts()).toBe(20);
       const run = await cli('plan', '--json');
       expect(run.code).toBe(0);
-      expect(run.json).toEqual({ summary: SUMMARY, guard: GUARD, actions: expectedActions(), blocked: [], held: [] });
+      expect(run.json).toEqual({ summary: SUMMARY, guard: GUARD, actions: expectedActions(), blocked: [], held: [], ...ONE_TARGET });
       expect(datadogWrites()).toEqual([]);
       expect(model.iamWrites()).toEqual([]);
       // Nothing on stderr but where the configuration came from.
@@ -284,7 +288,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
     it('--shallow: no role read, and the summary says so (human and --json)', async () => {
       const run = await cli('plan', '--shallow', '--json');
       expect(run.code).toBe(0);
-      expect(run.json).toEqual({ summary: { ...SUMMARY, rolesRead: 0, shallow: true }, guard: GUARD, actions: expectedActions({ shallow: true }), blocked: [], held: [] });
+      expect(run.json).toEqual({ summary: { ...SUMMARY, rolesRead: 0, shallow: true }, guard: GUARD, actions: expectedActions({ shallow: true }), blocked: [], held: [], ...ONE_TARGET });
       expect(model.callsTo('sts')).toEqual([]);
       expect(model.callsTo('iam')).toEqual([]);
       const human = await cli('plan', '--shallow');
@@ -334,7 +338,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       const run = await cli('plan', '--shallow', '--json');
       expect(run.code).toBe(0);
       // 21: the 20 walked accounts (the closed one now without integration) and the other team's, outside.
-      expect(run.json).toEqual({ summary: { ...ALL_IN_SYNC, rolesRead: 0, shallow: true }, guard: NO_DELETION, actions: [], blocked: [], held: [] });
+      expect(run.json).toEqual({ summary: { ...ALL_IN_SYNC, rolesRead: 0, shallow: true }, guard: NO_DELETION, actions: [], blocked: [], held: [], ...ONE_TARGET });
       // Root, Workloads, Prod: one page of OUs and one of accounts each.
       expect(model.calls.map((c) => c.operation).sort()).toEqual(
         ['DescribeOrganization', 'ListRoots', ...Array(3).fill('ListOrganizationalUnitsForParent'), ...Array(3).fill('ListAccountsForParent')].sort(),
@@ -353,7 +357,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
 
       const run = await cli('plan', '--json');
       expect(run.code).toBe(0);
-      expect(run.json?.actions.filter((a) => a.accountId === broken)).toEqual([{ accountId: broken, type: 'update-role-trust', reason: trustReason }]);
+      expect(run.json?.actions.filter((a) => a.accountId === broken)).toEqual([{ accountId: broken, type: 'update-role-trust', reason: trustReason, ...TOP_LEVEL }]);
       expect(run.json?.summary).toEqual({ ...SUMMARY, inSync: SUMMARY.inSync - 1, toRepair: SUMMARY.toRepair + 1 });
       expect(run.json?.actions.filter((a) => a.accountId !== broken)).toEqual(expectedActions());
       expect(model.callsTo('iam').length).toBeGreaterThanOrEqual(ROLES_READ);
@@ -461,7 +465,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
 
       const after = await cli('plan', '--json');
       expect(after.code).toBe(0);
-      expect(after.json).toEqual({ summary: { ...ALL_IN_SYNC, rolesRead: ROLES_READ, shallow: false }, guard: NO_DELETION, actions: [], blocked: [], held: [] });
+      expect(after.json).toEqual({ summary: { ...ALL_IN_SYNC, rolesRead: ROLES_READ, shallow: false }, guard: NO_DELETION, actions: [], blocked: [], held: [], ...ONE_TARGET });
 
       // And apply again: nothing to do, nothing written.
       datadog.requests.length = 0;
@@ -482,7 +486,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       const results = run.json?.results ?? [];
       expect(results.map((r) => r.accountId).sort()).toEqual([...fresh, drifted, closed, STALE].sort());
       expect(results.every((r) => r.status === 'ok' && r.error === undefined)).toBe(true);
-      expect(results.find((r) => r.accountId === STALE)?.actions).toEqual([{ type: 'delete-integration', reason: staleReason() }]);
+      expect(results.find((r) => r.accountId === STALE)?.actions).toEqual([{ type: 'delete-integration', reason: staleReason(), target: 'datadoghq.com' }]);
       expect(results.find((r) => r.accountId === fresh[0])?.actions.map((a) => a.type)).toEqual(newAccountActions(apiVersion));
       // --json: stdout is the JSON document alone (parsed above); the plain progress lines go to stderr.
       expect(run.stdout.trim().startsWith('{')).toBe(true);
@@ -553,7 +557,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       // Refused twice: to the plan's role read, then to its converge.
       const newest = model.createAccount({ name: 'just-created', parentId: workloads, assumableAfterAttempts: 2 });
       const run = await cli('apply', '--yes', '--json');
-      expect(run.json?.blocked).toEqual([{ accountId: newest, reason: expect.stringContaining('retry later'), retryable: true }]);
+      expect(run.json?.blocked).toEqual([{ accountId: newest, reason: expect.stringContaining('retry later'), retryable: true, ...TOP_LEVEL }]);
       const result = run.json?.results?.find((r) => r.accountId === newest);
       expect(result?.status).toBe('retry');
       expect(result?.error).toContain('retry later');
@@ -601,7 +605,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       expect(plan.code).toBe(0);
       const planned = plan.json?.actions ?? [];
       expect(planned.filter((a) => a.accountId === deleted).map((a) => a.type)).toEqual(missingRoleActions(apiVersion));
-      expect(planned.filter((a) => a.accountId === tampered)).toEqual([{ accountId: tampered, type: 'update-role-trust', reason: trustReason }]);
+      expect(planned.filter((a) => a.accountId === tampered)).toEqual([{ accountId: tampered, type: 'update-role-trust', reason: trustReason, ...TOP_LEVEL }]);
       expect(planned).toHaveLength(missingRoleActions(apiVersion).length + 1);
       expect(plan.json?.summary).toEqual({ ...ALL_IN_SYNC, inSync: 19, toRepair: 2, rolesRead: ROLES_READ, shallow: false });
       const human = await cli('plan');
@@ -630,7 +634,7 @@ describe.each(API_VERSIONS)('plan and apply against the AWS and Datadog stand-in
       expect(again.stdout).toMatch(/\n1 of 1 accounts [a-z ]+: 1 ok\n/);
 
       const after = await cli('plan', '--json');
-      expect(after.json).toEqual({ summary: { ...ALL_IN_SYNC, rolesRead: ROLES_READ, shallow: false }, guard: NO_DELETION, actions: [], blocked: [], held: [] });
+      expect(after.json).toEqual({ summary: { ...ALL_IN_SYNC, rolesRead: ROLES_READ, shallow: false }, guard: NO_DELETION, actions: [], blocked: [], held: [], ...ONE_TARGET });
     });
 
     it('reconcile.inspectRoles off: an in-sync account\'s deleted role is not planned, nor applied (as the reconciler); apply --deep repairs it', async () => {
