@@ -187,7 +187,9 @@ function targetHeader(target: TargetSummary, isDefault: boolean): string[] {
 export function printPlan(output: Output, planned: PlannedOrganization, config: Config): void {
   const { summary } = planned.plan;
   output.line(
-    `${summary.accounts} accounts: ${summary.inSync} in sync, ${summary.toCreate} to create, ${summary.toRepair} to repair, ${summary.toDelete} to delete`,
+    `${summary.accounts} accounts: ${summary.inSync} in sync, ${summary.toCreate} to create, ${summary.toRepair} to repair, ${summary.toDelete} to delete` +
+      // A move is counted as a creation; its old integration's deletion is in the guard's count.
+      (planned.plan.moves > 0 ? ` (${planned.plan.moves} of them moving to another Datadog target)` : ''),
   );
   output.line(rolesLine(planned));
   const byTarget = groupsByTarget(planned.plan);
