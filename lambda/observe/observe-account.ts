@@ -31,28 +31,52 @@ export interface KnownFacts {
   readonly integrations?: readonly Integration[];
 }
 
-/** Organizations + Datadog + the member account's IAM, for one account. Reads only. */
+/**
+ * Organizations + Datadog + the member account's IAM, for one account. Reads only.
+ *
+ * The role is read as soon as the scope is decided, alongside what is still being read: at once
+ * from an org-wide walk's facts; else once the account is described where the scope does not
+ * look at OUs, or once its OU path is read where it does. Never before: an account excluded
+ * (an excluded OU may be excluded precisely so that it is never touched) is not assumed into.
+ */
 export async function observeAccount(accountId: string, config: Config, deps: ObserveDependencies, known?: KnownFacts): Promise<Observed> {
-  const [{ partition, organizationId }, organization, integrations] = known
-    ? await Promise.all([
-        known.organizationId !== undefined ? { partition: known.partition, organizationId: known.organizationId } : deps.organizations.organization(),
-        known.organization,
-        known.integrations ?? deps.datadog.listIntegrations({ accountId }),
-      ])
-    : await Promise.all([
-        deps.organizations.organization(),
-        deps.organizations.account(accountId, { readTags: needsAccountTags(config) }),
-        deps.datadog.listIntegrations({ accountId }),
-      ]);
-  const base = { accountId, partition, organizationId, organization, integrations };
+  const reading = known ? undefined : deps.organizations.read(accountId, { readTags: needsAccountTags(config) });
+  const described = reading ? reading.described : Promise.resolve(known!.organization);
+  const complete = reading ? reading.complete : described;
+  // Without facts, the account is described first: its ARN names the organization (no DescribeOrganization ahead of the OU path).
+  const facts =
+    known?.organizationId !== undefined
+      ? Promise.resolve({ partition: known.partition, organizationId: known.organizationId })
+      : described.then(() => deps.organizations.organization());
+  const scoped = scopeLooksAtOus(config.scope) ? complete : described;
+  const role = Promise.all([scoped, facts]).then(([account, { partition }]) => observeRole(accountId, account, partition, config, deps));
+  const [{ partition, organizationId }, organization, integrations, { observation: roleObservation, iam }] = await Promise.all([
+    facts,
+    complete,
+    known?.integrations ?? deps.datadog.listIntegrations({ accountId }),
+    role,
+  ]);
+  return { observation: { accountId, partition, organizationId, organization, integrations, role: roleObservation }, ...(iam && { iam }) };
+}
 
-  if (organization.state !== 'ACTIVE') {
-    return { observation: { ...base, role: { kind: 'not-read', reason: `the account is ${organization.state}` } } };
-  }
+/** Whether the scope's decision depends on the account's OU path (includeOus, excludeOus). */
+export function scopeLooksAtOus(scope: Config['scope']): boolean {
+  return scope.includeOus.length > 0 || scope.excludeOus.length > 0;
+}
+
+/** The role, read through the member access role when the scope says the account is to be worked on. */
+async function observeRole(
+  accountId: string,
+  organization: ObservedOrgAccount,
+  partition: Partition,
+  config: Config,
+  deps: ObserveDependencies,
+): Promise<{ observation: RoleObservation; iam?: IAMClient }> {
+  if (organization.state !== 'ACTIVE') return { observation: { kind: 'not-read', reason: `the account is ${organization.state}` } };
   const scope = scopeOf(organization, config.scope);
-  if (scope.effect === 'leave-alone') return { observation: { ...base, role: { kind: 'not-read', reason: scope.reason } } };
+  if (scope.effect === 'leave-alone') return { observation: { kind: 'not-read', reason: scope.reason } };
   if (!scope.inScope && !config.role.deleteOnOffboard) {
-    return { observation: { ...base, role: { kind: 'not-read', reason: 'out of scope and role.deleteOnOffboard is off' } } };
+    return { observation: { kind: 'not-read', reason: 'out of scope and role.deleteOnOffboard is off' } };
   }
 
   const access = await deps.memberAccess.iamIn(accountId, partition, config.role.memberAccessRoleName);
@@ -70,7 +94,7 @@ export async function observeAccount(accountId: string, config: Config, deps: Ob
           ? `cannot assume ${config.role.memberAccessRoleName} in ${accountId} yet (${access.code}): the stack's StackSet creates it there; retry later (if it persists, look at the StackSet's instance for this account; from the CLI, run as one of role.operatorRoleArns)`
           : `cannot assume ${config.role.memberAccessRoleName} in ${accountId} (${access.code}): make sure the role exists there and trusts the management account, or set role.memberAccessRoleName (AWSControlTowerExecution under Control Tower)`,
     };
-    return { observation: { ...base, role } };
+    return { observation: role };
   }
-  return { observation: { ...base, role: await readRole(access.iam, config.role.name) }, iam: access.iam };
+  return { observation: await readRole(access.iam, config.role.name), iam: access.iam };
 }
