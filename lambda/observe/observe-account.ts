@@ -39,7 +39,24 @@ export interface KnownFacts {
  * look at OUs, or once its OU path is read where it does. Never before: an account excluded
  * (an excluded OU may be excluded precisely so that it is never touched) is not assumed into.
  */
-export async function observeAccount(accountId: string, config: Config, deps: ObserveDependencies, known?: KnownFacts): Promise<Observed> {
+export function observeAccount(accountId: string, config: Config, deps: ObserveDependencies, known?: KnownFacts): Promise<Observed> {
+  return observeAccountInStages(accountId, config, deps, known).observed;
+}
+
+/** What is known of an account before its OU path is (where the scope does not look at OUs). */
+export interface Decided {
+  readonly inScope: boolean;
+  readonly integrations: readonly Integration[];
+  readonly role: RoleObservation;
+}
+
+/** The observation, and ahead of it what the scope, Datadog's listing and the role tell (for the act step to prepare: mint-ahead.ts). */
+export function observeAccountInStages(
+  accountId: string,
+  config: Config,
+  deps: ObserveDependencies,
+  known?: KnownFacts,
+): { readonly decided: Promise<Decided>; readonly observed: Promise<Observed> } {
   const reading = known ? undefined : deps.organizations.read(accountId, { readTags: needsAccountTags(config) });
   const described = reading ? reading.described : Promise.resolve(known!.organization);
   const complete = reading ? reading.complete : described;
@@ -50,13 +67,16 @@ export async function observeAccount(accountId: string, config: Config, deps: Ob
       : described.then(() => deps.organizations.organization());
   const scoped = scopeLooksAtOus(config.scope) ? complete : described;
   const role = Promise.all([scoped, facts]).then(([account, { partition }]) => observeRole(accountId, account, partition, config, deps));
-  const [{ partition, organizationId }, organization, integrations, { observation: roleObservation, iam }] = await Promise.all([
-    facts,
-    complete,
-    known?.integrations ?? deps.datadog.listIntegrations({ accountId }),
-    role,
-  ]);
-  return { observation: { accountId, partition, organizationId, organization, integrations, role: roleObservation }, ...(iam && { iam }) };
+  const listed = known?.integrations ? Promise.resolve(known.integrations) : deps.datadog.listIntegrations({ accountId });
+  const decided = Promise.all([listed, role]).then(([integrations, { inScope, observation }]) => ({ inScope, integrations, role: observation }));
+  decided.catch(() => undefined);
+  const observed = Promise.all([facts, complete, listed, role]).then(
+    ([{ partition, organizationId }, organization, integrations, { observation, iam }]): Observed => ({
+      observation: { accountId, partition, organizationId, organization, integrations, role: observation },
+      ...(iam && { iam }),
+    }),
+  );
+  return { decided, observed };
 }
 
 /** Whether the scope's decision depends on the account's OU path (includeOus, excludeOus). */
@@ -71,12 +91,12 @@ async function observeRole(
   partition: Partition,
   config: Config,
   deps: ObserveDependencies,
-): Promise<{ observation: RoleObservation; iam?: IAMClient }> {
-  if (organization.state !== 'ACTIVE') return { observation: { kind: 'not-read', reason: `the account is ${organization.state}` } };
-  const scope = scopeOf(organization, config.scope);
-  if (scope.effect === 'leave-alone') return { observation: { kind: 'not-read', reason: scope.reason } };
-  if (!scope.inScope && !config.role.deleteOnOffboard) {
-    return { observation: { kind: 'not-read', reason: 'out of scope and role.deleteOnOffboard is off' } };
+): Promise<{ inScope: boolean; observation: RoleObservation; iam?: IAMClient }> {
+  if (organization.state !== 'ACTIVE') return { inScope: false, observation: { kind: 'not-read', reason: `the account is ${organization.state}` } };
+  const { inScope, effect, reason } = scopeOf(organization, config.scope);
+  if (effect === 'leave-alone') return { inScope, observation: { kind: 'not-read', reason } };
+  if (!inScope && !config.role.deleteOnOffboard) {
+    return { inScope, observation: { kind: 'not-read', reason: 'out of scope and role.deleteOnOffboard is off' } };
   }
 
   const access = await deps.memberAccess.iamIn(accountId, partition, config.role.memberAccessRoleName);
@@ -94,7 +114,7 @@ async function observeRole(
           ? `cannot assume ${config.role.memberAccessRoleName} in ${accountId} yet (${access.code}): the stack's StackSet creates it there; retry later (if it persists, look at the StackSet's instance for this account; from the CLI, run as one of role.operatorRoleArns)`
           : `cannot assume ${config.role.memberAccessRoleName} in ${accountId} (${access.code}): make sure the role exists there and trusts the management account, or set role.memberAccessRoleName (AWSControlTowerExecution under Control Tower)`,
     };
-    return { observation: role };
+    return { inScope, observation: role };
   }
-  return { observation: await readRole(access.iam, config.role.name), iam: access.iam };
+  return { inScope, observation: await readRole(access.iam, config.role.name), iam: access.iam };
 }

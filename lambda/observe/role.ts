@@ -14,6 +14,10 @@ import type { RoleObservation } from './model';
 
 /** Reads the Datadog role in a member account (through the assumed member access role). */
 export async function readRole(iam: IAMClient, roleName: string): Promise<RoleObservation> {
+  // The role and its policy lists side by side (most roles exist): one IAM round trip instead of two.
+  const lists = Promise.all([readOurInlinePolicies(iam, roleName), attachedPolicyArns(iam, roleName)]);
+  // A missing role fails the lists too: GetRole's answer says which it is.
+  lists.catch(() => undefined);
   let role;
   try {
     role = (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role;
@@ -21,7 +25,7 @@ export async function readRole(iam: IAMClient, roleName: string): Promise<RoleOb
     if (error instanceof NoSuchEntityException) return { kind: 'absent' };
     throw error;
   }
-  const [inlinePolicies, attached] = await Promise.all([readOurInlinePolicies(iam, roleName), attachedPolicyArns(iam, roleName)]);
+  const [inlinePolicies, attached] = await lists;
   const customerPolicies = await readOurCustomerPolicies(iam, attached.filter((arn) => isOurCustomerPolicyArn(arn, roleName)));
   return {
     kind: 'present',
