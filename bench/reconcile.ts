@@ -22,7 +22,7 @@ import { observeOrganization } from '../lambda/reconcile/observe-organization';
 import { guardLimits, planObservedOrganization } from '../lambda/reconcile/organization-work';
 import { reconcileOrganization, type ReconcileItem } from '../lambda/reconcile/stream';
 import { runEventSource, SimulatedFifoQueue, type EventSourceSettings, type QueueFigures } from './sim/queue';
-import { buildOrganization, createSimulatedAws, seedState, SimulatedDatadog, VirtualClock, type DriftKind, type SimulatedOrganization, type SimulatedService } from './sim';
+import { buildOrganization, createSimulatedAws, fewestDatadogWrites, seedState, SimulatedDatadog, VirtualClock, type SimulatedOrganization, type SimulatedService } from './sim';
 
 // Assumed (no published limit): Organizations' API is throttled near 10 calls/s per account
 // (AWS's Organizations quotas page lists per-operation throttles without figures; 10/s is the
@@ -80,23 +80,6 @@ function fewestOrganizationsCalls(org: SimulatedOrganization): number {
   const pages = (n: number) => Math.max(1, Math.ceil(n / PAGE));
   // DescribeOrganization (partition, management account) and ListRoots, then the tree.
   return 2 + parents.reduce((sum, id) => sum + pages(childOus.get(id) ?? 0) + pages(accountsIn.get(id) ?? 0), 0);
-}
-
-/**
- * The fewest Datadog writes that converge the drifted accounts, by drift kind and by what the API
- * version can do: a new integration is a create, plus its mint where the ID is minted first (v2);
- * a missing role or a wrong trust needs a rotation only where the ID is not read back (v1); a
- * settings drift is an update; a policy drift is IAM's alone.
- */
-export function fewestDatadogWrites(drifted: readonly { kind: DriftKind }[], capabilities: PortCapabilities): number {
-  const writes: Record<DriftKind, number> = {
-    'missing-integration': capabilities.mintsExternalIdBeforeCreate ? 2 : 1,
-    'missing-role': capabilities.readsExternalIdBack ? 0 : 1,
-    'trust-drift': capabilities.readsExternalIdBack ? 0 : 1,
-    'settings-drift': 1,
-    'policy-drift': 0,
-  };
-  return drifted.reduce((sum, { kind }) => sum + writes[kind], 0);
 }
 
 interface SetUpOptions {

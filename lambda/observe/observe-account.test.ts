@@ -11,7 +11,7 @@ import { V1_CAPABILITIES } from '../datadog/capabilities';
 import type { AwsIntegrationPort } from '../datadog/port';
 import { ACCOUNT_ID, MANAGEMENT_ACCOUNT_ID, ORGANIZATION_ID, OU_PROD, OU_SANDBOX, OU_WORKLOADS, ROOT_ID, makeConfig } from '../../test/support/plan-fixtures';
 import { MemberAccess } from './member-access';
-import { observeAccount, scopeLooksAtOus, type ObserveDependencies } from './observe-account';
+import { observeAccount, observeAccountInStages, scopeLooksAtOus, type ObserveDependencies } from './observe-account';
 import { OrganizationsReader } from './organizations';
 
 const credentials = { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' };
@@ -130,5 +130,22 @@ describe('observeAccount with the facts of an org-wide walk', () => {
     const { observation } = await observeAccount(ACCOUNT_ID, makeConfig({ datadog: { apiVersion: 'v1' }, scope: { excludeOus: [OU_SANDBOX] } }), deps(), known);
     expect(calls).toEqual(['AssumeRole', 'GetRole']);
     expect(observation).toMatchObject({ organizationId: ORGANIZATION_ID, organization: known.organization, role: { kind: 'absent' } });
+  });
+});
+
+describe('observeAccountInStages', () => {
+  it('decides (scope, listing, role) before the OU path is read where the scope does not look at OUs', async () => {
+    const { decided, observed } = observeAccountInStages(ACCOUNT_ID, makeConfig({ datadog: { apiVersion: 'v1' } }), deps());
+    await expect(decided).resolves.toEqual({ inScope: true, integrations: [], role: { kind: 'absent' } });
+    expect(calls).not.toContain('ListParents');
+    releasePath();
+    await expect(observed).resolves.toMatchObject({ observation: { organization: { parentPath: [ROOT_ID, OU_WORKLOADS, OU_PROD] } } });
+  });
+
+  it('decides out of scope for an account under an excluded OU, without touching it', async () => {
+    const { decided } = observeAccountInStages(ACCOUNT_ID, makeConfig({ datadog: { apiVersion: 'v1' }, scope: { excludeOus: [OU_PROD] } }), deps());
+    releasePath();
+    await expect(decided).resolves.toMatchObject({ inScope: false, role: { kind: 'not-read' } });
+    expect(calls).not.toContain('AssumeRole');
   });
 });
