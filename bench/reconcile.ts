@@ -21,7 +21,7 @@ import { createWorkerHandler } from '../lambda/queue/worker';
 import { observeOrganization } from '../lambda/reconcile/observe-organization';
 import { guardLimits, planObservedOrganization } from '../lambda/reconcile/organization-work';
 import { reconcileOrganization, type ReconcileItem } from '../lambda/reconcile/stream';
-import { runEventSource, SimulatedFifoQueue, type EventSourceSettings, type QueueFigures } from './sim/queue';
+import { runEventSource, SimulatedFifoQueue, type EventSourceSettings, type ExecutionEnvironments, type QueueFigures } from './sim/queue';
 import { buildOrganization, createSimulatedAws, fewestDatadogWrites, seedState, SimulatedDatadog, VirtualClock, type SimulatedOrganization, type SimulatedService } from './sim';
 
 // Assumed (no published limit): Organizations' API is throttled near 10 calls/s per account
@@ -99,18 +99,23 @@ function setUp(accounts: number, settings: Deployed, options: SetUpOptions) {
     sts: { latencyMs: LATENCY.sts },
     iam: { latencyMs: LATENCY.iam },
   });
-  const organizations = new OrganizationsReader(aws.sdk.organizations);
-  // Datadog's permission lists, read and cached as deployed (organization-dependencies.ts).
-  const permissionSource = new DatadogPermissionSource(datadog.permissionLists(), { now: () => clock.now() });
-  const deps = {
-    organizationsClient: aws.sdk.organizations,
-    organizations,
-    datadog,
-    permissions: () => permissionSource.current(),
-    memberAccess: new MemberAccess(aws.sdk.sts, (credentials) => aws.sdk.iamFor(credentials)),
-    now: () => clock.date(),
+  const memberAccess = new MemberAccess(aws.sdk.sts, (credentials) => aws.sdk.iamFor(credentials));
+  /** What one Lambda process builds at its cold start (pipelineDependencies): its own caches of the organization and of Datadog's lists. */
+  const processDeps = () => {
+    // Datadog's permission lists, read and cached as deployed (organization-dependencies.ts).
+    const permissionSource = new DatadogPermissionSource(datadog.permissionLists(), { now: () => clock.now() });
+    return {
+      organizationsClient: aws.sdk.organizations,
+      organizations: new OrganizationsReader(aws.sdk.organizations),
+      datadog,
+      permissions: () => permissionSource.current(),
+      memberAccess,
+      now: () => clock.date(),
+    };
   };
-  return { config, clock, org, datadog, seeded, aws, deps };
+  // The reconcile Lambda's (and the CLI's plan).
+  const deps = processDeps();
+  return { config, clock, org, datadog, seeded, aws, deps, processDeps };
 }
 
 type SetUp = ReturnType<typeof setUp>;
@@ -135,14 +140,18 @@ const silentMetrics = { addMetric: quiet, publishStoredMetrics: quiet } as unkno
 /** The worker as deployed (lambda/queue/worker.ts) behind the simulated FIFO queue and event source. */
 function deployedWorker(setup: SetUp, settings: Deployed) {
   const queue = new SimulatedFifoQueue(setup.clock, settings.eventSource);
-  const handler = createWorkerHandler({
-    config: settings.config,
-    pipeline: setup.deps,
-    sqs: queue.sqsClient() as unknown as SQSClient,
-    queueUrl: QUEUE_URL,
-    logger: silentLogger,
-    metrics: silentMetrics,
-  });
+  // One handler per execution environment, as Lambda loads the module in each: its caches and its one-at-a-time Datadog writes are its own.
+  const handler: ExecutionEnvironments = {
+    coldStart: () =>
+      createWorkerHandler({
+        config: settings.config,
+        pipeline: setup.processDeps(),
+        sqs: queue.sqsClient() as unknown as SQSClient,
+        queueUrl: QUEUE_URL,
+        logger: silentLogger,
+        metrics: silentMetrics,
+      }),
+  };
   // The reconcile Lambda's own SendMessageBatch, into the simulated queue.
   const sender = {
     send: (command: { input: { Entries?: { MessageGroupId?: string; MessageBody?: string }[] } }) => {

@@ -1,4 +1,4 @@
-/** readRole against a mocked IAM client: the role and its policy lists are asked side by side. */
+/** readRole against a mocked IAM client: the role, its policy lists and our usual policy are asked side by side. */
 import {
   GetRoleCommand,
   GetRolePolicyCommand,
@@ -36,6 +36,8 @@ describe('readRole', () => {
     const reading = readRole(client, ROLE);
     for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
     expect(asked.sort()).toEqual(['GetRole', 'ListAttachedRolePolicies', 'ListRolePolicies']);
+    // Our usual policy too, before its name is listed.
+    expect(iam.commandCalls(GetRolePolicyCommand)).toHaveLength(1);
     answer();
 
     const observed = await reading;
@@ -47,8 +49,20 @@ describe('readRole', () => {
     expect(iam.commandCalls(GetRolePolicyCommand).map((c) => c.args[0].input.PolicyName)).toEqual(['DatadogIntegrationPolicy']);
   });
 
+  it('a role without our usual policy: that read is ignored, the listed ones of ours are read', async () => {
+    iam.on(GetRoleCommand).resolves({ Role: { RoleName: ROLE } as never });
+    iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['DatadogIntegrationPolicy1', 'DatadogIntegrationPolicy2'] });
+    iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
+    iam.on(GetRolePolicyCommand, { PolicyName: 'DatadogIntegrationPolicy' }).rejects(noSuchEntity());
+    iam.on(GetRolePolicyCommand, { PolicyName: 'DatadogIntegrationPolicy1' }).resolves({ PolicyDocument: document('ec2:Describe*') });
+    iam.on(GetRolePolicyCommand, { PolicyName: 'DatadogIntegrationPolicy2' }).resolves({ PolicyDocument: document('s3:GetBucketTagging') });
+    const observed = await readRole(client, ROLE);
+    expect(observed.kind === 'present' && Object.keys(observed.role.inlinePolicies).sort()).toEqual(['DatadogIntegrationPolicy1', 'DatadogIntegrationPolicy2']);
+  });
+
   it('a missing role is absent, though its lists failed too', async () => {
     iam.on(GetRoleCommand).rejects(noSuchEntity());
+    iam.on(GetRolePolicyCommand).rejects(noSuchEntity());
     iam.on(ListRolePoliciesCommand).rejects(noSuchEntity());
     iam.on(ListAttachedRolePoliciesCommand).rejects(noSuchEntity());
     await expect(readRole(client, ROLE)).resolves.toEqual({ kind: 'absent' });

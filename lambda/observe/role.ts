@@ -9,7 +9,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { parsePolicyDocument, type PolicyDocument } from '../domain/policy';
-import { isOurCustomerPolicyArn, isOurPolicyName } from '../domain/ownership';
+import { PERMISSIONS_POLICY_NAME, isOurCustomerPolicyArn, isOurPolicyName } from '../domain/ownership';
 import type { RoleObservation } from './model';
 
 /** Reads the Datadog role in a member account (through the assumed member access role). */
@@ -66,11 +66,14 @@ export async function readPolicyDocument(iam: IAMClient, arn: string): Promise<P
 
 /** Every inline policy name; documents only for ours (the others are not ours to judge). */
 async function readOurInlinePolicies(iam: IAMClient, roleName: string): Promise<Record<string, PolicyDocument | undefined>> {
+  // Our usual policy (the only one where Datadog's list fits one document) is asked for alongside the listing; used only if listed.
+  const usual = Promise.resolve(iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: PERMISSIONS_POLICY_NAME })));
+  usual.catch(() => undefined);
   const names = await inlinePolicyNames(iam, roleName);
   const entries = await Promise.all(
     names.map(async (name): Promise<[string, PolicyDocument | undefined]> => {
       if (!isOurPolicyName(name)) return [name, undefined];
-      const policy = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }));
+      const policy = await (name === PERMISSIONS_POLICY_NAME ? usual : iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name })));
       return [name, parsePolicyDocument(policy.PolicyDocument)];
     }),
   );
