@@ -12,15 +12,17 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { eventSourceMaxConcurrency, WORKER_BATCH_SIZE, WORKER_TIMEOUT } from '../lib/functions/worker';
 import { VISIBILITY_TIMEOUT_TIMEOUTS } from '../lib/queue';
 import { parseConfig, type Config } from '../lambda/config/schema';
+import type { PortCapabilities } from '../lambda/datadog/port';
 import { enqueueAccounts } from '../lambda/queue/messages';
 import { MemberAccess } from '../lambda/observe/member-access';
+import { DatadogPermissionSource } from '../lambda/observe/datadog-permissions';
 import { OrganizationsReader } from '../lambda/observe/organizations';
 import { createWorkerHandler } from '../lambda/queue/worker';
 import { observeOrganization } from '../lambda/reconcile/observe-organization';
 import { guardLimits, planObservedOrganization } from '../lambda/reconcile/organization-work';
 import { reconcileOrganization, type ReconcileItem } from '../lambda/reconcile/stream';
-import { runEventSource, SimulatedFifoQueue, type EventSourceSettings, type QueueFigures } from './sim/queue';
-import { buildOrganization, createSimulatedAws, seedState, SimulatedDatadog, VirtualClock, type SimulatedOrganization } from './sim';
+import { runEventSource, SimulatedFifoQueue, type EventSourceSettings, type ExecutionEnvironments, type QueueFigures } from './sim/queue';
+import { buildOrganization, createSimulatedAws, fewestDatadogWrites, seedState, SimulatedDatadog, VirtualClock, type SimulatedOrganization, type SimulatedService } from './sim';
 
 // Assumed (no published limit): Organizations' API is throttled near 10 calls/s per account
 // (AWS's Organizations quotas page lists per-operation throttles without figures; 10/s is the
@@ -38,19 +40,21 @@ const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/111111111111/bench.fifo';
 export interface Deployed {
   readonly config: Config;
   readonly eventSource: EventSourceSettings;
-  /** The figures are the deployed defaults' (no --workers). */
+  /** The figures are the deployed defaults' (no --workers, no --api-version). */
   readonly defaults: boolean;
 }
 
-export function deployed(workers?: number): Deployed {
-  // The simulated Datadog (bench/sim/datadog.ts) is v1-shaped; the default apiVersion (v2) differs only in its bodies and in
-  // listing external IDs, which the worker does not need here: the figures are v1's.
-  const config = parseConfig({ datadog: { apiVersion: 'v1' }, ...(workers !== undefined && { deployment: { workerConcurrency: workers } }) }, 'bench config');
+export function deployed(workers?: number, apiVersion?: 'v1' | 'v2'): Deployed {
+  // The default apiVersion (v2): the simulated Datadog answers v2's requests under the product's own v2 adapter.
+  const config = parseConfig(
+    { ...(workers !== undefined && { deployment: { workerConcurrency: workers } }), ...(apiVersion && { datadog: { apiVersion } }) },
+    'bench config',
+  );
   const concurrency = config.deployment.workerConcurrency;
   const timeoutMs = WORKER_TIMEOUT.toMilliseconds();
   return {
     config,
-    defaults: workers === undefined,
+    defaults: workers === undefined && apiVersion === undefined,
     eventSource: {
       reservedConcurrency: concurrency,
       maxConcurrency: eventSourceMaxConcurrency(concurrency),
@@ -88,22 +92,30 @@ function setUp(accounts: number, settings: Deployed, options: SetUpOptions) {
   const { config } = settings;
   const clock = new VirtualClock();
   const org = buildOrganization({ accounts, depth: 3, branching: 3, seed: 1, clock });
-  const datadog = new SimulatedDatadog(clock, { latencyMs: LATENCY.datadog, writeRatePerSecond: DATADOG_WRITES_PER_SECOND });
+  const datadog = new SimulatedDatadog(clock, { latencyMs: LATENCY.datadog, writeRatePerSecond: DATADOG_WRITES_PER_SECOND, apiVersion: config.datadog.apiVersion });
   const seeded = seedState(org.model, datadog, config, { inSyncFraction: options.inSyncFraction, seed: 7, ...(options.mix && { mix: options.mix }) });
   const aws = createSimulatedAws(org.model, clock, {
     organizations: { latencyMs: LATENCY.organizations, ratePerSecond: ORGANIZATIONS_PER_SECOND },
     sts: { latencyMs: LATENCY.sts },
     iam: { latencyMs: LATENCY.iam },
   });
-  const organizations = new OrganizationsReader(aws.sdk.organizations);
-  const deps = {
-    organizationsClient: aws.sdk.organizations,
-    organizations,
-    datadog,
-    memberAccess: new MemberAccess(aws.sdk.sts, (credentials) => aws.sdk.iamFor(credentials)),
-    now: () => clock.date(),
+  const memberAccess = new MemberAccess(aws.sdk.sts, (credentials) => aws.sdk.iamFor(credentials));
+  /** What one Lambda process builds at its cold start (pipelineDependencies): its own caches of the organization and of Datadog's lists. */
+  const processDeps = () => {
+    // Datadog's permission lists, read and cached as deployed (organization-dependencies.ts).
+    const permissionSource = new DatadogPermissionSource(datadog.permissionLists(), { now: () => clock.now() });
+    return {
+      organizationsClient: aws.sdk.organizations,
+      organizations: new OrganizationsReader(aws.sdk.organizations),
+      datadog,
+      permissions: () => permissionSource.current(),
+      memberAccess,
+      now: () => clock.date(),
+    };
   };
-  return { config, clock, org, datadog, seeded, aws, deps };
+  // The reconcile Lambda's (and the CLI's plan).
+  const deps = processDeps();
+  return { config, clock, org, datadog, seeded, aws, deps, processDeps };
 }
 
 type SetUp = ReturnType<typeof setUp>;
@@ -128,14 +140,18 @@ const silentMetrics = { addMetric: quiet, publishStoredMetrics: quiet } as unkno
 /** The worker as deployed (lambda/queue/worker.ts) behind the simulated FIFO queue and event source. */
 function deployedWorker(setup: SetUp, settings: Deployed) {
   const queue = new SimulatedFifoQueue(setup.clock, settings.eventSource);
-  const handler = createWorkerHandler({
-    config: settings.config,
-    pipeline: setup.deps,
-    sqs: queue.sqsClient() as unknown as SQSClient,
-    queueUrl: QUEUE_URL,
-    logger: silentLogger,
-    metrics: silentMetrics,
-  });
+  // One handler per execution environment, as Lambda loads the module in each: its caches and its one-at-a-time Datadog writes are its own.
+  const handler: ExecutionEnvironments = {
+    coldStart: () =>
+      createWorkerHandler({
+        config: settings.config,
+        pipeline: setup.processDeps(),
+        sqs: queue.sqsClient() as unknown as SQSClient,
+        queueUrl: QUEUE_URL,
+        logger: silentLogger,
+        metrics: silentMetrics,
+      }),
+  };
   // The reconcile Lambda's own SendMessageBatch, into the simulated queue.
   const sender = {
     send: (command: { input: { Entries?: { MessageGroupId?: string; MessageBody?: string }[] } }) => {
@@ -198,7 +214,7 @@ async function reconcileRun(accounts: number, settings: Deployed, options: SetUp
   });
 
   const simulatedSeconds = Math.max(lastDone, walkSeconds * 1000) / 1000;
-  const minimum = { organizations: fewestOrganizationsCalls(org), datadogWrites: seeded.drifted.length };
+  const minimum = { organizations: fewestOrganizationsCalls(org), datadogWrites: fewestDatadogWrites(seeded.drifted, setup.datadog.capabilities) };
   // Each service alone: the fewest calls it must receive over its rate, plus one latency. STS and IAM have no limit here.
   const lowerBoundSeconds = Math.max(
     minimum.organizations / ORGANIZATIONS_PER_SECOND + LATENCY.organizations / 1000,
@@ -223,24 +239,54 @@ async function reconcileRun(accounts: number, settings: Deployed, options: SetUp
 /**
  * The chain that must follow one another for a new account: its OU path (DescribeAccount and one
  * ListParents per level up to the root, each waiting for the previous answer, and all within
- * Organizations' rate: the scope and the settings depend on them; AssumeRole and Datadog's list
- * fit alongside; DescribeOrganization is left out, its answer never changes), then the
- * integration (its external ID), then the role trusting that ID.
+ * Organizations' rate: the settings depend on it, and so does the scope where it looks at OUs;
+ * AssumeRole, the role's reads and Datadog's listing fit alongside; DescribeOrganization is left
+ * out, the account's ARN tells what it would), then the external ID's way:
+ * - v2 (the ID minted before the create): the mint fits alongside the OU path (once Datadog's
+ *   listing shows no integration), then the role trusting it, then the integration created with it;
+ * - v1 (the create issues the ID): the integration, then the role trusting its ID.
  */
-function newAccountFloor(depth: number) {
+function newAccountFloor(depth: number, capabilities: PortCapabilities) {
   const organizationsCalls = depth + 2;
+  const ouPath = ((organizationsCalls - 1) * 1000) / ORGANIZATIONS_PER_SECOND + LATENCY.organizations;
+  const ouStep = `DescribeAccount + ListParents x${depth + 1} (up to the root; ${ORGANIZATIONS_PER_SECOND}/s)`;
+  if (capabilities.mintsExternalIdBeforeCreate) {
+    return [
+      { step: `${ouStep}, alongside ListAWSAccounts -> CreateNewAWSExternalID`, ms: Math.max(ouPath, 2 * LATENCY.datadog) },
+      { step: 'iam:CreateRole trusting the minted ID', ms: LATENCY.iam },
+      { step: 'CreateAWSAccount with it', ms: LATENCY.datadog },
+    ];
+  }
   return [
-    {
-      step: `DescribeAccount + ListParents x${depth + 1} (up to the root; ${ORGANIZATIONS_PER_SECOND}/s)`,
-      ms: ((organizationsCalls - 1) * 1000) / ORGANIZATIONS_PER_SECOND + LATENCY.organizations,
-    },
+    { step: ouStep, ms: ouPath },
     { step: 'CreateAWSAccount (the external ID)', ms: LATENCY.datadog },
     { step: 'iam:CreateRole trusting it', ms: LATENCY.iam },
   ];
 }
 
+interface TracedCall {
+  readonly service: string;
+  readonly operation: string;
+  /** Virtual ms: when the product called, and when the answer came (after any wait for a token). */
+  readonly calledAt: number;
+  readonly answeredAt: number;
+}
+
+/** Records every call `service` serves, for --trace-new-account. */
+function traceCalls(service: SimulatedService, clock: VirtualClock, into: TracedCall[]): void {
+  const call = service.call.bind(service);
+  service.call = async (operation, fn, options) => {
+    const calledAt = clock.now();
+    try {
+      return await call(operation, fn, options);
+    } finally {
+      into.push({ service: service.name, operation, calledAt, answeredAt: clock.now() });
+    }
+  };
+}
+
 /** From the CreateAccountResult event (the intake's message on the queue; EventBridge and the intake taken as instant) until the integration exists and the role trusts it. */
-async function newAccountRun(accounts: number, settings: Deployed): Promise<{ seconds: number; floor: ReturnType<typeof newAccountFloor>; ready: boolean }> {
+async function newAccountRun(accounts: number, settings: Deployed): Promise<{ seconds: number; floor: ReturnType<typeof newAccountFloor>; ready: boolean; calls: TracedCall[] }> {
   const setup = setUp(accounts, settings, { inSyncFraction: 1 });
   const { clock, org, datadog } = setup;
   const { queue, handler } = deployedWorker(setup, settings);
@@ -248,23 +294,33 @@ async function newAccountRun(accounts: number, settings: Deployed): Promise<{ se
   const accountId = org.model.createAccount({ name: 'bench-new-account', parentId });
   const roleName = settings.config.role.name;
   let readyAt: number | undefined;
-  // Ready: Datadog holds the integration and the role's trust names its external ID (checked after every IAM call).
+  // Ready: Datadog holds the integration and the role's trust names its external ID (checked after every IAM and Datadog call).
   const iam = setup.aws.services.iam;
-  const call = iam.call.bind(iam);
-  iam.call = async (operation, fn, options) => {
-    const answer = await call(operation, fn, options);
-    const externalId = datadog.externalIdOf(accountId, roleName);
-    const trust = org.model.getRole(accountId, roleName)?.assumeRolePolicyDocument;
-    if (readyAt === undefined && externalId && trust && JSON.stringify(trust).includes(externalId)) readyAt = clock.now();
-    return answer;
-  };
+  for (const service of [iam, datadog.service]) {
+    const call = service.call.bind(service);
+    service.call = async (operation, fn, options) => {
+      const answer = await call(operation, fn, options);
+      const externalId = datadog.externalIdOf(accountId, roleName);
+      const trust = org.model.getRole(accountId, roleName)?.assumeRolePolicyDocument;
+      if (readyAt === undefined && externalId && trust && JSON.stringify(trust).includes(externalId)) readyAt = clock.now();
+      return answer;
+    };
+  }
   let sentAt = 0;
+  const calls: TracedCall[] = [];
+  for (const service of [setup.aws.services.organizations, setup.aws.services.sts, iam, datadog.service]) traceCalls(service, clock, calls);
   await clock.run(async () => {
     sentAt = clock.now();
     queue.send(accountId, JSON.stringify({ accountId, reason: 'CreateAccountResult', correlationId: 'bench-event' }));
     await runEventSource(clock, queue, settings.eventSource, handler, () => true);
   });
-  return { seconds: ((readyAt ?? clock.now()) - sentAt) / 1000, floor: newAccountFloor(org.levels.length), ready: readyAt !== undefined };
+  const since = (call: TracedCall) => ({ ...call, calledAt: call.calledAt - sentAt, answeredAt: call.answeredAt - sentAt });
+  return {
+    seconds: ((readyAt ?? clock.now()) - sentAt) / 1000,
+    floor: newAccountFloor(org.levels.length, datadog.capabilities),
+    ready: readyAt !== undefined,
+    calls: calls.map(since),
+  };
 }
 
 /** `dd-aws-org plan` on an organization fully in sync: how many Organizations calls it costs. */
@@ -306,18 +362,32 @@ function workersFlag(argv: readonly string[]): number | undefined {
   return value;
 }
 
+/** --api-version v1|v2: the Datadog API to simulate instead of the default (datadog.apiVersion). */
+function apiVersionFlag(argv: readonly string[]): 'v1' | 'v2' | undefined {
+  const at = argv.indexOf('--api-version');
+  if (at < 0) return undefined;
+  const value = argv[at + 1];
+  if (value !== 'v1' && value !== 'v2') {
+    process.stderr.write(`bench: --api-version takes v1 or v2 (datadog.apiVersion), not "${value ?? ''}"\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
 const BACKFILL = { inSyncFraction: 0, mix: { 'missing-integration': 1, 'missing-role': 0, 'settings-drift': 0 } } as const;
 const SCHEDULED = { inSyncFraction: 0.95 } as const;
 
 export async function runReconcileBench(argv: readonly string[] = []): Promise<void> {
   const out = (line = '') => process.stdout.write(`${line}\n`);
-  const settings = deployed(workersFlag(argv));
-  const label = settings.defaults ? 'deployed defaults' : `worker concurrency ${settings.config.deployment.workerConcurrency}`;
+  const settings = deployed(workersFlag(argv), apiVersionFlag(argv));
+  const label = settings.defaults
+    ? 'deployed defaults'
+    : `worker concurrency ${settings.config.deployment.workerConcurrency}, Datadog API ${settings.config.datadog.apiVersion}`;
   const source = settings.eventSource;
   out(
     `Reconcile, simulated: OU tree depth 3 (branching 3), ` +
       `latency Organizations ${LATENCY.organizations} ms, STS and IAM ${LATENCY.sts} ms, Datadog ${LATENCY.datadog} ms (assumed); ` +
-      `Organizations ${ORGANIZATIONS_PER_SECOND} calls/s, Datadog writes ${DATADOG_WRITES_PER_SECOND}/s (assumed: no published limit); simulated Datadog API v1.`,
+      `Organizations ${ORGANIZATIONS_PER_SECOND} calls/s, Datadog writes ${DATADOG_WRITES_PER_SECOND}/s (assumed: no published limit); Datadog API ${settings.config.datadog.apiVersion}.`,
   );
   out(
     `As deployed (${label}): worker reserved concurrency ${source.reservedConcurrency}, event source maximum concurrency ${source.maxConcurrency ?? 'none (below AWS minimum 2)'}, ` +
@@ -368,4 +438,11 @@ export async function runReconcileBench(argv: readonly string[] = []): Promise<v
     `new account ready (${label}): ${fresh.seconds.toFixed(2)} s, ${(fresh.seconds / floorSeconds).toFixed(2)}x the floor` +
       `${fresh.ready ? '' : ' (NOT ready: no integration, or no role trusting it)'} (floor ${floorSeconds.toFixed(2)} s: ${fresh.floor.map((s) => s.step).join(' -> ')})`,
   );
+  if (argv.includes('--trace-new-account')) {
+    out();
+    out('new account, every call in the order answered (ms after the event; a wait for a rate token counts in the call):');
+    for (const call of [...fresh.calls].sort((a, b) => a.answeredAt - b.answeredAt || a.calledAt - b.calledAt)) {
+      out(`  ${String(call.calledAt).padStart(5)} -> ${String(call.answeredAt).padStart(5)}  ${call.service} ${call.operation}`);
+    }
+  }
 }

@@ -1,4 +1,4 @@
-/** npm run bench -- <lambda|reconcile|all> [--workers N] */
+/** npm run bench -- <lambda|reconcile|all> [--workers N] [--api-version v1|v2] [--trace-new-account] */
 import { runLambdaBench } from './lambda';
 import { runReconcileBench } from './reconcile';
 

@@ -58,3 +58,29 @@ describe('convergeAccount: the status follows whether the error is retryable', (
     expect(result).toMatchObject({ accountId: ACCOUNT, status, error: (error as Error).message });
   });
 });
+
+describe("convergeAccount: Datadog's permission lists", () => {
+  it('are asked for while the account is observed, not after', async () => {
+    let listsAsked = false;
+    let askedBeforeListingAnswered: boolean | undefined;
+    const deps = failingListing(new Error('unused'));
+    const listed: ConvergeOptions['deps'] = {
+      ...deps,
+      datadog: {
+        ...deps.datadog,
+        listIntegrations: async () => {
+          for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+          askedBeforeListingAnswered = listsAsked;
+          return [];
+        },
+      },
+      memberAccess: { iamIn: async () => ({ kind: 'denied', code: 'AccessDenied', message: 'denied' }) } as unknown as MemberAccess,
+      permissions: async () => {
+        listsAsked = true;
+        return { standard: ['ec2:Describe*'], resourceCollection: [], source: 'datadog' };
+      },
+    };
+    await convergeAccount(ACCOUNT, { config, deps: listed, dryRun: true, known });
+    expect(askedBeforeListingAnswered).toBe(true);
+  });
+});

@@ -2,7 +2,8 @@ import type { Config } from './config/schema';
 import { assertAccountId } from './domain/account-id';
 import { isRetryable, messageOf } from './domain/errors';
 import { ActionError, executePlan, type ActDependencies } from './act/execute';
-import { observeAccount, type KnownFacts, type ObserveDependencies } from './observe/observe-account';
+import { mintAhead } from './act/mint-ahead';
+import { observeAccountInStages, type KnownFacts, type ObserveDependencies } from './observe/observe-account';
 import { KeysNotStoredError } from './datadog/credentials';
 import { portOf } from './datadog/targets';
 import { OutOfTimeError } from './domain/time-budget';
@@ -51,12 +52,17 @@ export async function convergeAccount(accountId: string, options: ConvergeOption
   assertAccountId(accountId);
   let plan: AccountPlan | undefined;
   try {
-    const { observation, iam, route } = await observeAccount(accountId, options.config, options.deps, options.known);
+    const stages = observeAccountInStages(accountId, options.config, options.deps, options.known);
+    // Datadog's lists (read once per process and hour) are read while the account is observed, not after it.
+    const lists = options.deps.permissions?.();
+    lists?.catch(() => undefined);
+    const minted = options.dryRun ? undefined : mintAhead(stages.decided, options.config.role.name, (route) => portOf(options.deps, route.target.name));
+    const { observation, iam, route } = await stages.observed;
     // The account's own target: its profile may report to another Datadog organization.
     const datadog = portOf(options.deps, route.target.name);
     // Only a role that is read or made needs Datadog's lists.
     const inspected = observation.role.kind === 'present' || observation.role.kind === 'absent';
-    const permissions = inspected && options.deps.permissions ? await options.deps.permissions() : PINNED_PERMISSIONS;
+    const permissions = inspected && lists ? await lists : PINNED_PERMISSIONS;
     const planned = planAccount(observation, route.config, datadog.capabilities, permissions);
     plan = options.holdDeletions ? holdDeletions(planned, 'the deletion guard tripped in this run') : planned;
     const base = { accountId, scope: plan.scope, notes: plan.notes, ...routeOf(plan) };
@@ -71,7 +77,8 @@ export async function convergeAccount(accountId: string, options: ConvergeOption
     const idle = plan.actions.every((a) => a.type === 'none');
     const status = !plan.inScope && idle ? 'skipped' : 'ok';
     if (options.dryRun || idle) return { ...base, status, actions: plan.actions };
-    const done = await executePlan(plan, { datadog, targets: options.deps.targets, iam });
+    const mintedExternalId = await minted;
+    const done = await executePlan(plan, { datadog, targets: options.deps.targets, iam, ...(mintedExternalId && { mintedExternalId }) });
     return { ...base, status, actions: done };
   } catch (error) {
     const failed = error instanceof ActionError ? [...error.done, error.action] : [];

@@ -1,13 +1,26 @@
 /**
- * Datadog's AWS integration (v1) in memory, behind the product's own port: integrations keyed by
- * account ID + role name, answering as the v1 API does (409 on create when it exists, 400 "does
- * not exist" on update/delete/rotate of an unknown one, no external IDs in listings), every call
- * costed by a SimulatedService (150 ms, writes at a configured rate).
+ * Datadog's AWS integration in memory, behind the product's own port: integrations keyed by
+ * account ID + role name, every call costed by a SimulatedService (150 ms, writes at a
+ * configured rate).
+ * - v1 (the default): the port answered directly as the v1 API does (409 on create when it
+ *   exists, 400 "does not exist" on update/delete/rotate of an unknown one, no external IDs in
+ *   listings).
+ * - v2: the product's own v2 adapter and client (lambda/datadog/v2/) over the v2 API's requests
+ *   answered in memory (datadog-v2.ts): external IDs minted before the create and listed back,
+ *   a lookup before each update, settings as v2 stores them.
+ * Either way the iam_permissions lists are served (permissionLists), as v2 endpoints.
  */
 
 import { V1_CAPABILITIES } from '../../lambda/datadog/capabilities';
 import { DatadogApiError, UnsupportedByVersionError, kindOfStatus } from '../../lambda/datadog/errors';
-import type { AwsIntegrationPort, Integration, IntegrationAuth, IntegrationRef, IntegrationSettings } from '../../lambda/datadog/port';
+import type { DatadogHttp, DatadogRequest } from '../../lambda/datadog/http';
+import type { AwsIntegrationPort, CreateOptions, GivenExternalId, Integration, IntegrationAuth, IntegrationRef, IntegrationSettings, PortCapabilities } from '../../lambda/datadog/port';
+import { DatadogV2Integrations } from '../../lambda/datadog/v2/adapter';
+import { DatadogAwsV2Client } from '../../lambda/datadog/v2/client';
+import { PARTITION_REGIONS, toV2CreateRequest } from '../../lambda/datadog/v2/mapping';
+import type { Partition } from '../../lambda/domain/partition';
+import type { PermissionLists } from '../../lambda/observe/datadog-permissions';
+import { integrationOf, isV2Write, serveV2, type V2Record, type V2Store } from './datadog-v2';
 import type { VirtualClock } from './clock';
 import { SimulatedService, type ServiceLimits } from './limits';
 import { createRandom, type Random } from './random';
@@ -17,6 +30,10 @@ export interface SimulatedDatadogOptions extends Partial<Omit<ServiceLimits, 'na
   namespaces?: readonly string[];
   /** Seeds the external IDs it hands out. */
   seed?: number;
+  /** The API the product meets: v1's answers, or v2's through the product's v2 adapter (v1). */
+  apiVersion?: 'v1' | 'v2';
+  /** The partition v2 integrations are seeded in (aws). */
+  partition?: Partition;
 }
 
 /** An integration as seeded: an Integration, with the external ID Datadog holds for it. */
@@ -41,6 +58,8 @@ interface Stored {
   auth: IntegrationAuth;
   settings: IntegrationSettings;
   externalId?: string;
+  /** v2: the integration as the v2 API holds it (the fields above are what the adapter reads from it). */
+  v2?: V2Record;
 }
 
 export const DEFAULT_DATADOG_LIMITS = { latencyMs: 150 } as const;
@@ -49,6 +68,9 @@ export const SIMULATED_NAMESPACES: readonly string[] = [
   'api_gateway', 'application_elb', 'auto_scaling', 'cloudfront', 'dynamodb', 'ebs', 'ec2', 'ecs',
   'elasticache', 'elb', 'lambda', 'network_elb', 'rds', 's3', 'sns', 'sqs',
 ];
+
+/** What v2's available_namespaces answers: CloudWatch namespaces. */
+export const SIMULATED_V2_NAMESPACES: readonly string[] = SIMULATED_NAMESPACES.map((name) => `AWS/${name.toUpperCase()}`);
 
 const WRITES: ReadonlySet<string> = new Set(['CreateAWSAccount', 'UpdateAWSAccount', 'DeleteAWSAccount', 'CreateNewAWSExternalID']);
 
@@ -68,34 +90,87 @@ function copySettings(settings: IntegrationSettings): IntegrationSettings {
   };
 }
 
+/** Integrations by key, and the keys of each account (a filtered listing does not scan 10,000). */
+class IntegrationStore extends Map<string, Stored> {
+  private readonly keysOf = new Map<string, Set<string>>();
+
+  override set(key: string, stored: Stored): this {
+    // Map's constructor calls set before the index exists.
+    if (this.keysOf) {
+      const previous = super.get(key);
+      if (previous) this.keysOf.get(previous.accountId)?.delete(key);
+      let keys = this.keysOf.get(stored.accountId);
+      if (!keys) this.keysOf.set(stored.accountId, (keys = new Set()));
+      keys.add(key);
+    }
+    return super.set(key, stored);
+  }
+
+  override delete(key: string): boolean {
+    const previous = super.get(key);
+    if (previous) this.keysOf.get(previous.accountId)?.delete(key);
+    return super.delete(key);
+  }
+
+  /** The integrations of one account, or all. */
+  *of(accountId?: string): Iterable<Stored> {
+    if (accountId === undefined) {
+      yield* this.values();
+      return;
+    }
+    for (const key of this.keysOf.get(accountId) ?? []) yield super.get(key)!;
+  }
+}
+
 export class SimulatedDatadog implements AwsIntegrationPort {
-  readonly apiVersion = 'v1' as const;
-  readonly capabilities = V1_CAPABILITIES;
+  readonly apiVersion: 'v1' | 'v2';
+  readonly capabilities: PortCapabilities;
   readonly service: SimulatedService;
-  private readonly integrations = new Map<string, Stored>();
+  private readonly integrations = new IntegrationStore();
   private readonly namespaces: readonly string[];
   private readonly random: Random;
   private readonly faults: { fault: DatadogFault; remaining: number }[] = [];
+  private readonly partition: Partition;
+  /** v2: the product's adapter over the simulated API. */
+  private readonly v2?: DatadogV2Integrations;
+  private readonly v2Client: DatadogAwsV2Client;
+  private readonly minted = new Set<string>();
+  private configSeq = 0;
+  /** v2: config ID -> the integration's key. */
+  private readonly keyOfConfig = new Map<string, string>();
 
   constructor(clock: VirtualClock, options: SimulatedDatadogOptions = {}) {
-    const { namespaces, seed, ...limits } = options;
+    const { namespaces, seed, apiVersion, partition, ...limits } = options;
     this.service = new SimulatedService(clock, { name: 'datadog', ...DEFAULT_DATADOG_LIMITS, ...limits } as ServiceLimits);
     this.namespaces = namespaces ?? SIMULATED_NAMESPACES;
     this.random = createRandom(seed ?? 0x0da7ad06);
+    this.apiVersion = apiVersion ?? 'v1';
+    this.partition = partition ?? 'aws';
+    // The product's v2 client, its requests answered here (DatadogHttp's one method is all it uses).
+    const http = { request: (request: DatadogRequest) => this.serve(request) } as unknown as DatadogHttp;
+    this.v2Client = new DatadogAwsV2Client(http);
+    if (this.apiVersion === 'v2') this.v2 = new DatadogV2Integrations(this.v2Client, { partition: this.partition });
+    this.capabilities = this.v2?.capabilities ?? V1_CAPABILITIES;
+  }
+
+  /** Datadog's iam_permissions lists, read as the product reads them (organization-dependencies.ts). */
+  permissionLists(): PermissionLists {
+    return { standard: () => this.v2Client.getIamPermissionsStandard(), resourceCollection: () => this.v2Client.getIamPermissionsResourceCollection() };
   }
 
   // ------------------------------------------------------------------ the port
 
-  /** As v1: no external ID without an integration. */
+  /** v1: no external ID without an integration. */
   mintExternalId(): Promise<string> {
+    if (this.v2) return this.v2.mintExternalId();
     return Promise.reject(new UnsupportedByVersionError('CreateNewAWSExternalID', 'the simulated v1 API issues external IDs only with an integration'));
   }
 
   listIntegrations(filter: { accountId?: string } = {}): Promise<Integration[]> {
+    if (this.v2) return this.v2.listIntegrations(filter);
     return this.call('ListAWSAccounts', () => {
       const found: Integration[] = [];
-      for (const stored of this.integrations.values()) {
-        if (filter.accountId !== undefined && stored.accountId !== filter.accountId) continue;
+      for (const stored of this.integrations.of(filter.accountId)) {
         // v1 never shows the external ID.
         found.push({ accountId: stored.accountId, auth: { ...stored.auth }, settings: copySettings(stored.settings) });
       }
@@ -103,7 +178,8 @@ export class SimulatedDatadog implements AwsIntegrationPort {
     });
   }
 
-  createIntegration(ref: IntegrationRef, settings: IntegrationSettings): Promise<{ externalId: string }> {
+  createIntegration(ref: IntegrationRef, settings: IntegrationSettings, options?: CreateOptions): Promise<{ externalId: string }> {
+    if (this.v2) return this.v2.createIntegration(ref, settings, options);
     return this.call('CreateAWSAccount', () => {
       const auth: IntegrationAuth = { kind: 'role', roleName: ref.roleName };
       const key = keyOf(ref.accountId, auth);
@@ -117,19 +193,22 @@ export class SimulatedDatadog implements AwsIntegrationPort {
   }
 
   updateIntegration(ref: IntegrationRef, settings: IntegrationSettings): Promise<void> {
+    if (this.v2) return this.v2.updateIntegration(ref, settings);
     return this.call('UpdateAWSAccount', () => {
       this.require('UpdateAWSAccount', ref).settings = copySettings(settings);
     });
   }
 
   deleteIntegration(ref: IntegrationRef): Promise<void> {
+    if (this.v2) return this.v2.deleteIntegration(ref);
     return this.call('DeleteAWSAccount', () => {
       this.require('DeleteAWSAccount', ref);
       this.integrations.delete(keyOf(ref.accountId, { kind: 'role', roleName: ref.roleName }));
     });
   }
 
-  rotateExternalId(ref: IntegrationRef): Promise<{ externalId: string }> {
+  rotateExternalId(ref: IntegrationRef, given?: GivenExternalId): Promise<{ externalId: string }> {
+    if (this.v2) return this.v2.rotateExternalId(ref, given);
     return this.call('CreateNewAWSExternalID', () => {
       const stored = this.require('CreateNewAWSExternalID', ref);
       stored.externalId = this.newExternalId();
@@ -138,6 +217,7 @@ export class SimulatedDatadog implements AwsIntegrationPort {
   }
 
   listNamespaces(): Promise<string[]> {
+    if (this.v2) return this.v2.listNamespaces();
     return this.call('ListAvailableAWSNamespaces', () => [...this.namespaces]);
   }
 
@@ -145,6 +225,12 @@ export class SimulatedDatadog implements AwsIntegrationPort {
 
   /** Puts an integration in place directly (replacing one with the same key). */
   seed(integration: SeededIntegration): void {
+    if (this.v2 && integration.auth.kind === 'role') {
+      const ref = { accountId: integration.accountId, roleName: integration.auth.roleName };
+      const request = toV2CreateRequest(ref, integration.settings, this.partition, PARTITION_REGIONS[this.partition], integration.externalId);
+      this.v2Store.put({ configId: this.newConfigId(), attributes: request.data.attributes });
+      return;
+    }
     const stored: Stored = { accountId: integration.accountId, auth: { ...integration.auth }, settings: copySettings(integration.settings) };
     if (integration.externalId !== undefined) stored.externalId = integration.externalId;
     this.integrations.set(keyOf(integration.accountId, integration.auth), stored);
@@ -180,6 +266,52 @@ export class SimulatedDatadog implements AwsIntegrationPort {
   }
 
   // ------------------------------------------------------------------ private
+
+  /** One v2 request: costed, faults applied, answered from the store. */
+  private serve(request: DatadogRequest): Promise<unknown> {
+    return this.service.call(
+      request.operation,
+      () => {
+        this.takeFault(request.operation);
+        return serveV2(this.v2Store, this.minted, request);
+      },
+      { write: isV2Write(request) },
+    );
+  }
+
+  private readonly v2Store: V2Store = {
+    records: (accountId) => this.v2Records(accountId),
+    get: (configId) => {
+      const key = this.keyOfConfig.get(configId);
+      return key === undefined ? undefined : this.integrations.get(key)?.v2;
+    },
+    put: (record) => {
+      const integration = integrationOf(record);
+      if (!integration) throw new Error(`the simulated v2 API stored an integration it cannot read: ${JSON.stringify(record.attributes)}`);
+      const key = keyOf(integration.accountId, integration.auth);
+      const stored: Stored = { accountId: integration.accountId, auth: integration.auth, settings: integration.settings, v2: record };
+      if (integration.externalId !== undefined) stored.externalId = integration.externalId;
+      this.integrations.set(key, stored);
+      this.keyOfConfig.set(record.configId, key);
+    },
+    remove: (configId) => {
+      const key = this.keyOfConfig.get(configId);
+      this.keyOfConfig.delete(configId);
+      return key !== undefined && this.integrations.get(key)?.v2?.configId === configId && this.integrations.delete(key);
+    },
+    newExternalId: () => this.newExternalId(),
+    newConfigId: () => this.newConfigId(),
+    namespaces: SIMULATED_V2_NAMESPACES,
+  };
+
+  private *v2Records(accountId?: string): Iterable<V2Record> {
+    for (const stored of this.integrations.of(accountId)) if (stored.v2) yield stored.v2;
+  }
+
+  private newConfigId(): string {
+    this.configSeq += 1;
+    return `00000000-0000-4000-8000-${this.configSeq.toString(16).padStart(12, '0')}`;
+  }
 
   private call<T>(operation: string, fn: () => T): Promise<T> {
     return this.service.call(

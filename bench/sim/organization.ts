@@ -7,6 +7,7 @@
  */
 
 import type { Config } from '../../lambda/config/schema';
+import type { PortCapabilities } from '../../lambda/datadog/port';
 import { datadogTrustPolicy, type PolicyDocument } from '../../lambda/domain/policy';
 import type { OrgAccount } from '../../lambda/observe/model';
 import { desiredRole, type DesiredRole } from '../../lambda/plan/desired-role';
@@ -307,4 +308,21 @@ export function seedState(model: FakeAwsOrganization, datadog: SimulatedDatadog,
     byKind[kind].push(accountId);
   }
   return { inSync, drifted, byKind };
+}
+
+/**
+ * The fewest Datadog writes that converge the drifted accounts, by drift kind and by what the API
+ * version can do: a new integration is a create, plus its mint where the ID is minted first (v2);
+ * a missing role needs a rotation only where the ID is not read back (v1); a settings drift is an
+ * update; a policy drift, and a trust naming another principal (its one external ID kept), are IAM's alone.
+ */
+export function fewestDatadogWrites(drifted: readonly { kind: DriftKind }[], capabilities: PortCapabilities): number {
+  const writes: Record<DriftKind, number> = {
+    'missing-integration': capabilities.mintsExternalIdBeforeCreate ? 2 : 1,
+    'missing-role': capabilities.readsExternalIdBack ? 0 : 1,
+    'trust-drift': 0,
+    'settings-drift': 1,
+    'policy-drift': 0,
+  };
+  return drifted.reduce((sum, { kind }) => sum + writes[kind], 0);
 }

@@ -168,13 +168,22 @@ export class SimulatedFifoQueue {
  * Runs the event source until `done()` and the queue is empty: invokes `handler` as Lambda
  * would, under the settings' concurrency controls. Returns its figures.
  */
+/** Lambda runs each concurrent invocation in an execution environment of its own: module state (caches, a per-process write queue) is per environment. */
+export interface ExecutionEnvironments {
+  /** Makes the handler of one more environment, as a cold start loads the module. */
+  readonly coldStart: () => SimulatedHandler;
+}
+
 export async function runEventSource(
   clock: VirtualClock,
   queue: SimulatedFifoQueue,
   settings: EventSourceSettings,
-  handler: SimulatedHandler,
+  handler: SimulatedHandler | ExecutionEnvironments,
   done: () => boolean,
 ): Promise<QueueFigures> {
+  // Free environments; a new one starts when every one is busy (at most the concurrency, which `running` bounds).
+  const idle: SimulatedHandler[] = [];
+  const environment = () => idle.pop() ?? (typeof handler === 'function' ? handler : handler.coldStart());
   let running = 0;
   let invocations = 0;
   let throttled = 0;
@@ -187,13 +196,16 @@ export async function runEventSource(
     const start = clock.now();
     const context = { getRemainingTimeInMillis: () => settings.timeoutMs - (clock.now() - start) } as unknown as Context;
     let finished = false;
+    const instance = environment();
     const outcome = await Promise.race([
-      handler({ Records: records }, context).then((response) => {
+      instance({ Records: records }, context).then((response) => {
         finished = true;
         return response;
       }),
       clock.sleep(settings.timeoutMs).then(() => undefined),
     ]);
+    // A timed-out environment is not reused (Lambda restarts it): its unfinished work stays with it.
+    if (finished) idle.push(instance);
     if (!finished || !outcome) {
       timedOut += 1;
       return;

@@ -179,3 +179,46 @@ describe("executePlan: a move's leftover is deleted in the target that holds it"
     expect(own).toEqual([]);
   });
 });
+
+describe('executePlan: an external ID minted ahead (mint-ahead.ts)', () => {
+  /** A v2 port whose create succeeds; records what each call carried. */
+  function recording(calls: string[]): AwsIntegrationPort {
+    return {
+      ...port({}, calls),
+      apiVersion: 'v2',
+      capabilities: v2Capabilities(),
+      createIntegration: async (_ref, _settings, options) => (calls.push(`createIntegration(${options?.externalId})`), { externalId: options?.externalId ?? 'created' }),
+    };
+  }
+  const trusted: string[] = [];
+  const iam = {
+    send: async (command: { input: { AssumeRolePolicyDocument?: string; PolicyDocument?: string } }) => {
+      const document = command.input.AssumeRolePolicyDocument ?? command.input.PolicyDocument;
+      if (document?.includes('sts:ExternalId')) trusted.push(document);
+      return {};
+    },
+  } as unknown as IAMClient;
+  beforeEach(() => (trusted.length = 0));
+
+  it('v2: the role trusts it and the create carries it; nothing is minted here', async () => {
+    const calls: string[] = [];
+    await executePlan(plan('create-role', 'create-integration'), { datadog: recording(calls), iam, mintedExternalId: 'ahead', sleep: async () => undefined });
+    expect(calls).toEqual(['createIntegration(ahead)']);
+    expect(trusted).toHaveLength(1);
+    expect(trusted[0]).toContain('"ahead"');
+  });
+
+  it('v2 without one: minted here, before the role is written', async () => {
+    const calls: string[] = [];
+    await executePlan(plan('create-role', 'create-integration'), { datadog: recording(calls), iam, sleep: async () => undefined });
+    expect(calls).toEqual(['mintExternalId', 'createIntegration(minted)']);
+    expect(trusted[0]).toContain('"minted"');
+  });
+
+  it('a plan that creates no integration does not use it', async () => {
+    const calls: string[] = [];
+    await executePlan(plan('rotate-external-id', 'update-role-trust'), { datadog: recording(calls), iam, mintedExternalId: 'ahead', sleep: async () => undefined });
+    expect(calls).toEqual(['rotateExternalId']);
+    expect(trusted[0]).toContain('"rotated"');
+  });
+});

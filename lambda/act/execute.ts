@@ -16,6 +16,8 @@ export interface ActDependencies {
   readonly targets?: DatadogTargets;
   /** IAM in the member account; absent when the account could not be reached. */
   readonly iam?: IAMClient;
+  /** An external ID minted ahead for this account (mint-ahead.ts): the first trust written and the create use it instead of minting. */
+  readonly mintedExternalId?: string;
   /** Waits between conflict retries (tests and simulations pass their own clock). */
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -61,10 +63,10 @@ export async function executePlan(plan: AccountPlan, deps: ActDependencies): Pro
   };
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const write = <T>(call: () => Promise<T>) => retryOnConflict(call, sleep);
-  // An external ID obtained in this run (minted, created or rotated) is the one to write into the trust.
-  let externalId: string | undefined;
   // Where the port mints IDs first, a new integration starts with one minted before the role is written, so the role is ready first.
   const mintFirst = deps.datadog.capabilities.mintsExternalIdBeforeCreate && plan.actions.some((a) => a.type === 'create-integration');
+  // An external ID obtained in this run (minted, ahead or here, created or rotated) is the one to write into the trust.
+  let externalId: string | undefined = mintFirst ? deps.mintedExternalId : undefined;
   const trustPolicy = async (trust: TrustToWrite): Promise<PolicyDocument> => {
     if (externalId === undefined && mintFirst) externalId = await write(() => deps.datadog.mintExternalId());
     const policy = datadogTrustPolicy(trust.principalArn, externalIdToTrust(externalId ?? trust.externalId, plan.accountId));

@@ -1,9 +1,12 @@
 /** The IAM writes on the Datadog role, against a mocked IAM client: what is sent when the role or the policy already exists. */
 import {
+  AttachRolePolicyCommand,
   CreatePolicyCommand,
   CreatePolicyVersionCommand,
   CreateRoleCommand,
   DeletePolicyVersionCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
   EntityAlreadyExistsException,
   GetPolicyCommand,
   GetPolicyVersionCommand,
@@ -75,5 +78,62 @@ describe('a customer managed policy at IAM five versions', () => {
 
     expect(iam.commandCalls(DeletePolicyVersionCommand).map((c) => c.args[0].input.VersionId)).toEqual(['v1']);
     expect(iam.commandCalls(CreatePolicyVersionCommand)).toHaveLength(1);
+  });
+});
+
+describe('createRole on a new role', () => {
+  it('lists nothing (a role just created has no policies) and writes each policy once', async () => {
+    const config = makeConfig({ datadog: { apiVersion: 'v1' }, integration: { resourceCollection: true } });
+    const desired = desiredRole(config, 'aws', { standard: ['ec2:Describe*'], resourceCollection: ['s3:GetBucketPolicy'], source: 'datadog' });
+    iam.on(CreateRoleCommand).resolves({});
+    iam.on(PutRolePolicyCommand).resolves({});
+    iam.on(CreatePolicyCommand).resolves({});
+    iam.on(AttachRolePolicyCommand).resolves({});
+
+    await createRole(client, desired, datadogTrustPolicy(US1_PRINCIPAL, EXTERNAL_ID), ACCOUNT);
+
+    expect(iam.commandCalls(ListRolePoliciesCommand)).toHaveLength(0);
+    expect(iam.commandCalls(ListAttachedRolePoliciesCommand)).toHaveLength(0);
+    expect(iam.commandCalls(PutRolePolicyCommand).map((c) => c.args[0].input.PolicyName).sort()).toEqual(Object.keys(desired.inlinePolicies).sort());
+    const customerArns = Object.keys(desired.customerPolicies).map((name) => customerPolicyArn('aws', ACCOUNT.accountId, name));
+    expect(iam.commandCalls(AttachRolePolicyCommand).map((c) => c.args[0].input.PolicyArn).sort()).toEqual([...desired.managedPolicyArns, ...customerArns].sort());
+  });
+
+  it('attaches a customer policy only once it exists', async () => {
+    const config = makeConfig({ datadog: { apiVersion: 'v1' }, integration: { resourceCollection: true } });
+    const desired = desiredRole(config, 'aws', { standard: ['ec2:Describe*'], resourceCollection: ['s3:GetBucketPolicy'], source: 'datadog' });
+    const order: string[] = [];
+    iam.on(CreateRoleCommand).resolves({});
+    iam.on(PutRolePolicyCommand).resolves({});
+    iam.on(CreatePolicyCommand).callsFake(async () => void order.push('CreatePolicy'));
+    iam.on(AttachRolePolicyCommand).callsFake(async (input: { PolicyArn: string }) => void order.push(input.PolicyArn.includes(ACCOUNT.accountId) ? 'Attach customer' : 'Attach managed'));
+
+    await createRole(client, desired, datadogTrustPolicy(US1_PRINCIPAL, EXTERNAL_ID), ACCOUNT);
+
+    expect(order).toContain('Attach customer');
+    expect(order.indexOf('Attach customer')).toBeGreaterThan(order.indexOf('CreatePolicy'));
+  });
+});
+
+describe('applyPermissions on an existing role', () => {
+  it('still removes what is ours and not desired, and keeps what is not ours', async () => {
+    const desired = desiredRole(makeConfig({ datadog: { apiVersion: 'v1' } }), 'aws');
+    const [ourName] = Object.keys(desired.inlinePolicies);
+    const staleOurs = 'DatadogIntegrationPolicy9';
+    expect(desired.inlinePolicies).not.toHaveProperty(staleOurs);
+    iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: [ourName!, staleOurs, 'TheirPolicy'] });
+    iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [{ PolicyArn: 'arn:aws:iam::aws:policy/SecurityAudit' }] });
+    iam.on(PutRolePolicyCommand).resolves({});
+    iam.on(DeleteRolePolicyCommand).resolves({});
+    iam.on(DetachRolePolicyCommand).resolves({});
+    iam.on(AttachRolePolicyCommand).resolves({});
+
+    await applyPermissions(client, desired, ACCOUNT);
+
+    const deleted = iam.commandCalls(DeleteRolePolicyCommand).map((c) => c.args[0].input.PolicyName);
+    expect(deleted).toEqual([staleOurs]);
+    expect(iam.commandCalls(ListRolePoliciesCommand)).toHaveLength(1);
+    const securityAuditWanted = desired.managedPolicyArns.includes('arn:aws:iam::aws:policy/SecurityAudit');
+    expect(iam.commandCalls(DetachRolePolicyCommand)).toHaveLength(securityAuditWanted ? 0 : 1);
   });
 });

@@ -38,6 +38,7 @@ const json = (document: PolicyDocument) => JSON.stringify(document);
  * given trust plus the Deny statements the role has (they only restrict it).
  */
 export async function createRole(iam: IAMClient, desired: DesiredRole, trust: PolicyDocument, account: RoleAccount): Promise<void> {
+  let created = true;
   try {
     await iam.send(
       new CreateRoleCommand({
@@ -50,46 +51,59 @@ export async function createRole(iam: IAMClient, desired: DesiredRole, trust: Po
     );
   } catch (error) {
     if (!(error instanceof EntityAlreadyExistsException)) throw error;
+    created = false;
     const current = (await iam.send(new GetRoleCommand({ RoleName: desired.roleName }))).Role?.AssumeRolePolicyDocument;
     await updateTrust(iam, desired.roleName, { ...trust, Statement: [...trust.Statement, ...denyStatements(parsePolicyDocument(current))] });
   }
-  await applyPermissions(iam, desired, account);
+  await applyPermissions(iam, desired, account, { newRole: created });
 }
 
 export async function updateTrust(iam: IAMClient, roleName: string, trust: PolicyDocument): Promise<void> {
   await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: json(trust) }));
 }
 
-/** Our inline policies, customer managed policies and managed attachments become exactly the desired ones; other policies are left alone. */
-export async function applyPermissions(iam: IAMClient, desired: DesiredRole, account: RoleAccount): Promise<void> {
+export interface ApplyOptions {
+  /** The role was created just now: it has no policies, so none are listed. */
+  readonly newRole?: boolean;
+}
+
+/**
+ * Our inline policies, customer managed policies and managed attachments become exactly the
+ * desired ones; other policies are left alone. Writes that do not depend on each other go side
+ * by side: each policy's put, the listings, each attachment (after its customer policy exists).
+ */
+export async function applyPermissions(iam: IAMClient, desired: DesiredRole, account: RoleAccount, options: ApplyOptions = {}): Promise<void> {
   const roleName = desired.roleName;
-  for (const [PolicyName, document] of Object.entries(desired.inlinePolicies)) {
-    await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName, PolicyDocument: json(document) }));
-  }
-  for (const name of await inlinePolicyNames(iam, roleName)) {
-    if (isOurPolicyName(name) && !(name in desired.inlinePolicies)) {
-      await iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: name }));
-    }
-  }
-  const attached = await attachedPolicyArns(iam, roleName);
-  const customerArns: string[] = [];
-  for (const [name, document] of Object.entries(desired.customerPolicies)) {
-    const arn = customerPolicyArn(account.partition, account.accountId, name);
-    await putCustomerPolicy(iam, arn, name, document);
-    customerArns.push(arn);
-  }
-  for (const arn of [...desired.managedPolicyArns, ...customerArns]) {
-    if (!attached.includes(arn)) await iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: arn }));
-  }
-  for (const arn of attached) {
-    if (arn.endsWith(':policy/SecurityAudit') && !desired.managedPolicyArns.includes(arn)) {
-      await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: arn }));
-    }
-    if (isOurCustomerPolicyArn(arn, roleName) && !customerArns.includes(arn)) {
-      await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: arn }));
-      await deleteCustomerPolicy(iam, arn);
-    }
-  }
+  // Listed alongside the puts: what is removed below is only what is not desired, whether or not a listing saw the new puts.
+  const none: string[] = [];
+  const [names, attached] = await Promise.all([
+    options.newRole ? none : inlinePolicyNames(iam, roleName),
+    options.newRole ? none : attachedPolicyArns(iam, roleName),
+    ...Object.entries(desired.inlinePolicies).map(([PolicyName, document]) =>
+      iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName, PolicyDocument: json(document) })),
+    ),
+  ]);
+  const attach = (arn: string) => (attached.includes(arn) ? undefined : iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: arn })));
+  const customerArns = Object.keys(desired.customerPolicies).map((name) => customerPolicyArn(account.partition, account.accountId, name));
+  await Promise.all([
+    ...names
+      .filter((name) => isOurPolicyName(name) && !(name in desired.inlinePolicies))
+      .map((name) => iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: name }))),
+    ...desired.managedPolicyArns.map(attach),
+    ...Object.entries(desired.customerPolicies).map(async ([name, document], i) => {
+      await putCustomerPolicy(iam, customerArns[i]!, name, document);
+      await attach(customerArns[i]!);
+    }),
+    ...attached.map(async (arn) => {
+      if (arn.endsWith(':policy/SecurityAudit') && !desired.managedPolicyArns.includes(arn)) {
+        await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: arn }));
+      }
+      if (isOurCustomerPolicyArn(arn, roleName) && !customerArns.includes(arn)) {
+        await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: arn }));
+        await deleteCustomerPolicy(iam, arn);
+      }
+    }),
+  ]);
 }
 
 /** IAM keeps at most 5 versions of a managed policy. */

@@ -25,6 +25,10 @@ export class MemberAccess {
     private readonly makeIam: (credentials: TemporaryCredentials) => IAMClient,
   ) {}
 
+  /**
+   * Touches the member account: called only once the scope says it is to be worked on
+   * (observe-account.ts), never ahead of that decision, however much sooner that would be.
+   */
   async iamIn(accountId: string, partition: Partition, memberAccessRoleName: string): Promise<MemberAccessResult> {
     try {
       const response = await this.sts.send(

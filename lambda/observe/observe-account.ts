@@ -41,10 +41,47 @@ export interface KnownFacts {
   readonly elsewhere?: Readonly<Record<string, readonly Integration[]>>;
 }
 
-/** Organizations + Datadog (every target the account may have an integration in) + the member account's IAM, for one account. Reads only. */
-export async function observeAccount(accountId: string, config: Config, deps: ObserveDependencies, known?: KnownFacts): Promise<Observed> {
+/**
+ * Organizations + Datadog (every target the account may have an integration in) + the member
+ * account's IAM, for one account. Reads only.
+ *
+ * The role is read as soon as the scope is decided, alongside what is still being read: at once
+ * from an org-wide walk's facts; else once the account is described where the scope does not
+ * look at OUs, or once its OU path is read where it does. Never before: an account excluded
+ * (an excluded OU may be excluded precisely so that it is never touched) is not assumed into.
+ */
+export function observeAccount(accountId: string, config: Config, deps: ObserveDependencies, known?: KnownFacts): Promise<Observed> {
+  return observeAccountInStages(accountId, config, deps, known).observed;
+}
+
+/** What is known of an account before its OU path is (where the scope does not look at OUs). */
+export interface Decided {
+  readonly inScope: boolean;
+  /** In the account's own target. */
+  readonly integrations: readonly Integration[];
+  readonly role: RoleObservation;
+  readonly route: Route;
+}
+
+/** The observation, and ahead of it what the scope, Datadog's listing and the role tell (for the act step to prepare: mint-ahead.ts). */
+export function observeAccountInStages(
+  accountId: string,
+  config: Config,
+  deps: ObserveDependencies,
+  known?: KnownFacts,
+): { readonly decided: Promise<Decided>; readonly observed: Promise<Observed> } {
+  const reading = known ? undefined : deps.organizations.read(accountId, { readTags: needsAccountTags(config) });
+  const described = reading ? reading.described : Promise.resolve(known!.organization);
+  const complete = reading ? reading.complete : described;
+  // Without facts, the account is described first: its ARN names the organization (no DescribeOrganization ahead of the OU path).
+  const facts =
+    known?.organizationId !== undefined
+      ? Promise.resolve({ partition: known.partition, organizationId: known.organizationId })
+      : described.then(() => deps.organizations.organization());
+  const scoped = scopeLooksAtOus(config.scope) ? complete : described;
+  const role = Promise.all([scoped, facts]).then(([account, { partition }]) => observeRole(accountId, account, partition, config, deps));
   const routing = routingOf(config);
-  // The route needs the OU path; the listings do not wait for it: every target is listed alongside (several targets only).
+  // Every target is listed alongside (several targets), what the facts hold excepted.
   const knownRoute = known && routing.routeOf(known.organization);
   const listings = new Map(
     (routing.multiTarget ? routing.targets : [routing.defaultTarget]).map((target) => {
@@ -54,31 +91,48 @@ export async function observeAccount(accountId: string, config: Config, deps: Ob
       return [target.name, listing] as const;
     }),
   );
-  const [{ partition, organizationId }, organization] = await Promise.all([
-    known?.organizationId !== undefined ? { partition: known.partition, organizationId: known.organizationId } : deps.organizations.organization(),
-    known ? known.organization : deps.organizations.account(accountId, { readTags: needsAccountTags(config) }),
-  ]);
-  const route = routing.routeOf(organization);
-  const integrations = await listings.get(route.target.name)!;
-  const others = await otherTargets(listings, route.target.name);
-  const base = {
-    accountId,
-    partition,
-    organizationId,
-    organization,
-    integrations,
-    route: { ...(route.profile !== undefined && { profile: route.profile }), target: route.target.name },
-    ...others,
-  };
-  config = route.config;
+  // The route follows the OU path and the tags when there are profiles; without, it is the top level's.
+  const route = config.profiles.length > 0 ? complete.then((account) => routing.routeOf(account)) : Promise.resolve(routing.routeOf({ accountId, parentPath: [], tags: {} }));
+  const listed = route.then((r) => listings.get(r.target.name)!);
+  const decided = Promise.all([listed, role, route]).then(([integrations, { inScope, observation }, r]) => ({ inScope, integrations, role: observation, route: r }));
+  decided.catch(() => undefined);
+  const observed = Promise.all([facts, complete, listed, role, route]).then(
+    async ([{ partition, organizationId }, organization, integrations, { observation, iam }, r]): Promise<Observed> => ({
+      observation: {
+        accountId,
+        partition,
+        organizationId,
+        organization,
+        integrations,
+        route: { ...(r.profile !== undefined && { profile: r.profile }), target: r.target.name },
+        ...(await otherTargets(listings, r.target.name)),
+        role: observation,
+      },
+      ...(iam && { iam }),
+      route: r,
+    }),
+  );
+  return { decided, observed };
+}
 
-  if (organization.state !== 'ACTIVE') {
-    return { observation: { ...base, role: { kind: 'not-read', reason: `the account is ${organization.state}` } }, route };
-  }
-  const scope = scopeOf(organization, config.scope);
-  if (scope.effect === 'leave-alone') return { observation: { ...base, role: { kind: 'not-read', reason: scope.reason } }, route };
-  if (!scope.inScope && !config.role.deleteOnOffboard) {
-    return { observation: { ...base, role: { kind: 'not-read', reason: 'out of scope and role.deleteOnOffboard is off' } }, route };
+/** Whether the scope's decision depends on the account's OU path (includeOus, excludeOus). */
+export function scopeLooksAtOus(scope: Config['scope']): boolean {
+  return scope.includeOus.length > 0 || scope.excludeOus.length > 0;
+}
+
+/** The role, read through the member access role when the scope says the account is to be worked on. */
+async function observeRole(
+  accountId: string,
+  organization: ObservedOrgAccount,
+  partition: Partition,
+  config: Config,
+  deps: ObserveDependencies,
+): Promise<{ inScope: boolean; observation: RoleObservation; iam?: IAMClient }> {
+  if (organization.state !== 'ACTIVE') return { inScope: false, observation: { kind: 'not-read', reason: `the account is ${organization.state}` } };
+  const { inScope, effect, reason } = scopeOf(organization, config.scope);
+  if (effect === 'leave-alone') return { inScope, observation: { kind: 'not-read', reason } };
+  if (!inScope && !config.role.deleteOnOffboard) {
+    return { inScope, observation: { kind: 'not-read', reason: 'out of scope and role.deleteOnOffboard is off' } };
   }
 
   const access = await deps.memberAccess.iamIn(accountId, partition, config.role.memberAccessRoleName);
@@ -96,9 +150,9 @@ export async function observeAccount(accountId: string, config: Config, deps: Ob
           ? `cannot assume ${config.role.memberAccessRoleName} in ${accountId} yet (${access.code}): the stack's StackSet creates it there; retry later (if it persists, look at the StackSet's instance for this account; from the CLI, run as one of role.operatorRoleArns)`
           : `cannot assume ${config.role.memberAccessRoleName} in ${accountId} (${access.code}): make sure the role exists there and trusts the management account, or set role.memberAccessRoleName (AWSControlTowerExecution under Control Tower)`,
     };
-    return { observation: { ...base, role }, route };
+    return { inScope, observation: role };
   }
-  return { observation: { ...base, role: await readRole(access.iam, config.role.name) }, iam: access.iam, route };
+  return { inScope, observation: await readRole(access.iam, config.role.name), iam: access.iam };
 }
 
 /** The other targets' listings: those that answered (with integrations for the account), and those that failed. */

@@ -9,11 +9,15 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { parsePolicyDocument, type PolicyDocument } from '../domain/policy';
-import { isOurCustomerPolicyArn, isOurPolicyName } from '../domain/ownership';
+import { PERMISSIONS_POLICY_NAME, isOurCustomerPolicyArn, isOurPolicyName } from '../domain/ownership';
 import type { RoleObservation } from './model';
 
 /** Reads the Datadog role in a member account (through the assumed member access role). */
 export async function readRole(iam: IAMClient, roleName: string): Promise<RoleObservation> {
+  // The role and its policy lists side by side (most roles exist): one IAM round trip instead of two.
+  const lists = Promise.all([readOurInlinePolicies(iam, roleName), attachedPolicyArns(iam, roleName)]);
+  // A missing role fails the lists too: GetRole's answer says which it is.
+  lists.catch(() => undefined);
   let role;
   try {
     role = (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role;
@@ -21,7 +25,7 @@ export async function readRole(iam: IAMClient, roleName: string): Promise<RoleOb
     if (error instanceof NoSuchEntityException) return { kind: 'absent' };
     throw error;
   }
-  const [inlinePolicies, attached] = await Promise.all([readOurInlinePolicies(iam, roleName), attachedPolicyArns(iam, roleName)]);
+  const [inlinePolicies, attached] = await lists;
   const customerPolicies = await readOurCustomerPolicies(iam, attached.filter((arn) => isOurCustomerPolicyArn(arn, roleName)));
   return {
     kind: 'present',
@@ -62,11 +66,14 @@ export async function readPolicyDocument(iam: IAMClient, arn: string): Promise<P
 
 /** Every inline policy name; documents only for ours (the others are not ours to judge). */
 async function readOurInlinePolicies(iam: IAMClient, roleName: string): Promise<Record<string, PolicyDocument | undefined>> {
+  // Our usual policy (the only one where Datadog's list fits one document) is asked for alongside the listing; used only if listed.
+  const usual = Promise.resolve(iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: PERMISSIONS_POLICY_NAME })));
+  usual.catch(() => undefined);
   const names = await inlinePolicyNames(iam, roleName);
   const entries = await Promise.all(
     names.map(async (name): Promise<[string, PolicyDocument | undefined]> => {
       if (!isOurPolicyName(name)) return [name, undefined];
-      const policy = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }));
+      const policy = await (name === PERMISSIONS_POLICY_NAME ? usual : iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name })));
       return [name, parsePolicyDocument(policy.PolicyDocument)];
     }),
   );

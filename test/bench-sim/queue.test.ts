@@ -58,6 +58,36 @@ describe('runEventSource', () => {
     expect(figures).toMatchObject({ invocations: 3, throttled: 0, deadLettered: 0 });
   });
 
+  it('one execution environment per concurrent invocation: at most the concurrency cold starts, each reused', async () => {
+    const clock = new VirtualClock();
+    const queue = new SimulatedFifoQueue(clock, settings());
+    for (let i = 0; i < 60; i++) queue.send(`g${i}`, `m${i}`);
+    const batchesBy: number[] = [];
+    let coldStarts = 0;
+    const figures = await clock.run(() =>
+      runEventSource(
+        clock,
+        queue,
+        settings(),
+        {
+          coldStart: () => {
+            const environment = coldStarts++;
+            return async () => {
+              batchesBy.push(environment);
+              await clock.sleep(100);
+              return { batchItemFailures: [] };
+            };
+          },
+        },
+        () => true,
+      ),
+    );
+    expect(figures.invocations).toBe(6);
+    expect(coldStarts).toBe(2);
+    expect(batchesBy.filter((e) => e === 0)).toHaveLength(3);
+    expect(batchesBy.filter((e) => e === 1)).toHaveLength(3);
+  });
+
   it('reserved concurrency alone (no maximum): throttled polls burn receives and unworked messages reach the dead-letter queue', async () => {
     const clock = new VirtualClock();
     const only = settings({ reservedConcurrency: 1, maxConcurrency: undefined, maxReceiveCount: 2 });

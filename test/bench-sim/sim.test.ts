@@ -237,15 +237,16 @@ describe('simulated AWS clients', () => {
     expect(account.joinedAt).toBeInstanceOf(Date);
     expect(account.parentPath).toHaveLength(4);
     expect(account.parentPath[0]).toBe(org.rootId);
-    // DescribeOrganization, DescribeAccount, 4 x ListParents, ListTagsForResource at 10/s.
+    // DescribeAccount (its ARN names the organization: no DescribeOrganization), 4 x ListParents, ListTagsForResource at 10/s.
+    expect(aws.services.organizations.stats().operations).not.toHaveProperty('DescribeOrganization');
     expect(aws.services.organizations.stats().operations).toMatchObject({
-      DescribeOrganization: { calls: 1 },
       DescribeAccount: { calls: 1 },
       ListParents: { calls: 4 },
       ListTagsForResource: { calls: 1 },
     });
-    expect(clock.now()).toBeGreaterThanOrEqual(600);
+    expect(clock.now()).toBeGreaterThanOrEqual(500);
     expect(org.model.callsTo('organizations', 'ListParents')).toHaveLength(4);
+    await expect(reader.organization()).resolves.toMatchObject({ organizationId: org.model.organizationId, managementAccountId: org.model.managementAccountId });
   });
 
   it("serves the organization's ID (the ownership marker names it), read once per reader", async () => {

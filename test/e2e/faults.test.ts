@@ -166,10 +166,12 @@ describe.each(VERSIONS)('end-to-end fault matrix, Datadog API %s', (v) => {
   it('Datadog 429 storms honour X-RateLimit-Reset; a reset beyond maxRetryWaitSeconds goes back to the queue', async () => {
     await start();
     const accounts = [1, 2, 3].map((i) => h!.model.createAccount({ name: `rate-${i}` }));
+    // The integration requests (the permission lists are read alongside, and fall back on their own).
+    const only = INTEGRATIONS;
     h!.datadog.inject(
-      ...Array.from({ length: 7 }, () => ({ kind: 'status' as const, status: 429, headers: { ...RATE_LIMIT, 'X-RateLimit-Reset': '3' } })),
-      { kind: 'status', status: 429, headers: { ...RATE_LIMIT, 'X-RateLimit-Reset': '600' } },
-      ...Array.from({ length: 4 }, () => ({ kind: 'status' as const, status: 429, headers: { ...RATE_LIMIT, 'X-RateLimit-Reset': '1' } })),
+      ...Array.from({ length: 7 }, () => ({ kind: 'status' as const, status: 429, headers: { ...RATE_LIMIT, 'X-RateLimit-Reset': '3' }, only })),
+      { kind: 'status', status: 429, headers: { ...RATE_LIMIT, 'X-RateLimit-Reset': '600' }, only },
+      ...Array.from({ length: 4 }, () => ({ kind: 'status' as const, status: 429, headers: { ...RATE_LIMIT, 'X-RateLimit-Reset': '1' }, only })),
     );
     for (const id of accounts) expect(await h!.deliverEvent(events.createAccountResult(id))).toEqual({ enqueued: 1 });
     const stats = await drain();
