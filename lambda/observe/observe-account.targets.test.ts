@@ -48,9 +48,10 @@ function deps(us: () => Promise<Integration[]>, eu: () => Promise<Integration[]>
     ['datadoghq.com', port(us, calls, 'datadoghq.com')],
     ['datadoghq.eu', port(eu, calls, 'datadoghq.eu')],
   ]);
+  const described = { accountId: ACCOUNT, state: 'ACTIVE' as const, parentPath: [], tags: {}, isManagementAccount: false };
   const organizations = {
     organization: async () => ({ organizationId: 'o-ourorg1234', managementAccountId: '999999999999', partition: 'aws' as const }),
-    account: async () => ({ accountId: ACCOUNT, state: 'ACTIVE' as const, parentPath, tags: {}, isManagementAccount: false }),
+    read: () => ({ described: Promise.resolve(described), complete: Promise.resolve({ ...described, parentPath }) }),
   } as unknown as OrganizationsReader;
   return {
     calls,

@@ -136,7 +136,7 @@ describe('observeAccount with the facts of an org-wide walk', () => {
 describe('observeAccountInStages', () => {
   it('decides (scope, listing, role) before the OU path is read where the scope does not look at OUs', async () => {
     const { decided, observed } = observeAccountInStages(ACCOUNT_ID, makeConfig({ datadog: { apiVersion: 'v1' } }), deps());
-    await expect(decided).resolves.toEqual({ inScope: true, integrations: [], role: { kind: 'absent' } });
+    await expect(decided).resolves.toEqual({ inScope: true, integrations: [], role: { kind: 'absent' }, route: expect.objectContaining({ target: expect.objectContaining({ isDefault: true }) }) });
     expect(calls).not.toContain('ListParents');
     releasePath();
     await expect(observed).resolves.toMatchObject({ observation: { organization: { parentPath: [ROOT_ID, OU_WORKLOADS, OU_PROD] } } });

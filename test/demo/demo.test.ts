@@ -100,8 +100,9 @@ describe('npm run demo', () => {
       expect(created).toContain(`Datadog datadoghq.eu: no integration for ${other}`);
       expect(created).not.toMatch(/Datadog datadoghq\.com [A-Za-z, ]*-> .*datadoghq\.eu|datadoghq\.eu [A-Za-z, ]*-> .*datadoghq\.com/);
       // Moved: created in the new target, then the trust rewritten, then ours deleted in the old one.
+      // (v2 mints the new ID while the account is read: the create carries it.)
       expect(moved).toContain(
-        `worker: ${eu}: profile (top level) -> target datadoghq.com: Datadog datadoghq.com CreateAWSAccount -> IAM UpdateAssumeRolePolicy -> Datadog datadoghq.eu DeleteAWSAccount; ok`,
+        `worker: ${eu}: profile (top level) -> target datadoghq.com: Datadog datadoghq.com ${apiVersion === 'v2' ? 'CreateNewAWSExternalID, ' : ''}CreateAWSAccount -> IAM UpdateAssumeRolePolicy -> Datadog datadoghq.eu DeleteAWSAccount; ok`,
       );
       expect(moved).toMatch(new RegExp(`Datadog datadoghq\\.com: integration for ${eu}, metrics collection on`));
       expect(moved).toContain(`Datadog datadoghq.eu: no integration for ${eu}`);
