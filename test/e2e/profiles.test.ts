@@ -1,0 +1,293 @@
+/**
+ * Profiles and Datadog targets, end to end: the REAL intake, worker and reconcile handlers
+ * against the AWS stand-in and TWO Datadog stand-ins (the top level's Datadog organization on
+ * datadoghq.com and a profile's on ap1.datadoghq.com, whose keys live in their own Secrets
+ * Manager secret). Accounts land in the target of their profile with its settings and only
+ * there; a move between OUs moves the integration and the trust; nothing of anyone else in
+ * either Datadog organization changes; and the faults of a move (a target down, a target's keys
+ * wrong, a half-done move) converge with exactly the deletions a move calls for.
+ */
+import { API_KEY, APP_KEY, DEFAULT_TARGET, events, MOVED, ROLE, ROLLED_BACK, type DeletionRecord, type E2EHarness, type Expectations, type HarnessOptions } from './harness';
+import { AP1, AP1_KEYS, AP1_PRINCIPAL, AP1_SECRET, DEFAULT_PRINCIPAL, TARGET_AP1, startTwoTargets, type ApiVersion } from './two-targets';
+
+/** The API version of the top level's target and of the profile's. */
+const PAIRS: readonly [ApiVersion, ApiVersion][] = [
+  ['v1', 'v1'],
+  ['v2', 'v2'],
+  ['v1', 'v2'],
+];
+
+let h: E2EHarness | undefined;
+let apac = '';
+let apacTeams = '';
+let emea = '';
+
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+async function start(versions: readonly [ApiVersion, ApiVersion], options: Partial<HarnessOptions> = {}): Promise<E2EHarness> {
+  ({ h, apac, apacTeams, emea } = await startTwoTargets(versions, options));
+  return h;
+}
+
+/** An account onboarded in emea (the default target) by its event, and our integration as it stood then. */
+async function onboardInEmea(name: string) {
+  const id = h!.model.createAccount({ name, parentId: emea });
+  await h!.deliverEvent(events.createAccountResult(id));
+  await drain();
+  return { id, old: structuredClone(h!.ours(id, DEFAULT_TARGET)[0]!) };
+}
+
+/** Moves the account to another OU, and EventBridge delivers the MoveAccount event. */
+async function move(accountId: string, parentId: string): Promise<void> {
+  h!.model.moveAccount(accountId, parentId);
+  await h!.deliverEvent(events.moveAccount(accountId));
+}
+
+async function drain(): Promise<void> {
+  const stats = await h!.runUntilIdle();
+  expect(stats.idle).toBe(true);
+}
+
+/** The end state is right (each account in its target only, its role trusting that target) and nothing else changed. */
+function converged(expectations: Expectations = {}): void {
+  expect(h!.finalCheck(expectations).problems).toEqual([]);
+}
+
+/** The deletions each Datadog stand-in saw, as target/account: why. */
+const deletions = () => h!.deletions.map((d: DeletionRecord) => `${d.target}/${d.accountId}: ${d.wrong ? 'WRONG ' : ''}${d.why}`);
+
+/** The trust of the account's role: Datadog's principal and external ID. */
+function trusts(accountId: string, principal: string, externalId: string | undefined): boolean {
+  return Boolean(externalId) && h!.model.canAssume(accountId, ROLE, { principalAccount: principal, externalId });
+}
+
+const logsWith = (message: string) => h!.logs().filter((line) => line.message === message);
+
+describe.each(PAIRS)('profiles and Datadog targets end to end: default target on %s, profile target on %s', (top, profile) => {
+  const versions = [top, profile] as const;
+
+  it('CreateAccountResult events: each account lands in its profile\'s target with its settings, and only there', async () => {
+    await start(versions);
+    const nested = h!.model.createAccount({ name: 'apac-nested', parentId: apacTeams });
+    const asia = h!.model.createAccount({ name: 'apac-direct', parentId: apac });
+    const europe = h!.model.createAccount({ name: 'emea', parentId: emea });
+    const plain = h!.model.createAccount({ name: 'root' });
+    for (const id of [nested, asia, europe, plain]) await h!.deliverEvent(events.createAccountResult(id));
+    await drain();
+    for (const id of [nested, asia]) {
+      expect(h!.ours(id, AP1)).toEqual([expect.objectContaining({ metrics_collection_enabled: false, host_tags: expect.arrayContaining([h!.marker]) })]);
+      expect(h!.ours(id, DEFAULT_TARGET)).toEqual([]);
+      expect(trusts(id, AP1_PRINCIPAL, h!.ours(id, AP1)[0]!.external_id)).toBe(true);
+    }
+    expect(h!.ours(europe, DEFAULT_TARGET)).toEqual([expect.objectContaining({ extended_resource_collection_enabled: true })]);
+    expect(h!.ours(plain, DEFAULT_TARGET)).toEqual([expect.objectContaining({ extended_resource_collection_enabled: false })]);
+    for (const id of [europe, plain]) {
+      expect(h!.ours(id, DEFAULT_TARGET)[0]!.metrics_collection_enabled).not.toBe(false);
+      expect(h!.ours(id, AP1)).toEqual([]);
+      expect(trusts(id, DEFAULT_PRINCIPAL, h!.ours(id, DEFAULT_TARGET)[0]!.external_id)).toBe(true);
+    }
+    // The ap1 keys were read from their own secret; each stand-in only ever saw its own keys.
+    expect(h!.model.callsTo('secretsmanager', 'GetSecretValue').length).toBeGreaterThanOrEqual(2);
+    for (const target of h!.targets.values()) expect(target.datadog.requests.every((r) => r.authorized)).toBe(true);
+    // Log lines name the profile and the target.
+    const asiaLines = h!.logs().filter((l) => l.accountId === asia && l.profile === 'asia');
+    expect(asiaLines.length).toBeGreaterThan(0);
+    expect(asiaLines.every((l) => l.target === 'ap1.datadoghq.com')).toBe(true);
+    expect(deletions()).toEqual([]);
+    converged();
+  });
+
+  it('the scheduled reconcile: each account lands in its profile\'s target (one listing per target), and only there', async () => {
+    await start(versions);
+    const asia = [1, 2].map((i) => h!.model.createAccount({ name: `apac-${i}`, parentId: i === 1 ? apac : apacTeams }));
+    const others = [h!.model.createAccount({ name: 'emea', parentId: emea }), h!.model.createAccount({ name: 'root' })];
+    const summary = await h!.reconcile();
+    expect(summary.toCreate).toBe(4);
+    await drain();
+    for (const id of asia) {
+      expect(h!.ours(id, AP1)).toEqual([expect.objectContaining({ metrics_collection_enabled: false })]);
+      expect(h!.ours(id, DEFAULT_TARGET)).toEqual([]);
+    }
+    for (const id of others) expect(h!.ours(id, AP1)).toEqual([]);
+    // One listing of each Datadog organization for the whole organization, not one per account.
+    const listings = (label: string) =>
+      h!.target(label).datadog.requests.filter((r) => r.method === 'GET' && /^\/api\/v[12]\/integration\/aws(\/accounts)?$/.test(r.path) && !r.query.account_id && !r.query.aws_account_id);
+    expect(listings(DEFAULT_TARGET)).toHaveLength(1);
+    expect(listings(AP1)).toHaveLength(1);
+    // A second run finds nothing to do.
+    const again = await h!.reconcile();
+    expect(again).toMatchObject({ toCreate: 0, toDelete: 0 });
+    await drain();
+    expect(deletions()).toEqual([]);
+    converged();
+  });
+
+  it('MoveAccount events: the integration and the trust move to the new target; the old target keeps none of ours', async () => {
+    await start(versions);
+    const toAsia = h!.model.createAccount({ name: 'to-asia', parentId: emea });
+    const toEurope = h!.model.createAccount({ name: 'to-europe', parentId: apacTeams });
+    for (const id of [toAsia, toEurope]) await h!.deliverEvent(events.createAccountResult(id));
+    await drain();
+    const before = { asia: h!.ours(toAsia, DEFAULT_TARGET)[0]!.external_id, europe: h!.ours(toEurope, AP1)[0]!.external_id };
+    h!.model.moveAccount(toAsia, apac);
+    h!.model.moveAccount(toEurope, emea);
+    for (const id of [toAsia, toEurope]) await h!.deliverEvent(events.moveAccount(id));
+    await drain();
+    const after = { asia: h!.ours(toAsia, AP1)[0]?.external_id, europe: h!.ours(toEurope, DEFAULT_TARGET)[0]?.external_id };
+    expect(h!.ours(toAsia, AP1)).toEqual([expect.objectContaining({ metrics_collection_enabled: false })]);
+    expect(h!.ours(toEurope, DEFAULT_TARGET)).toEqual([expect.objectContaining({ extended_resource_collection_enabled: true })]);
+    // The role trusts the new target's principal with its external ID, and no longer the old one's.
+    expect(trusts(toAsia, AP1_PRINCIPAL, after.asia)).toBe(true);
+    expect(trusts(toAsia, DEFAULT_PRINCIPAL, before.asia)).toBe(false);
+    expect(trusts(toEurope, DEFAULT_PRINCIPAL, after.europe)).toBe(true);
+    expect(trusts(toEurope, AP1_PRINCIPAL, before.europe)).toBe(false);
+    // Exactly one deletion per move, in the old target.
+    expect(deletions()).toEqual([`${DEFAULT_TARGET}/${toAsia}: ${MOVED}`, `${AP1}/${toEurope}: ${MOVED}`]);
+    converged();
+  });
+
+  it('a move the scheduled reconcile finds (no event): the integration and the trust move', async () => {
+    await start(versions);
+    const moved = h!.model.createAccount({ name: 'moved', parentId: emea });
+    const stays = h!.model.createAccount({ name: 'stays', parentId: apac });
+    await h!.reconcile();
+    await drain();
+    h!.model.moveAccount(moved, apacTeams);
+    await h!.reconcile();
+    await drain();
+    expect(h!.ours(moved, AP1)).toHaveLength(1);
+    expect(h!.ours(moved, DEFAULT_TARGET)).toEqual([]);
+    expect(trusts(moved, AP1_PRINCIPAL, h!.ours(moved, AP1)[0]!.external_id)).toBe(true);
+    expect(h!.ours(stays, AP1)).toHaveLength(1);
+    expect(deletions()).toEqual([`${DEFAULT_TARGET}/${moved}: ${MOVED}`]);
+    converged();
+  });
+
+  it('an unmarked integration with our role name in the other target (another deployment\'s) is left alone by a move', async () => {
+    await start(versions);
+    const id = h!.model.createAccount({ name: 'shared-role-name', parentId: emea });
+    // Someone else's integration of this account in ap1, with our role name but not our marker.
+    h!.seedOtherTeam({ account_id: id, role_name: ROLE, host_tags: ['team:someone-else'] }, AP1);
+    await h!.deliverEvent(events.createAccountResult(id));
+    await drain();
+    expect(h!.ours(id, DEFAULT_TARGET)).toHaveLength(1);
+    // No deletion anywhere: ap1's integration is not provably ours, the default target's is the account's own.
+    expect(deletions()).toEqual([]);
+    converged();
+  });
+});
+
+describe.each(PAIRS)('profiles and Datadog targets, faults: default target on %s, profile target on %s', (top, profile) => {
+  const versions = [top, profile] as const;
+
+  it('the new target is down during a move: nothing changes, the old integration keeps working; retried, it converges once it is back', async () => {
+    await start(versions);
+    const { id, old } = await onboardInEmea('moving');
+    const oldTrust = h!.model.getRole(id, ROLE)!.assumeRolePolicyDocument;
+    h!.target(AP1).datadog.outage = 503;
+    await move(id, apac);
+    // A few attempts while ap1 is down: each is sent back to the queue.
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const messages = h!.queue.receive(10);
+      if (messages.length === 0) h!.advance(h!.queue.nextVisibleAt()! - h!.queue.now);
+      expect(await h!.invokeWorker(messages.length ? messages : h!.queue.receive(10))).toBe(1);
+    }
+    // Nothing changed: the old integration and the role's trust are as they were, and still work together.
+    expect(h!.ours(id, DEFAULT_TARGET)).toEqual([old]);
+    expect(h!.model.getRole(id, ROLE)!.assumeRolePolicyDocument).toBe(oldTrust);
+    expect(trusts(id, DEFAULT_PRINCIPAL, old.external_id)).toBe(true);
+    expect(h!.ours(id, AP1)).toEqual([]);
+    expect(logsWith('account to retry later').map((l) => String(l.error)).every((e) => e.includes('503'))).toBe(true);
+    expect(h!.metrics()).toMatchObject({ AccountRetry: 3 });
+    // The scheduled reconcile meanwhile: ap1 cannot be listed; its accounts wait, the default target's are served.
+    const newcomer = h!.model.createAccount({ name: 'newcomer', parentId: emea });
+    await h!.reconcile();
+    expect(h!.ours(id, DEFAULT_TARGET)).toEqual([old]);
+    h!.target(AP1).datadog.outage = undefined;
+    await drain();
+    expect(h!.ours(newcomer, DEFAULT_TARGET)).toHaveLength(1);
+    expect(h!.ours(id, AP1)).toHaveLength(1);
+    expect(trusts(id, AP1_PRINCIPAL, h!.ours(id, AP1)[0]!.external_id)).toBe(true);
+    expect(deletions()).toEqual([`${DEFAULT_TARGET}/${id}: ${MOVED}`]);
+    converged();
+  });
+
+  it('the old target is down during a move: the new side is done; the leftover is deleted by a later run', async () => {
+    await start(versions);
+    const { id, old } = await onboardInEmea('moving');
+    h!.datadog.outage = 503;
+    await move(id, apacTeams);
+    await h!.invokeWorker(h!.queue.receive(10));
+    // The new side is done: ap1 has the integration and the role trusts it (and only it).
+    expect(h!.ours(id, AP1)).toHaveLength(1);
+    const externalId = h!.ours(id, AP1)[0]!.external_id;
+    expect(trusts(id, AP1_PRINCIPAL, externalId)).toBe(true);
+    expect(trusts(id, DEFAULT_PRINCIPAL, old.external_id)).toBe(false);
+    // The leftover could not be removed (the default target is down): it is still there, unchanged.
+    expect(h!.ours(id, DEFAULT_TARGET)).toEqual([old]);
+    expect(deletions()).toEqual([]);
+    h!.datadog.outage = undefined;
+    // A later run (whatever is still queued, then the scheduled reconcile) removes the leftover.
+    await drain();
+    await h!.reconcile();
+    await drain();
+    expect(h!.ours(id, DEFAULT_TARGET)).toEqual([]);
+    expect(h!.ours(id, AP1)[0]!.external_id).toBe(externalId);
+    expect(deletions()).toEqual([`${DEFAULT_TARGET}/${id}: ${MOVED}`]);
+    converged();
+  });
+
+  it('a move that fails half way (the trust cannot be rewritten) is finished by the next attempt, never trusting nothing that works', async () => {
+    await start(versions);
+    const { id, old } = await onboardInEmea('half-way');
+    h!.model.failNext({ service: 'iam', operation: 'UpdateAssumeRolePolicy', code: 'AccessDenied', times: 1 });
+    await move(id, apac);
+    expect(await h!.invokeWorker(h!.queue.receive(10))).toBe(1);
+    // Half way: the role still trusts the old target's integration, which is still there.
+    expect(h!.ours(id, DEFAULT_TARGET)).toEqual([old]);
+    expect(trusts(id, DEFAULT_PRINCIPAL, old.external_id)).toBe(true);
+    await drain();
+    expect(h!.ours(id, DEFAULT_TARGET)).toEqual([]);
+    expect(h!.ours(id, AP1)).toHaveLength(1);
+    // v1 cannot read an external ID back: the integration that run created in ap1 was deleted again (the next run starts over).
+    const undone = profile === 'v1' ? [`${AP1}/${id}: ${ROLLED_BACK}`] : [];
+    expect(deletions()).toEqual([...undone, `${DEFAULT_TARGET}/${id}: ${MOVED}`]);
+    converged();
+  });
+
+  it("one target's keys are wrong: its accounts fail naming the secret to check; the other target's converge; once fixed, all converge", async () => {
+    await start(versions, { targets: { [AP1]: { ...TARGET_AP1, storedKeys: { apiKey: 'ap1-api-key-revoked-000000000000000', appKey: AP1_KEYS.appKey } } } });
+    const asia = h!.model.createAccount({ name: 'asia', parentId: apac });
+    const europe = h!.model.createAccount({ name: 'europe', parentId: emea });
+    const plain = h!.model.createAccount({ name: 'root' });
+    for (const id of [asia, europe, plain]) await h!.deliverEvent(events.createAccountResult(id));
+    await drain();
+    for (const id of [europe, plain]) expect(h!.ours(id, DEFAULT_TARGET)).toHaveLength(1);
+    expect(h!.ours(asia, AP1)).toEqual([]);
+    expect(h!.ours(asia, DEFAULT_TARGET)).toEqual([]);
+    const errors = h!.logs().filter((l) => l.accountId === asia && l.error !== undefined).map((l) => String(l.error));
+    expect(errors.length).toBeGreaterThan(0);
+    for (const error of errors) expect(error).toContain(`Secrets Manager secret "${AP1_SECRET}"`);
+    expect(h!.logs().filter((l) => l.accountId !== asia && l.error !== undefined)).toEqual([]);
+    // The scheduled reconcile: ap1's listing is refused; the default target's accounts are not held back.
+    const later = h!.model.createAccount({ name: 'later', parentId: emea });
+    await h!.reconcile();
+    await drain();
+    expect(h!.ours(later, DEFAULT_TARGET)).toHaveLength(1);
+    // Retried until the redrive policy gave up: the dead-letter queue holds the ap1 account's messages only (its alarm).
+    const dead = h!.queue.deadLetters.map((m) => (JSON.parse(m.body) as { accountId: string }).accountId);
+    expect(dead.length).toBeGreaterThan(0);
+    expect(new Set(dead)).toEqual(new Set([asia]));
+    // The keys fixed and the stack redeployed: everything converges, nothing went to the dead-letter queue.
+    h!.storeTargetKeys(AP1, AP1_KEYS);
+    h!.build(API_KEY, APP_KEY);
+    await h!.reconcile();
+    await drain();
+    expect(h!.ours(asia, AP1)).toHaveLength(1);
+    expect(deletions()).toEqual([]);
+    converged({ deadLetters: dead.length });
+  });
+});
