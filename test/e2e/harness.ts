@@ -142,6 +142,7 @@ export const events = {
   removeAccount: (accountId: string, id: string = randomUUID()) =>
     eventFor('organizations-remove-account-from-organization.json', '678901234567', accountId, id),
   moveAccount: (accountId: string, id: string = randomUUID()) => eventFor('organizations-move-account.json', '789012345678', accountId, id),
+  tagAccount: (accountId: string, id: string = randomUUID()) => eventFor('organizations-tag-resource-account.json', '345678901234', accountId, id),
   fixture,
 };
 
@@ -222,7 +223,7 @@ export interface HarnessTarget {
   apiUrl?: string;
 }
 
-const OUT_OF_SCOPE = 'the account is out of scope';
+export const OUT_OF_SCOPE = 'the account is out of scope';
 export const MOVED = 'the account reports to another Datadog organization now (a move: our marked leftover)';
 export const ROLLED_BACK = 'created by the same run, undone when a later step failed';
 
@@ -272,22 +273,33 @@ export class E2EHarness {
 
   static async start(options: HarnessOptions = {}): Promise<E2EHarness> {
     const harness = new E2EHarness(options);
-    for (const target of harness.targets.values()) {
+    try {
+      await harness.startServices();
+    } catch (error) {
+      // A configuration the schema refuses (say): leave no server behind.
+      await harness.stop();
+      throw error;
+    }
+    return harness;
+  }
+
+  private async startServices(): Promise<void> {
+    const { options } = this;
+    for (const target of this.targets.values()) {
       const url = await target.datadog.start();
       target.apiUrl = options.apiUrlFor ? await options.apiUrlFor(target.label, url) : url;
     }
-    harness.aws = await startAwsStandin(harness.model);
-    harness.profiles = options.profiles?.(harness.model) ?? [];
-    for (const { options: target } of harness.targets.values()) {
-      if (target) harness.model.putSecret(target.credentialsSecretId, JSON.stringify(target.storedKeys ?? { apiKey: target.apiKey, appKey: target.appKey }));
+    this.aws = await startAwsStandin(this.model);
+    this.profiles = options.profiles?.(this.model) ?? [];
+    for (const { options: target } of this.targets.values()) {
+      if (target) this.model.putSecret(target.credentialsSecretId, JSON.stringify(target.storedKeys ?? { apiKey: target.apiKey, appKey: target.appKey }));
     }
     // The real SDK clients find the stand-in through the process environment, as in Lambda.
-    Object.assign(process.env, harness.aws.env());
+    Object.assign(process.env, this.aws.env());
     delete process.env.AWS_PROFILE;
     delete process.env.AWS_SESSION_TOKEN;
-    harness.output = captureOutput();
-    harness.build(options.apiKey ?? API_KEY, options.appKey ?? APP_KEY);
-    return harness;
+    this.output = captureOutput();
+    this.build(options.apiKey ?? API_KEY, options.appKey ?? APP_KEY);
   }
 
   /** (Re)builds the three handlers with these Datadog keys, as a redeploy would. */

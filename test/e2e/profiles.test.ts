@@ -7,8 +7,8 @@
  * either Datadog organization changes; and the faults of a move (a target down, a target's keys
  * wrong, a half-done move) converge with exactly the deletions a move calls for.
  */
-import { API_KEY, APP_KEY, DEFAULT_TARGET, events, MOVED, ROLE, ROLLED_BACK, type DeletionRecord, type E2EHarness, type Expectations, type HarnessOptions } from './harness';
-import { AP1, AP1_KEYS, AP1_PRINCIPAL, AP1_SECRET, DEFAULT_PRINCIPAL, TARGET_AP1, startTwoTargets, type ApiVersion } from './two-targets';
+import { API_KEY, APP_KEY, DEFAULT_TARGET, events, MOVED, OUT_OF_SCOPE, ROLE, ROLLED_BACK, type DeletionRecord, type E2EHarness, type Expectations, type HarnessOptions } from './harness';
+import { AP1, AP1_KEYS, AP1_PRINCIPAL, AP1_SECRET, DEFAULT_PRINCIPAL, REGION_TAG, TARGET_AP1, startTwoTargets, type ApiVersion } from './two-targets';
 
 /** The API version of the top level's target and of the profile's. */
 const PAIRS: readonly [ApiVersion, ApiVersion][] = [
@@ -163,6 +163,49 @@ describe.each(PAIRS)('profiles and Datadog targets end to end: default target on
     expect(trusts(moved, AP1_PRINCIPAL, h!.ours(moved, AP1)[0]!.external_id)).toBe(true);
     expect(h!.ours(stays, AP1)).toHaveLength(1);
     expect(deletions()).toEqual([`${DEFAULT_TARGET}/${moved}: ${MOVED}`]);
+    converged();
+  });
+
+  it('a tag change (TagResource event) moves the account to the tagged profile\'s target, and back when the tag goes', async () => {
+    await start(versions);
+    const id = h!.model.createAccount({ name: 'tagged-later' });
+    await h!.deliverEvent(events.createAccountResult(id));
+    await drain();
+    h!.model.tagAccount(id, { [REGION_TAG]: 'apac' });
+    await h!.deliverEvent(events.tagAccount(id));
+    await drain();
+    // The apac-tagged profile: ap1, with the top level's settings (metrics on).
+    expect(h!.ours(id, AP1)).toEqual([expect.objectContaining({ metrics_collection_enabled: true })]);
+    expect(h!.ours(id, DEFAULT_TARGET)).toEqual([]);
+    converged();
+    h!.model.untagAccount(id, [REGION_TAG]);
+    await h!.reconcile();
+    await drain();
+    expect(h!.ours(id, DEFAULT_TARGET)).toHaveLength(1);
+    expect(deletions()).toEqual([`${DEFAULT_TARGET}/${id}: ${MOVED}`, `${AP1}/${id}: ${MOVED}`]);
+    converged();
+  });
+
+  it('a closed account is offboarded from its target, and from the old one where a move left ours behind', async () => {
+    await start(versions);
+    const asia = h!.model.createAccount({ name: 'closing-asia', parentId: apac });
+    await h!.deliverEvent(events.createAccountResult(asia));
+    await drain();
+    // A move whose leftover stayed behind: the old target was down when the account moved.
+    const { id: moved } = await onboardInEmea('closing-moved');
+    h!.datadog.outage = 503;
+    await move(moved, apac);
+    await h!.invokeWorker(h!.queue.receive(10));
+    h!.datadog.outage = undefined;
+    expect(h!.ours(moved, DEFAULT_TARGET)).toHaveLength(1);
+    expect(h!.ours(moved, AP1)).toHaveLength(1);
+    for (const id of [asia, moved]) {
+      h!.model.closeAccount(id, { immediate: true });
+      await h!.deliverEvent(events.closeAccountResult(id));
+    }
+    await drain();
+    for (const id of [asia, moved]) for (const target of [DEFAULT_TARGET, AP1]) expect(h!.ours(id, target)).toEqual([]);
+    expect(deletions().sort()).toEqual([`${AP1}/${asia}: ${OUT_OF_SCOPE}`, `${AP1}/${moved}: ${OUT_OF_SCOPE}`, `${DEFAULT_TARGET}/${moved}: ${OUT_OF_SCOPE}`].sort());
     converged();
   });
 

@@ -2,7 +2,8 @@
  * The two-target world the profiles suites share: the top level's Datadog organization
  * (datadoghq.com) and a profile's on ap1.datadoghq.com (another principal, its keys in their own
  * Secrets Manager secret), OUs apac (and apac/teams under it) reporting to ap1 with metrics off,
- * emea staying in the default target with resource collection on, and another AWS
+ * emea staying in the default target with resource collection on, accounts elsewhere tagged
+ * region-group=apac reporting to ap1 with the top level's settings, and another AWS
  * organization's integrations seeded in both Datadog organizations.
  */
 import { DEFAULT_TARGET, E2EHarness, type HarnessOptions } from './harness';
@@ -14,6 +15,7 @@ export const AP1_PRINCIPAL = '417141415827';
 export const DEFAULT_PRINCIPAL = '464622532012';
 export const AP1_SECRET = 'datadog/ap1-keys';
 export const AP1_KEYS = { apiKey: 'ap1-api-key-7c6b5a4938271605f4e3d2c1', appKey: 'ap1-app-key-0a9b8c7d6e5f40312233445566778899' };
+export const REGION_TAG = 'region-group';
 export const TARGET_AP1 = { site: 'ap1.datadoghq.com', principal: AP1_PRINCIPAL, credentialsSecretId: AP1_SECRET, ...AP1_KEYS };
 
 /** Accounts of another AWS organization, integrated in both Datadog organizations: never touched. */
@@ -42,6 +44,8 @@ export async function startTwoTargets([top, profile]: readonly [ApiVersion, ApiV
       return [
         { name: 'asia', match: { ous: [ous.apac] }, target: AP1, datadog: { apiVersion: profile }, integration: { metricsCollection: false } },
         { name: 'europe', match: { ous: [ous.emea] }, integration: { resourceCollection: true } },
+        // Anywhere else, an account tagged for APAC reports to ap1 too (with the top level's settings).
+        { name: 'apac-tagged', match: { tags: { [REGION_TAG]: 'apac' } }, target: AP1, datadog: { apiVersion: profile } },
       ];
     },
   });
