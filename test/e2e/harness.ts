@@ -256,7 +256,7 @@ export class E2EHarness {
   private profiles: readonly HarnessProfile[] = [];
   private readonly baseTime = Date.now();
 
-  private constructor(private readonly options: HarnessOptions) {
+  private constructor(private options: HarnessOptions) {
     this.model = new FakeAwsOrganization({ managementAccountId: MANAGEMENT_ACCOUNT_ID, ...options.organization });
     this.targets.set(DEFAULT_TARGET, { label: DEFAULT_TARGET, datadog: this.datadog, principal: DATADOG_PRINCIPAL, others: [], seen: 0, runStart: 0 });
     for (const [label, target] of Object.entries(options.targets ?? {})) {
@@ -352,6 +352,17 @@ export class E2EHarness {
       ? { site: target.options.site, apiUrl: target.apiUrl, credentialsSecretId: target.options.credentialsSecretId, ...profile.datadog }
       : profile.datadog;
     return { ...rest, ...(datadog && { datadog }) };
+  }
+
+  /** The profiles as configured now (HarnessProfile form). */
+  get profileList(): readonly HarnessProfile[] {
+    return this.profiles;
+  }
+
+  /** A configuration change: other profiles, and sections merged over the configuration (call build to redeploy with it). */
+  reconfigure(change: { profiles?: readonly HarnessProfile[]; config?: RawConfig }): void {
+    if (change.profiles) this.profiles = change.profiles;
+    if (change.config) this.options = { ...this.options, config: mergeConfig(this.options.config ?? {}, change.config) };
   }
 
   /** A Datadog organization by label (DEFAULT_TARGET: the top level's). */

@@ -15,6 +15,7 @@ const PAIRS: readonly [ApiVersion, ApiVersion][] = [
   ['v1', 'v1'],
   ['v2', 'v2'],
   ['v1', 'v2'],
+  ['v2', 'v1'],
 ];
 
 let h: E2EHarness | undefined;
@@ -183,6 +184,38 @@ describe.each(PAIRS)('profiles and Datadog targets end to end: default target on
     await drain();
     expect(h!.ours(id, DEFAULT_TARGET)).toHaveLength(1);
     expect(deletions()).toEqual([`${DEFAULT_TARGET}/${id}: ${MOVED}`, `${AP1}/${id}: ${MOVED}`]);
+    converged();
+  });
+
+  it('a configuration change (the asia profile now reports to the default target): held whole by the deletion guard, moved once the limit allows', async () => {
+    await start(versions);
+    const asia = [h!.model.createAccount({ name: 'asia-1', parentId: apac }), h!.model.createAccount({ name: 'asia-2', parentId: apacTeams })];
+    const tagged = h!.model.createAccount({ name: 'tagged', tags: { [REGION_TAG]: 'apac' } });
+    await h!.reconcile();
+    await drain();
+    for (const id of [...asia, tagged]) expect(h!.ours(id, AP1)).toHaveLength(1);
+    const before = new Map(asia.map((id) => [id, h!.ours(id, AP1)[0]!.external_id]));
+    // Redeployed: asia keeps its settings but reports to the top level's Datadog organization (the tagged profile still uses ap1).
+    h!.reconfigure({ profiles: h!.profileList.map((p) => (p.name === 'asia' ? { ...p, target: undefined, datadog: { apiVersion: top } } : p)) });
+    h!.build(API_KEY, APP_KEY);
+    // Two moves are two deletions in ap1, over the guard's limit (10% of 4 accounts: 1): the moves are held whole,
+    // the accounts keep working where they are.
+    expect(await h!.reconcile()).toMatchObject({ deletionGuardTripped: true });
+    await drain();
+    for (const id of asia) {
+      expect(h!.ours(id, AP1)).toHaveLength(1);
+      expect(h!.ours(id, DEFAULT_TARGET)).toEqual([]);
+      expect(trusts(id, AP1_PRINCIPAL, before.get(id))).toBe(true);
+    }
+    expect(logsWith('deletion guard tripped: no deletion enqueued')).toHaveLength(1);
+    // The operator allows the deletions: the next run moves them.
+    h!.reconfigure({ config: { reconcile: { maxDeletionsPercent: 50 } } });
+    h!.build(API_KEY, APP_KEY);
+    expect(await h!.reconcile()).toMatchObject({ deletionGuardTripped: false });
+    await drain();
+    for (const id of asia) expect(h!.ours(id, DEFAULT_TARGET)).toEqual([expect.objectContaining({ metrics_collection_enabled: false })]);
+    expect(h!.ours(tagged, AP1)).toHaveLength(1);
+    expect(deletions().sort()).toEqual(asia.map((id) => `${AP1}/${id}: ${MOVED}`).sort());
     converged();
   });
 
