@@ -1,4 +1,5 @@
 import type { Config } from './config/schema';
+import type { Route } from './config/profiles';
 import { assertAccountId } from './domain/account-id';
 import { isRetryable, messageOf } from './domain/errors';
 import { ActionError, executePlan, type ActDependencies } from './act/execute';
@@ -50,8 +51,10 @@ const routeOf = (plan: AccountPlan) => ({ ...(plan.profile !== undefined && { pr
 export async function convergeAccount(accountId: string, options: ConvergeOptions): Promise<ConvergeResult> {
   assertAccountId(accountId);
   let plan: AccountPlan | undefined;
+  // Known before the reads that can fail (its own target's listing, the role): a failure still names its profile and target.
+  let routed: Route | undefined;
   try {
-    const { observation, iam, route } = await observeAccount(accountId, options.config, options.deps, options.known);
+    const { observation, iam, route } = await observeAccount(accountId, options.config, options.deps, options.known, (r) => (routed = r));
     // The account's own target: its profile may report to another Datadog organization.
     const datadog = portOf(options.deps, route.target.name);
     // Only a role that is read or made needs Datadog's lists.
@@ -87,7 +90,7 @@ export async function convergeAccount(accountId: string, options: ConvergeOption
       error: messageOf(error),
       scope: plan?.scope,
       notes: plan?.notes ?? [],
-      ...(plan && routeOf(plan)),
+      ...(plan ? routeOf(plan) : routed && { ...(routed.profile !== undefined && { profile: routed.profile }), target: routed.target.name }),
     };
   }
 }

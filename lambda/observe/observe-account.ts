@@ -41,8 +41,11 @@ export interface KnownFacts {
   readonly elsewhere?: Readonly<Record<string, readonly Integration[]>>;
 }
 
-/** Organizations + Datadog (every target the account may have an integration in) + the member account's IAM, for one account. Reads only. */
-export async function observeAccount(accountId: string, config: Config, deps: ObserveDependencies, known?: KnownFacts): Promise<Observed> {
+/**
+ * Organizations + Datadog (every target the account may have an integration in) + the member account's IAM, for one account. Reads only.
+ * `onRoute` is told the account's route as soon as it is known: a read that fails later can still name the profile and target.
+ */
+export async function observeAccount(accountId: string, config: Config, deps: ObserveDependencies, known?: KnownFacts, onRoute?: (route: Route) => void): Promise<Observed> {
   const routing = routingOf(config);
   // The route needs the OU path; the listings do not wait for it: every target is listed alongside (several targets only).
   const knownRoute = known && routing.routeOf(known.organization);
@@ -59,6 +62,7 @@ export async function observeAccount(accountId: string, config: Config, deps: Ob
     known ? known.organization : deps.organizations.account(accountId, { readTags: needsAccountTags(config) }),
   ]);
   const route = routing.routeOf(organization);
+  onRoute?.(route);
   const integrations = await listings.get(route.target.name)!;
   const others = await otherTargets(listings, route.target.name);
   const base = {

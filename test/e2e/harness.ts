@@ -424,6 +424,23 @@ export class E2EHarness {
     return this.output?.text() ?? '';
   }
 
+  /**
+   * Metric totals over the EMF blobs whose dimensions are exactly `dimensions` (besides `service`):
+   * {} gives the metrics the alarms read, { Profile, Target } the per-profile ones.
+   */
+  metricsWith(dimensions: Readonly<Record<string, string>>): Record<string, number> {
+    const totals: Record<string, number> = {};
+    const wanted = Object.keys(dimensions).sort().join(',');
+    for (const blob of this.output?.emf() ?? []) {
+      for (const directive of blob._aws.CloudWatchMetrics) {
+        const sets = directive.Dimensions.map((set) => set.filter((name) => name !== 'service').sort().join(','));
+        if (!sets.includes(wanted) || Object.entries(dimensions).some(([name, value]) => blob[name] !== value)) continue;
+        for (const { Name } of directive.Metrics) totals[Name] = (totals[Name] ?? 0) + Number(blob[Name]);
+      }
+    }
+    return totals;
+  }
+
   // ------------------------------------------------------------ world
 
   /** Moves the queue's clock and the AWS stand-in's clock together. */

@@ -277,7 +277,10 @@ describe.each(PAIRS)('profiles and Datadog targets, faults: default target on %s
     expect(trusts(id, DEFAULT_PRINCIPAL, old.external_id)).toBe(true);
     expect(h!.ours(id, AP1)).toEqual([]);
     expect(logsWith('account to retry later').map((l) => String(l.error)).every((e) => e.includes('503'))).toBe(true);
-    expect(h!.metrics()).toMatchObject({ AccountRetry: 3 });
+    // Counted for the alarms, and by profile and target (the line names them too): the operator sees which Datadog organization is down.
+    expect(h!.metricsWith({})).toMatchObject({ AccountRetry: 3 });
+    expect(h!.metricsWith({ Profile: 'asia', Target: 'ap1.datadoghq.com' })).toMatchObject({ AccountRetry: 3 });
+    expect(logsWith('account to retry later').every((l) => l.profile === 'asia' && l.target === 'ap1.datadoghq.com')).toBe(true);
     // The scheduled reconcile meanwhile: ap1 cannot be listed; its accounts wait, the default target's are served.
     const newcomer = h!.model.createAccount({ name: 'newcomer', parentId: emea });
     await h!.reconcile();
@@ -344,7 +347,9 @@ describe.each(PAIRS)('profiles and Datadog targets, faults: default target on %s
     for (const id of [europe, plain]) expect(h!.ours(id, DEFAULT_TARGET)).toHaveLength(1);
     expect(h!.ours(asia, AP1)).toEqual([]);
     expect(h!.ours(asia, DEFAULT_TARGET)).toEqual([]);
-    const errors = h!.logs().filter((l) => l.accountId === asia && l.error !== undefined).map((l) => String(l.error));
+    const failed = h!.logs().filter((l) => l.accountId === asia && l.error !== undefined);
+    expect(failed.every((l) => l.profile === 'asia' && l.target === 'ap1.datadoghq.com')).toBe(true);
+    const errors = failed.map((l) => String(l.error));
     expect(errors.length).toBeGreaterThan(0);
     for (const error of errors) expect(error).toContain(`Secrets Manager secret "${AP1_SECRET}"`);
     expect(h!.logs().filter((l) => l.accountId !== asia && l.error !== undefined)).toEqual([]);
