@@ -78,6 +78,10 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
             })),
           ),
       });
+      // A Datadog organization that could not be listed: its accounts wait for their workers and nothing of ours there is deleted in this run.
+      for (const { target, profiles, accounts, failure } of plan.targets) {
+        if (failure !== undefined) deps.logger.warn('Datadog target could not be listed', { target, profiles, accounts, reason: failure });
+      }
       if (plan.guard.tripped) {
         deps.metrics.addMetric('DeletionGuardTripped', MetricUnit.Count, 1);
         deps.logger.error('deletion guard tripped: no deletion enqueued', { guard: plan.guard, accountsHeldBack: heldBack, deletionsHeld: heldDeletions(plan) });

@@ -285,6 +285,10 @@ describe.each(PAIRS)('profiles and Datadog targets, faults: default target on %s
     const newcomer = h!.model.createAccount({ name: 'newcomer', parentId: emea });
     await h!.reconcile();
     expect(h!.ours(id, DEFAULT_TARGET)).toEqual([old]);
+    // The run says which Datadog organization it could not list, and what that holds back.
+    expect(logsWith('Datadog target could not be listed')).toEqual([
+      expect.objectContaining({ level: 'WARN', target: 'ap1.datadoghq.com', profiles: ['asia', 'apac-tagged'], reason: expect.stringContaining('503') }),
+    ]);
     h!.target(AP1).datadog.outage = undefined;
     await drain();
     expect(h!.ours(newcomer, DEFAULT_TARGET)).toHaveLength(1);
