@@ -298,6 +298,27 @@ describe.each(PAIRS)('profiles and Datadog targets, faults: default target on %s
     converged();
   });
 
+  it("a target that cannot be listed holds back only its own deletions: the other target's go ahead", async () => {
+    await start(versions);
+    const { id: europe } = await onboardInEmea('closing-europe');
+    const asia = h!.model.createAccount({ name: 'closing-asia', parentId: apac });
+    await h!.deliverEvent(events.createAccountResult(asia));
+    await drain();
+    h!.target(AP1).datadog.outage = 503;
+    for (const id of [europe, asia]) h!.model.closeAccount(id, { immediate: true });
+    await h!.reconcile();
+    // One pass of the workers while ap1 is down: the default target's account is offboarded, ap1's waits.
+    await h!.invokeWorker(h!.queue.receive(10));
+    expect(h!.ours(europe, DEFAULT_TARGET)).toEqual([]);
+    expect(h!.ours(asia, AP1)).toHaveLength(1);
+    expect(deletions()).toEqual([`${DEFAULT_TARGET}/${europe}: ${OUT_OF_SCOPE}`]);
+    h!.target(AP1).datadog.outage = undefined;
+    await drain();
+    expect(h!.ours(asia, AP1)).toEqual([]);
+    expect(deletions()).toEqual([`${DEFAULT_TARGET}/${europe}: ${OUT_OF_SCOPE}`, `${AP1}/${asia}: ${OUT_OF_SCOPE}`]);
+    converged();
+  });
+
   it('the old target is down during a move: the new side is done; the leftover is deleted by a later run', async () => {
     await start(versions);
     const { id, old } = await onboardInEmea('moving');
