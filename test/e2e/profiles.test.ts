@@ -130,6 +130,13 @@ describe.each(PAIRS)('profiles and Datadog targets end to end: default target on
     await start(versions);
     const toAsia = h!.model.createAccount({ name: 'to-asia', parentId: emea });
     const toEurope = h!.model.createAccount({ name: 'to-europe', parentId: apacTeams });
+    // Other teams' integrations of the moving accounts, in both Datadog organizations: another role, access keys.
+    for (const [index, id] of [toAsia, toEurope].entries()) {
+      for (const label of [DEFAULT_TARGET, AP1]) {
+        h!.seedOtherTeam({ account_id: id, role_name: 'SecurityTeamRole', host_tags: ['team:security'] }, label);
+        h!.seedOtherTeam({ access_key_id: `AKIAOTHERTEAM${index}${label === AP1 ? 1 : 0}EXAMPL`, secret_access_key: 'other-team-secret' }, label);
+      }
+    }
     for (const id of [toAsia, toEurope]) await h!.deliverEvent(events.createAccountResult(id));
     await drain();
     const before = { asia: h!.ours(toAsia, DEFAULT_TARGET)[0]!.external_id, europe: h!.ours(toEurope, AP1)[0]!.external_id };
