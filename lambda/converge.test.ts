@@ -7,6 +7,7 @@ import { parseConfig } from './config/schema';
 import { V1_CAPABILITIES } from './datadog/capabilities';
 import { DatadogApiError, type DatadogErrorKind } from './datadog/errors';
 import type { AwsIntegrationPort } from './datadog/port';
+import { datadogTargets } from './datadog/targets';
 import { InputError } from './domain/errors';
 import type { MemberAccess } from './observe/member-access';
 import type { OrganizationsReader } from './observe/organizations';
@@ -82,5 +83,22 @@ describe("convergeAccount: Datadog's permission lists", () => {
     };
     await convergeAccount(ACCOUNT, { config, deps: listed, dryRun: true, known });
     expect(askedBeforeListingAnswered).toBe(true);
+  });
+});
+
+describe('convergeAccount with profiles: a failure names the profile and target of the account', () => {
+  const ASIA_OU = 'ou-ab12-cdef3456';
+  const routed = parseConfig({
+    datadog: { apiVersion: 'v1' },
+    profiles: [{ name: 'asia', match: { ous: [ASIA_OU] }, datadog: { site: 'ap1.datadoghq.com', credentialsSecretId: 'datadog/ap1-keys' } }],
+  });
+
+  it('its own target cannot be listed (down): retry, with profile and target, so the operator knows which Datadog organization failed', async () => {
+    const failing = failingListing(apiError('server', 503));
+    const healthy: AwsIntegrationPort = { ...failing.datadog, listIntegrations: () => Promise.resolve([]) };
+    const deps = { ...failing, datadog: healthy, targets: datadogTargets(new Map([['datadoghq.com', healthy], ['ap1.datadoghq.com', failing.datadog]])) };
+    const inAsia = { ...known, organization: { ...known.organization, parentPath: ['r-ab12', ASIA_OU] } };
+    const result = await convergeAccount(ACCOUNT, { config: routed, deps, dryRun: false, known: inAsia });
+    expect(result).toMatchObject({ accountId: ACCOUNT, status: 'retry', profile: 'asia', target: 'ap1.datadoghq.com' });
   });
 });

@@ -1,4 +1,5 @@
 import type { Config } from './config/schema';
+import type { Route } from './config/profiles';
 import { assertAccountId } from './domain/account-id';
 import { isRetryable, messageOf } from './domain/errors';
 import { ActionError, executePlan, type ActDependencies } from './act/execute';
@@ -47,12 +48,14 @@ export interface ConvergeOptions {
 }
 
 const routeOf = (plan: AccountPlan) => ({ ...(plan.profile !== undefined && { profile: plan.profile }), target: plan.target });
+/** Known before the reads that can fail (its own target's listing, the role): a failure still names its profile and target. */
+const routeNamed = (route: Route | undefined) => route && { ...(route.profile !== undefined && { profile: route.profile }), target: route.target.name };
 
 export async function convergeAccount(accountId: string, options: ConvergeOptions): Promise<ConvergeResult> {
   assertAccountId(accountId);
   let plan: AccountPlan | undefined;
+  const stages = observeAccountInStages(accountId, options.config, options.deps, options.known);
   try {
-    const stages = observeAccountInStages(accountId, options.config, options.deps, options.known);
     // Datadog's lists (read once per process and hour) are read while the account is observed, not after it.
     const lists = options.deps.permissions?.();
     lists?.catch(() => undefined);
@@ -94,7 +97,7 @@ export async function convergeAccount(accountId: string, options: ConvergeOption
       error: messageOf(error),
       scope: plan?.scope,
       notes: plan?.notes ?? [],
-      ...(plan && routeOf(plan)),
+      ...(plan ? routeOf(plan) : routeNamed(await stages.route.catch(() => undefined))),
     };
   }
 }

@@ -69,7 +69,7 @@ export function observeAccountInStages(
   config: Config,
   deps: ObserveDependencies,
   known?: KnownFacts,
-): { readonly decided: Promise<Decided>; readonly observed: Promise<Observed> } {
+): { readonly decided: Promise<Decided>; readonly observed: Promise<Observed>; readonly route: Promise<Route> } {
   const reading = known ? undefined : deps.organizations.read(accountId, { readTags: needsAccountTags(config) });
   const described = reading ? reading.described : Promise.resolve(known!.organization);
   const complete = reading ? reading.complete : described;
@@ -112,7 +112,9 @@ export function observeAccountInStages(
       route: r,
     }),
   );
-  return { decided, observed };
+  route.catch(() => undefined);
+  // The route on its own: a read that fails after it is known can still name the profile and target.
+  return { decided, observed, route };
 }
 
 /** Whether the scope's decision depends on the account's OU path (includeOus, excludeOus). */

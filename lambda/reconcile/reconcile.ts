@@ -78,6 +78,10 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
             })),
           ),
       });
+      // A Datadog organization that could not be listed: its accounts wait for their workers and nothing of ours there is deleted in this run.
+      for (const { target, profiles, accounts, failure } of plan.targets) {
+        if (failure !== undefined) deps.logger.warn('Datadog target could not be listed', { target, profiles, accounts, reason: failure });
+      }
       if (plan.guard.tripped) {
         deps.metrics.addMetric('DeletionGuardTripped', MetricUnit.Count, 1);
         deps.logger.error('deletion guard tripped: no deletion enqueued', { guard: plan.guard, accountsHeldBack: heldBack, deletionsHeld: heldDeletions(plan) });
@@ -95,9 +99,6 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
       deps.metrics.addMetric('ReconcileInSync', MetricUnit.Count, summary.inSync);
       deps.metrics.addMetric('ReconcileAccountsEnqueued', MetricUnit.Count, summary.enqueued);
       deps.metrics.addMetric('ReconcileDriftFound', MetricUnit.Count, summary.toRepair);
-      for (const target of plan.targets.filter((t) => t.failure !== undefined)) {
-        deps.logger.error('a Datadog target could not be listed: its accounts are retried by the workers, nothing in it is deleted', { target });
-      }
       if (plan.unmatchedProfiles.length > 0) deps.logger.warn('profiles that match no account of the organization', { profiles: plan.unmatchedProfiles });
       deps.logger.info('reconcile run', {
         ...summary,

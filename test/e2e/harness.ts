@@ -21,7 +21,7 @@ import { lambdaContext, MANAGEMENT_ACCOUNT_ID, QUEUE_URL, scheduledEvent, sqsEve
 import { captureOutput, type CapturedOutput, type LogLine } from '../handlers/output';
 import { FakeAwsOrganization, startAwsStandin, type AwsStandin, type FakeAwsOrganizationOptions } from '@datadog-aws-org-integration/standins/aws';
 import { DatadogStandin } from '@datadog-aws-org-integration/standins/datadog';
-import type { RoutedRequest } from '@datadog-aws-org-integration/standins/datadog-http';
+import { statusText, type RoutedRequest } from '@datadog-aws-org-integration/standins/datadog-http';
 import { isKeys, isRole } from '@datadog-aws-org-integration/standins/datadog-v2';
 import type { ServerResponse } from 'node:http';
 import type { RetryNotice } from '../../lambda/datadog/http';
@@ -40,6 +40,34 @@ export const HOUR_MS = 60 * 60 * 1000;
 
 type RawConfig = Record<string, Record<string, unknown>>;
 
+/** The default target's label: the top level's Datadog organization (`h.datadog`). */
+export const DEFAULT_TARGET = 'default';
+
+/** Another Datadog organization: its own stand-in, site and keys (read from its own secret). */
+export interface TargetOptions {
+  /** Its Datadog site: the role of an account reporting there must trust `principal`. */
+  readonly site: string;
+  /** The AWS account Datadog assumes roles from on that site. */
+  readonly principal: string;
+  /** The Secrets Manager secret (in the AWS stand-in) its keys are read from. */
+  readonly credentialsSecretId: string;
+  /** The keys its stand-in accepts. */
+  readonly apiKey: string;
+  readonly appKey: string;
+  /** The keys stored in its secret (default: the right ones). */
+  readonly storedKeys?: { readonly apiKey: string; readonly appKey: string };
+}
+
+/** A profile as written in the configuration, but naming a harness target (its site, apiUrl and secret are filled in). */
+export interface HarnessProfile {
+  readonly name: string;
+  readonly match: { readonly ous?: readonly string[]; readonly accounts?: readonly string[]; readonly tags?: Readonly<Record<string, string>> };
+  /** A label of HarnessOptions.targets; absent: the top level's Datadog organization. */
+  readonly target?: string;
+  readonly datadog?: Record<string, unknown>;
+  readonly integration?: Record<string, unknown>;
+}
+
 export interface HarnessOptions {
   /** Merged into the configuration (section by section); datadog.apiUrl is the stand-in's. */
   readonly config?: RawConfig;
@@ -48,6 +76,14 @@ export interface HarnessOptions {
   readonly appKey?: string;
   readonly maxReceiveCount?: number;
   readonly organization?: FakeAwsOrganizationOptions;
+  /** Other Datadog organizations, by label (each its own stand-in). */
+  readonly targets?: Readonly<Record<string, TargetOptions>>;
+  /** The profiles, made once the organization exists (they name its OUs); the harness reads them to know each account's target. */
+  readonly profiles?: (model: FakeAwsOrganization) => readonly HarnessProfile[];
+  /** The URL the product is given for a target (default: its stand-in's), e.g. a Prism proxy in front of it. */
+  readonly apiUrlFor?: (target: string, standinUrl: string) => Promise<string>;
+  /** The fetch the Datadog clients use (default: the global one), e.g. one that records Prism's verdicts. */
+  readonly fetch?: typeof fetch;
 }
 
 export interface RunOptions {
@@ -76,6 +112,8 @@ export interface Expectations {
 }
 
 export interface DeletionRecord {
+  /** The label of the Datadog organization that deleted it. */
+  readonly target: string;
   readonly accountId: string;
   readonly roleName?: string;
   readonly accessKeyId?: string;
@@ -103,6 +141,8 @@ export const events = {
   closeAccount: (accountId: string, id: string = randomUUID()) => eventFor('organizations-close-account.json', '456789012345', accountId, id),
   removeAccount: (accountId: string, id: string = randomUUID()) =>
     eventFor('organizations-remove-account-from-organization.json', '678901234567', accountId, id),
+  moveAccount: (accountId: string, id: string = randomUUID()) => eventFor('organizations-move-account.json', '789012345678', accountId, id),
+  tagAccount: (accountId: string, id: string = randomUUID()) => eventFor('organizations-tag-resource-account.json', '345678901234', accountId, id),
   fixture,
 };
 
@@ -127,6 +167,10 @@ class AuditedDatadogStandin extends DatadogStandin {
   private readonly identities = new Map<string, Identity>();
   /** The tags each role integration (account/role) had when last seen: was a deleted one marked? */
   private readonly lastTags = new Map<string, readonly string[]>();
+  /** The requests (by index in `requests`) whose DELETE removed an integration (a DELETE of one already gone removes nothing). */
+  private readonly removals = new Set<number>();
+  /** While set, every authorized request is answered with this status (the Datadog organization is down); requests are still recorded. */
+  outage?: number;
 
   tagsOf(accountId: string, roleName: string): readonly string[] {
     return this.lastTags.get(`${accountId}/${roleName}`) ?? [];
@@ -138,9 +182,16 @@ class AuditedDatadogStandin extends DatadogStandin {
   }
 
   protected override route(request: RoutedRequest, res: ServerResponse): void {
+    if (this.outage !== undefined) return void this.fail(res, request.url.pathname, { status: this.outage, title: statusText(this.outage) });
     this.remember();
+    const before = this.store.all().length;
     super.route(request, res);
+    if (this.store.all().length < before) this.removals.add(this.requests.length - 1);
     this.remember();
+  }
+
+  removed(requestIndex: number): boolean {
+    return this.removals.has(requestIndex);
   }
 
   private remember(): void {
@@ -157,6 +208,25 @@ class AuditedDatadogStandin extends DatadogStandin {
   }
 }
 
+/** One Datadog organization as the harness audits it. */
+export interface HarnessTarget {
+  readonly label: string;
+  readonly datadog: AuditedDatadogStandin;
+  readonly principal: string;
+  readonly options?: TargetOptions;
+  /** Integrations of other teams or organizations seeded there: they must stay as they are. */
+  readonly others: AWSAccount[];
+  /** Requests already audited. */
+  seen: number;
+  /** The first request of the current worker or reconcile run. */
+  runStart: number;
+  apiUrl?: string;
+}
+
+export const OUT_OF_SCOPE = 'the account is out of scope';
+export const MOVED = 'the account reports to another Datadog organization now (a move: our marked leftover)';
+export const ROLLED_BACK = 'created by the same run, undone when a later step failed';
+
 const V2_ACCOUNT_PATH = /^\/api\/v2\/integration\/aws\/accounts\/([^/]+)$/;
 
 export class E2EHarness {
@@ -170,6 +240,8 @@ export class E2EHarness {
   /** Datadog retries the transport made (each attempt that failed and was retried), with the wait it chose. */
   readonly retryNotices: { operation: string; attempt: number; delayMs: number; kind: string }[] = [];
   workerCrashes = 0;
+  /** DELETE requests that removed nothing (the integration was already gone). */
+  noopDeletes = 0;
   config!: Config;
 
   private aws?: AwsStandin;
@@ -179,12 +251,20 @@ export class E2EHarness {
   private reconcileHandler!: Reconcile;
   private readonly savedEnv = { ...process.env };
   private readonly secrets = new Set<string>([API_KEY, APP_KEY]);
-  private readonly others: AWSAccount[] = [];
-  private seenRequests = 0;
+  /** Every Datadog organization, the default one first. */
+  readonly targets = new Map<string, HarnessTarget>();
+  private profiles: readonly HarnessProfile[] = [];
   private readonly baseTime = Date.now();
 
-  private constructor(private readonly options: HarnessOptions) {
+  private constructor(private options: HarnessOptions) {
     this.model = new FakeAwsOrganization({ managementAccountId: MANAGEMENT_ACCOUNT_ID, ...options.organization });
+    this.targets.set(DEFAULT_TARGET, { label: DEFAULT_TARGET, datadog: this.datadog, principal: DATADOG_PRINCIPAL, others: [], seen: 0, runStart: 0 });
+    for (const [label, target] of Object.entries(options.targets ?? {})) {
+      if (label === DEFAULT_TARGET) throw new Error(`"${DEFAULT_TARGET}" is the top level's target`);
+      const datadog = new AuditedDatadogStandin({ apiKey: target.apiKey, appKey: target.appKey });
+      this.targets.set(label, { label, datadog, principal: target.principal, options: target, others: [], seen: 0, runStart: 0 });
+      this.secrets.add(target.apiKey).add(target.appKey);
+    }
     // The stack's redrive policy: deployment.maxReceiveCount receives, then the dead-letter queue.
     const maxReceiveCount = options.maxReceiveCount ?? parseConfig(mergeConfig({}, options.config)).deployment.maxReceiveCount;
     this.queue = new LocalFifoQueue({ maxReceiveCount });
@@ -193,15 +273,33 @@ export class E2EHarness {
 
   static async start(options: HarnessOptions = {}): Promise<E2EHarness> {
     const harness = new E2EHarness(options);
-    await harness.datadog.start();
-    harness.aws = await startAwsStandin(harness.model);
+    try {
+      await harness.startServices();
+    } catch (error) {
+      // A configuration the schema refuses (say): leave no server behind.
+      await harness.stop();
+      throw error;
+    }
+    return harness;
+  }
+
+  private async startServices(): Promise<void> {
+    const { options } = this;
+    for (const target of this.targets.values()) {
+      const url = await target.datadog.start();
+      target.apiUrl = options.apiUrlFor ? await options.apiUrlFor(target.label, url) : url;
+    }
+    this.aws = await startAwsStandin(this.model);
+    this.profiles = options.profiles?.(this.model) ?? [];
+    for (const { options: target } of this.targets.values()) {
+      if (target) this.model.putSecret(target.credentialsSecretId, JSON.stringify(target.storedKeys ?? { apiKey: target.apiKey, appKey: target.appKey }));
+    }
     // The real SDK clients find the stand-in through the process environment, as in Lambda.
-    Object.assign(process.env, harness.aws.env());
+    Object.assign(process.env, this.aws.env());
     delete process.env.AWS_PROFILE;
     delete process.env.AWS_SESSION_TOKEN;
-    harness.output = captureOutput();
-    harness.build(options.apiKey ?? API_KEY, options.appKey ?? APP_KEY);
-    return harness;
+    this.output = captureOutput();
+    this.build(options.apiKey ?? API_KEY, options.appKey ?? APP_KEY);
   }
 
   /** (Re)builds the three handlers with these Datadog keys, as a redeploy would. */
@@ -210,12 +308,13 @@ export class E2EHarness {
     this.secrets.add(appKey);
     // As deployed: the keys live in a Secrets Manager secret (the AWS stand-in's), never in the environment.
     this.model.putSecret(KEYS_SECRET, JSON.stringify({ apiKey, appKey }));
-    const raw = mergeConfig({ datadog: { apiUrl: this.datadog.url, maxRetryWaitSeconds: 60, credentialsSecretId: KEYS_SECRET } }, this.options.config);
-    this.config = parseConfig(raw, 'e2e config');
+    const raw = mergeConfig({ datadog: { apiUrl: this.target(DEFAULT_TARGET).apiUrl, maxRetryWaitSeconds: 60, credentialsSecretId: KEYS_SECRET } }, this.options.config);
+    this.config = parseConfig(this.profiles.length ? { ...raw, profiles: this.profiles.map((p) => this.profileConfig(p)) } : raw, 'e2e config');
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.DD_API_KEY;
     delete env.DD_APP_KEY;
     const datadogOptions = {
+      ...(this.options.fetch && { fetch: this.options.fetch }),
       // Datadog's retries (backoff, X-RateLimit-Reset) must not really wait.
       sleep: async () => undefined,
       onRetry: (notice: RetryNotice) =>
@@ -245,6 +344,60 @@ export class E2EHarness {
     });
   }
 
+  /** The profile as the configuration says it: the target's site, API URL and secret in its datadog keys. */
+  private profileConfig(profile: HarnessProfile): Record<string, unknown> {
+    const { target: label, ...rest } = profile;
+    const target = label === undefined ? undefined : this.target(label);
+    const datadog = target?.options
+      ? { site: target.options.site, apiUrl: target.apiUrl, credentialsSecretId: target.options.credentialsSecretId, ...profile.datadog }
+      : profile.datadog;
+    return { ...rest, ...(datadog && { datadog }) };
+  }
+
+  /** The profiles as configured now (HarnessProfile form). */
+  get profileList(): readonly HarnessProfile[] {
+    return this.profiles;
+  }
+
+  /** A configuration change: other profiles, and sections merged over the configuration (call build to redeploy with it). */
+  reconfigure(change: { profiles?: readonly HarnessProfile[]; config?: RawConfig }): void {
+    if (change.profiles) this.profiles = change.profiles;
+    if (change.config) this.options = { ...this.options, config: mergeConfig(this.options.config ?? {}, change.config) };
+  }
+
+  /** A Datadog organization by label (DEFAULT_TARGET: the top level's). */
+  target(label: string): HarnessTarget {
+    const target = this.targets.get(label);
+    if (!target) throw new Error(`no Datadog target ${label} in this harness`);
+    return target;
+  }
+
+  /** Replaces the keys stored in a target's secret (a redeploy after fixing them: call build again). */
+  storeTargetKeys(label: string, keys: { apiKey: string; appKey: string }): void {
+    const { options } = this.target(label);
+    if (!options) throw new Error('the default target keeps its keys in KEYS_SECRET: use build');
+    this.model.putSecret(options.credentialsSecretId, JSON.stringify(keys));
+  }
+
+  /**
+   * The label of the target an account must report to, read from the profiles independently of
+   * the product: the first whose match holds (an OU on its path at any depth, or a listed
+   * account; and every listed tag), else the top level's.
+   */
+  expectedTarget(accountId: string): string {
+    const account = this.model.getAccount(accountId);
+    if (!account) return DEFAULT_TARGET;
+    const path: string[] = [];
+    for (let parent: string | undefined = account.parentId; parent?.startsWith('ou-'); parent = this.model.getOu(parent)?.parentId) path.push(parent);
+    const profile = this.profiles.find(({ match }) => {
+      const ous = match.ous ?? [];
+      const accounts = match.accounts ?? [];
+      const placed = (ous.length === 0 && accounts.length === 0) || accounts.includes(accountId) || path.some((ou) => ous.includes(ou));
+      return placed && Object.entries(match.tags ?? {}).every(([key, value]) => account.tags[key] === value);
+    });
+    return profile?.target ?? DEFAULT_TARGET;
+  }
+
   private stopped = false;
 
   async stop(): Promise<void> {
@@ -252,7 +405,7 @@ export class E2EHarness {
     this.stopped = true;
     this.output?.restore();
     await this.aws?.stop();
-    await this.datadog.stop();
+    for (const target of this.targets.values()) await target.datadog.stop();
     for (const key of Object.keys(process.env)) if (!(key in this.savedEnv)) delete process.env[key];
     Object.assign(process.env, this.savedEnv);
   }
@@ -271,6 +424,23 @@ export class E2EHarness {
     return this.output?.text() ?? '';
   }
 
+  /**
+   * Metric totals over the EMF blobs whose dimensions are exactly `dimensions` (besides `service`):
+   * {} gives the metrics the alarms read, { Profile, Target } the per-profile ones.
+   */
+  metricsWith(dimensions: Readonly<Record<string, string>>): Record<string, number> {
+    const totals: Record<string, number> = {};
+    const wanted = Object.keys(dimensions).sort().join(',');
+    for (const blob of this.output?.emf() ?? []) {
+      for (const directive of blob._aws.CloudWatchMetrics) {
+        const sets = directive.Dimensions.map((set) => set.filter((name) => name !== 'service').sort().join(','));
+        if (!sets.includes(wanted) || Object.entries(dimensions).some(([name, value]) => blob[name] !== value)) continue;
+        for (const { Name } of directive.Metrics) totals[Name] = (totals[Name] ?? 0) + Number(blob[Name]);
+      }
+    }
+    return totals;
+  }
+
   // ------------------------------------------------------------ world
 
   /** Moves the queue's clock and the AWS stand-in's clock together. */
@@ -280,9 +450,10 @@ export class E2EHarness {
   }
 
   /** An integration another team owns (another role name, or an access key): it must stay as it is. */
-  seedOtherTeam(account: AWSAccount): void {
-    this.datadog.seed(account);
-    this.others.push(structuredClone(account));
+  seedOtherTeam(account: AWSAccount, label: string = DEFAULT_TARGET): void {
+    const target = this.target(label);
+    target.datadog.seed(account);
+    target.others.push(structuredClone(account));
   }
 
   /** Our organization's ownership marker, as the product writes it. */
@@ -298,10 +469,10 @@ export class E2EHarness {
    * Our integrations of the account: with the configured role name, and, for an account outside our
    * organization, with our marker (one without it may belong to another organization sharing the Datadog organization).
    */
-  ours(accountId: string) {
+  ours(accountId: string, label: string = DEFAULT_TARGET) {
     const marked = (a: AWSAccount) => (a.host_tags ?? []).some((tag) => tag.toLowerCase() === this.marker);
-    return this.datadog
-      .stored()
+    return this.target(label)
+      .datadog.stored()
       .filter((a) => a.account_id === accountId && a.role_name === ROLE && !a.access_key_id && (this.inOurOrganization(accountId) || marked(a)));
   }
 
@@ -309,8 +480,8 @@ export class E2EHarness {
    * Another AWS organization's integration in the same Datadog organization, with the default role
    * name (as Datadog's own template makes it), for an account outside ours: it must never change.
    */
-  seedOtherOrganization(accountId: string, marker?: string): void {
-    this.seedOtherTeam({ account_id: accountId, role_name: ROLE, host_tags: ['team:other-org', ...(marker ? [marker] : [])] });
+  seedOtherOrganization(accountId: string, marker?: string, label: string = DEFAULT_TARGET): void {
+    this.seedOtherTeam({ account_id: accountId, role_name: ROLE, host_tags: ['team:other-org', ...(marker ? [marker] : [])] }, label);
   }
 
   // ------------------------------------------------------------ drive
@@ -320,6 +491,7 @@ export class E2EHarness {
   }
 
   async reconcile(): Promise<ReconcileSummary> {
+    this.startRun();
     const summary = await this.reconcileHandler(scheduledEvent({ time: this.model.now() }), { getRemainingTimeInMillis: () => 15 * 60 * 1000 });
     this.auditDeletions();
     return summary;
@@ -377,6 +549,7 @@ export class E2EHarness {
       };
     });
     let response: SQSBatchResponse;
+    this.startRun();
     try {
       response = await this.worker(sqsEvent(...records), lambdaContext('datadog-aws-org-integration-worker'));
     } catch {
@@ -389,6 +562,24 @@ export class E2EHarness {
     for (const message of messages) if (!failures.has(message.messageId)) this.queue.deleteMessage(message.receiptHandle);
     this.auditDeletions();
     return failures.size;
+  }
+
+  /** Did this run itself create the integration (v1 body, or v2's data.attributes) before deleting it? */
+  private createdInThisRun(target: HarnessTarget, deleteIndex: number, identity: Identity): boolean {
+    return target.datadog.requests.slice(target.runStart, deleteIndex).some((request) => {
+      if (request.method !== 'POST' || !/^\/api\/v1\/integration\/aws$|^\/api\/v2\/integration\/aws\/accounts$/.test(request.path)) return false;
+      const v1 = (request.body ?? {}) as AWSAccount;
+      const v2 = ((request.body as { data?: { attributes?: { aws_account_id?: string; auth_config?: { role_name?: string } } } } | undefined)?.data?.attributes) ?? {};
+      const accountId = v1.account_id ?? v2.aws_account_id;
+      const roleName = v1.role_name ?? v2.auth_config?.role_name;
+      return accountId === identity.account_id && roleName === identity.role_name;
+    });
+  }
+
+  /** Marks where a worker or reconcile run starts in each stand-in's request log (to tell a run's undoing of its own create). */
+  private startRun(): void {
+    this.auditDeletions();
+    for (const target of this.targets.values()) target.runStart = target.datadog.requests.length;
   }
 
   /** Excluded by configuration, and scope.onExclusion leaves such accounts alone. */
@@ -413,30 +604,41 @@ export class E2EHarness {
     );
   }
 
-  /** Classifies the DELETE requests Datadog saw since the last look: right (account out of scope) or wrong. */
+  /** Classifies the DELETE requests each Datadog organization saw since the last look: right (account out of scope, or a move's leftover) or wrong. */
   private auditDeletions(): void {
-    const requests = this.datadog.requests;
-    for (; this.seenRequests < requests.length; this.seenRequests++) {
-      const request = requests[this.seenRequests]!;
-      if (request.method !== 'DELETE' || !request.authorized) continue;
-      const v2 = V2_ACCOUNT_PATH.exec(request.path);
-      // v1 names the integration in the body; v2 by its config UUID in the path.
-      const body: Identity = v2 ? (this.datadog.identityOf(decodeURIComponent(v2[1]!)) ?? {}) : ((request.body ?? {}) as AWSAccount);
-      const accountId = body.account_id ?? '';
-      let why = 'the account is out of scope';
-      const marked = this.datadog.tagsOf(accountId, body.role_name ?? '').some((tag) => tag.toLowerCase() === this.marker);
-      if (body.access_key_id || body.role_name !== ROLE) why = 'not our integration';
-      else if (!this.inOurOrganization(accountId) && !marked) why = "another organization's integration (not in ours, without our marker)";
-      else if (this.leftAlone(accountId)) why = 'the account is excluded by configuration (left alone)';
-      else if (this.protectedAccounts.has(accountId)) why = 'the account was only misread as gone';
-      else if (this.inScopeNow(accountId)) why = 'the account is in scope';
-      this.deletions.push({
-        accountId,
-        roleName: body.role_name,
-        accessKeyId: body.access_key_id,
-        wrong: why !== 'the account is out of scope',
-        why,
-      });
+    for (const target of this.targets.values()) {
+      const { datadog } = target;
+      const requests = datadog.requests;
+      for (; target.seen < requests.length; target.seen++) {
+        const request = requests[target.seen]!;
+        if (request.method !== 'DELETE' || !request.authorized) continue;
+        // A DELETE of what is already gone (a second run on older facts, a retried request) removes nothing.
+        if (!datadog.removed(target.seen)) {
+          this.noopDeletes++;
+          continue;
+        }
+        const v2 = V2_ACCOUNT_PATH.exec(request.path);
+        // v1 names the integration in the body; v2 by its config UUID in the path.
+        const body: Identity = v2 ? (datadog.identityOf(decodeURIComponent(v2[1]!)) ?? {}) : ((request.body ?? {}) as AWSAccount);
+        const accountId = body.account_id ?? '';
+        let why = OUT_OF_SCOPE;
+        const marked = datadog.tagsOf(accountId, body.role_name ?? '').some((tag) => tag.toLowerCase() === this.marker);
+        if (body.access_key_id || body.role_name !== ROLE) why = 'not our integration';
+        else if (!this.inOurOrganization(accountId) && !marked) why = "another organization's integration (not in ours, without our marker)";
+        else if (this.leftAlone(accountId)) why = 'the account is excluded by configuration (left alone)';
+        else if (this.protectedAccounts.has(accountId)) why = 'the account was only misread as gone';
+        else if (this.createdInThisRun(target, target.seen, body)) why = ROLLED_BACK;
+        else if (this.inScopeNow(accountId) && this.expectedTarget(accountId) === target.label) why = 'the account is in scope';
+        else if (this.inScopeNow(accountId)) why = marked ? MOVED : `the account moved to ${this.expectedTarget(accountId)}, but this integration lacked our marker`;
+        this.deletions.push({
+          target: target.label,
+          accountId,
+          roleName: body.role_name,
+          accessKeyId: body.access_key_id,
+          wrong: why !== OUT_OF_SCOPE && why !== MOVED && why !== ROLLED_BACK,
+          why,
+        });
+      }
     }
   }
 
@@ -445,7 +647,7 @@ export class E2EHarness {
     const deadline = Date.now() + maxMs;
     let seen = -1;
     while (Date.now() < deadline) {
-      const now = this.model.calls.length + this.datadog.requests.length;
+      const now = this.model.calls.length + [...this.targets.values()].reduce((sum, t) => sum + t.datadog.requests.length, 0);
       if (now === seen) return;
       seen = now;
       await new Promise((resolve) => setTimeout(resolve, quietMs));
@@ -465,42 +667,62 @@ export class E2EHarness {
   finalCheck(expectations: Expectations = {}): { problems: string[]; accountsChecked: number; inScopeConverged: number } {
     this.auditDeletions();
     const problems: string[] = [];
-    const stored = this.datadog.stored();
+    const targets = [...this.targets.values()];
+    const several = targets.length > 1;
+    // With several Datadog organizations, problems name the one they are in.
+    const where = (t: HarnessTarget) => (several ? ` in Datadog ${t.label}` : '');
     const ids = new Set<string>([
       ...this.model.listAccounts().map((a) => a.id),
-      ...stored.map((a) => a.account_id).filter((id): id is string => Boolean(id)),
+      ...targets.flatMap((t) => t.datadog.stored().map((a) => a.account_id)).filter((id): id is string => Boolean(id)),
       ...(expectations.alsoCheck ?? []),
     ]);
     let accountsChecked = 0;
     let inScopeConverged = 0;
     for (const accountId of [...ids].sort()) {
       const inScope = this.inScopeNow(accountId);
-      const ours = this.ours(accountId);
+      const expected = this.target(this.expectedTarget(accountId));
+      const ours = this.ours(accountId, expected.label);
       const before = problems.length;
       const account = this.model.getAccount(accountId);
       if (this.leftAlone(accountId)) {
         // Nothing expected: whatever is there is compared as another team's below.
       } else if (inScope) {
-        if (ours.length !== 1) problems.push(`${accountId}: in scope, ${ours.length} integrations with role ${ROLE} (want 1)`);
+        if (ours.length !== 1) problems.push(`${accountId}: in scope, ${ours.length} integrations with role ${ROLE}${where(expected)} (want 1)`);
         else if (!(ours[0]!.host_tags ?? []).includes(this.marker)) problems.push(`${accountId}: in scope, our integration lacks the marker ${this.marker}`);
+        for (const other of targets.filter((t) => t !== expected)) {
+          // Another team's integration seeded there with our role name (unmarked) is compared as theirs below.
+          const left = this.ours(accountId, other.label).filter((a) => !other.others.some((o) => o.account_id === a.account_id && o.role_name === a.role_name)).length;
+          if (left) problems.push(`${accountId}: reports to Datadog ${expected.label}, still ${left} integration(s) of ours in Datadog ${other.label}`);
+        }
         const role = this.model.getRole(accountId, ROLE);
         const externalId = ours[0]?.external_id;
+        const principal = expected.principal;
         if (!role) problems.push(`${accountId}: in scope, no role ${ROLE}`);
         else {
           if (role.tags['managed-by'] !== MANAGED_BY) problems.push(`${accountId}: role ${ROLE} lacks the managed-by tag`);
-          if (!externalId || !this.model.canAssume(accountId, ROLE, { principalAccount: DATADOG_PRINCIPAL, externalId })) {
-            const why = this.model.explainAssume(accountId, ROLE, { principalAccount: DATADOG_PRINCIPAL, externalId }).reason;
-            problems.push(`${accountId}: Datadog cannot assume ${ROLE} with its current external ID (${why})`);
+          if (!externalId || !this.model.canAssume(accountId, ROLE, { principalAccount: principal, externalId })) {
+            const why = this.model.explainAssume(accountId, ROLE, { principalAccount: principal, externalId }).reason;
+            problems.push(`${accountId}: Datadog${several ? ` ${expected.label}` : ''} cannot assume ${ROLE} with its current external ID (${why})`);
           }
-          if (this.model.canAssume(accountId, ROLE, { principalAccount: DATADOG_PRINCIPAL, externalId: 'not-the-external-id' })) {
+          if (this.model.canAssume(accountId, ROLE, { principalAccount: principal, externalId: 'not-the-external-id' })) {
             problems.push(`${accountId}: the role's trust accepts a wrong external ID`);
           }
           if (this.model.canAssume(accountId, ROLE, { principalAccount: '999988887777', externalId })) {
             problems.push(`${accountId}: the role trusts an account other than Datadog's`);
           }
+          for (const other of targets.filter((t) => t.principal !== principal)) {
+            if (this.model.canAssume(accountId, ROLE, { principalAccount: other.principal, externalId })) {
+              problems.push(`${accountId}: the role still trusts Datadog ${other.label}'s principal ${other.principal}`);
+            }
+          }
         }
       } else {
-        if (ours.length !== 0) problems.push(`${accountId}: out of scope (${account ? `${account.state}${account.inOrganization ? '' : ', not in the organization'}` : 'unknown account'}), still integrated with role ${ROLE}`);
+        const integrated = targets.filter((t) => this.ours(accountId, t.label).length > 0).map((t) => t.label);
+        if (integrated.length) {
+          problems.push(
+            `${accountId}: out of scope (${account ? `${account.state}${account.inOrganization ? '' : ', not in the organization'}` : 'unknown account'}), still integrated with role ${ROLE}${several ? ` in Datadog ${integrated.join(', ')}` : ''}`,
+          );
+        }
         // Reachable but out of scope: a role we created must be gone too.
         if (account?.inOrganization && account.state === 'ACTIVE' && accountId !== this.model.managementAccountId) {
           const role = this.model.getRole(accountId, ROLE);
@@ -513,19 +735,25 @@ export class E2EHarness {
         if (inScope) inScopeConverged++;
       }
     }
-    for (const other of this.others) {
-      const now = stored.find((a) =>
-        other.access_key_id ? a.access_key_id === other.access_key_id : a.account_id === other.account_id && a.role_name === other.role_name && !a.access_key_id,
-      );
-      if (!now) problems.push(`another team's integration ${other.account_id ?? ''}/${other.role_name ?? other.access_key_id} was deleted`);
-      else if (JSON.stringify(now) !== JSON.stringify(other)) problems.push(`another team's integration ${other.account_id}/${other.role_name ?? other.access_key_id} was changed`);
+    for (const target of targets) {
+      const stored = target.datadog.stored();
+      for (const other of target.others) {
+        const now = stored.find((a) =>
+          other.access_key_id ? a.access_key_id === other.access_key_id : a.account_id === other.account_id && a.role_name === other.role_name && !a.access_key_id,
+        );
+        const name = `another team's integration ${other.account_id ?? ''}/${other.role_name ?? other.access_key_id}${where(target)}`;
+        if (!now) problems.push(`${name} was deleted`);
+        else if (JSON.stringify(now) !== JSON.stringify(other)) problems.push(`${name} was changed`);
+      }
     }
     const text = this.text();
     for (const secret of this.secrets) {
       const lines = text.split('\n').filter((line) => line.includes(secret)).length;
       if (lines) problems.push(`a Datadog key (${secret.slice(0, 8)}...) appears in ${lines} captured log line(s)`);
     }
-    for (const deletion of this.deletions.filter((d) => d.wrong)) problems.push(`wrong deletion of ${deletion.accountId}/${deletion.roleName ?? deletion.accessKeyId}: ${deletion.why}`);
+    for (const deletion of this.deletions.filter((d) => d.wrong)) {
+      problems.push(`wrong deletion of ${deletion.accountId}/${deletion.roleName ?? deletion.accessKeyId}${several ? ` in Datadog ${deletion.target}` : ''}: ${deletion.why}`);
+    }
     const wantDead = expectations.deadLetters ?? 0;
     if (this.queue.deadLetters.length !== wantDead) {
       problems.push(`dead-letter queue holds ${this.queue.deadLetters.length} message(s), want ${wantDead}: ${this.queue.deadLetters.map((m) => m.body).join(' | ')}`);
