@@ -4,6 +4,7 @@ import type { Config } from '../config/schema';
 import type { Integration } from '../datadog/port';
 import type { AccountObservation, OrgAccount, RoleObservation, TargetIntegrations } from '../observe/model';
 import { routingOf } from '../config/profiles';
+import { scopeOf } from '../domain/scope';
 import type { OrganizationSnapshot } from '../observe/organization-walk';
 import { holdDeletions, planAccount, type AccountPlan, type ActionType } from './plan-account';
 
@@ -205,9 +206,10 @@ export function accountPlanner(
       role,
     };
     const plan = planAccount(observation, route.config, (own ?? listings[0]!).capabilities, permissions);
-    // Out of scope with nothing to do (the management account, one left alone): its target's listing changes nothing.
-    const idleOutOfScope = !plan.inScope && plan.actions.every((a) => a.type === 'none');
-    if (own?.failure !== undefined && organization.state !== 'NOT_IN_ORGANIZATION' && !idleOutOfScope) {
+    // Left alone (the management account, an excluded one under onExclusion "leave"): its target's listing changes nothing.
+    // An offboarded one (closed, say) is blocked: what of ours its target holds is not known.
+    const leftAlone = scopeOf(organization, route.config.scope).effect === 'leave-alone';
+    if (own?.failure !== undefined && organization.state !== 'NOT_IN_ORGANIZATION' && !leftAlone) {
       return { ...plan, actions: [], held: undefined, blocked: { reason: `Datadog target ${route.target.name} could not be listed (${own.failure}): retry later`, retryable: true } };
     }
     return plan;
