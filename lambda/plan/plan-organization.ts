@@ -85,6 +85,14 @@ export function groupByAccount(integrations: readonly Integration[]): ReadonlyMa
   return byAccount;
 }
 
+/** An account whose integration moves to another Datadog target: its plan deletes ours in the old one. */
+const isMove = (plan: AccountPlan) => plan.inScope && plan.actions.some((a) => a.type === 'delete-integration' && a.target !== undefined);
+
+/** Every action of a move held (not only its deletion), so that plan, apply and the reconcile leave the account where it is. */
+function holdMove(plan: AccountPlan, why: string): AccountPlan {
+  return { ...plan, actions: [{ type: 'none', reason: `move held: ${why}` }], held: plan.actions.filter((a) => a.type !== 'none') };
+}
+
 /** One Datadog target (no profiles reporting elsewhere): its listing, planned. */
 export function planOrganization(
   snapshot: OrganizationSnapshot,
@@ -150,7 +158,8 @@ export function planTargets(
   const held = `the deletion guard allows ${limit} deletion${limit === 1 ? '' : 's'} per run and the plan has ${deletions}`;
   return {
     // Tripped: every deletion is held; creations and repairs go ahead.
-    plans: tripped ? plans.map((plan) => holdDeletions(plan, held)) : plans,
+    // A move is held whole: its account stays working where it is rather than half moved.
+    plans: tripped ? plans.map((plan) => (isMove(plan) ? holdMove(plan, held) : holdDeletions(plan, held))) : plans,
     // The summary counts what the plan wants, held deletions included.
     summary: { accounts: plans.length, inSync: count('in-sync'), toCreate: count('create'), toRepair: count('repair'), toDelete: count('delete') },
     guard: {
@@ -166,7 +175,7 @@ export function planTargets(
       return { target: t.name, profiles: t.profiles, accounts: reporting.get(t.name) ?? 0, ...(failure !== undefined && { failure }) };
     }),
     unmatchedProfiles: config.profiles.map((p) => p.name).filter((name) => !matched.has(name)),
-    moves: plans.filter((p) => p.inScope && [...p.actions, ...(p.held ?? [])].some((a) => a.target !== undefined)).length,
+    moves: plans.filter(isMove).length,
   };
 }
 

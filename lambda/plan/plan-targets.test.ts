@@ -73,6 +73,22 @@ describe.each(['v1', 'v2'] as const)('planTargets (%s)', (apiVersion) => {
     expect(plan.moves).toBe(1);
   });
 
+  it('the deletion guard tripped: a move is held whole (the account keeps working where it is), as plan, apply and the reconcile all see it', () => {
+    const movedWasEu = { ...movedToUs, parentPath: [ROOT_ID, OU_EU] };
+    const plan = planTargets(snapshot([inEu, inUs, movedToUs]), [listing(US1, [oursFor(inUs)]), listing(EU, [oursFor(inEu), oursFor(movedWasEu)])], config, {
+      maxDeletions: 0,
+    });
+    const moved = plan.plans.find((p) => p.accountId === movedToUs.accountId)!;
+    expect(plan.guard.tripped).toBe(true);
+    expect(moved.actions).toEqual([{ type: 'none', reason: expect.stringMatching(/^move held: the deletion guard allows 0 deletions/) }]);
+    expect(moved.held?.map((a) => [a.type, a.target])).toEqual([
+      ['create-integration', undefined],
+      ['create-role', undefined],
+      ['delete-integration', EU],
+    ]);
+    expect(plan.moves).toBe(1);
+  });
+
   it('a target whose listing failed: its accounts are blocked (retried), nothing in it is deleted; the other target goes ahead', () => {
     const gone = account(9, OU_OTHER);
     const plan = planTargets(
