@@ -1,4 +1,5 @@
 import type { OrgAccount } from '../domain/account';
+import { InputError, StateError } from '../domain/errors';
 import { firstMatchingProfile } from '../domain/profile-match';
 import { datadogTargetKey, profileSettings, type Config, type DatadogConfig } from './schema';
 
@@ -56,7 +57,7 @@ function resolveRouting(config: Config): Routing {
   const profiles = config.profiles.map((profile) => {
     const result = profileSettings(config, profile);
     // parseConfig checked every profile; a configuration built by hand may not have been.
-    if (!result.success) throw new TypeError(`profile ${profile.name} has invalid settings: parse the configuration with parseConfig`);
+    if (!result.success) throw new InputError(`profiles: ${profile.name} has invalid settings; parse the configuration with parseConfig, which names them`);
     const settings: Config = { ...result.data, profiles: [] };
     const key = datadogTargetKey(settings.datadog);
     const entry = byKey.get(key) ?? { datadog: settings.datadog, isDefault: false, config: settings, profiles: [] };
@@ -79,7 +80,7 @@ function resolveRouting(config: Config): Routing {
     },
     target(name) {
       const target = byName.get(name);
-      if (!target) throw new TypeError(`no Datadog target named ${name}`);
+      if (!target) throw new StateError(`no Datadog target named ${name}`, false);
       return target;
     },
   };

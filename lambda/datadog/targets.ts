@@ -1,3 +1,4 @@
+import { StateError } from '../domain/errors';
 import type { AwsIntegrationPort } from './port';
 
 /**
@@ -14,7 +15,7 @@ export function datadogTargets(ports: ReadonlyMap<string, AwsIntegrationPort>): 
     names: [...ports.keys()],
     port(target) {
       const port = ports.get(target);
-      if (!port) throw new TypeError(`no Datadog port for target ${target}`);
+      if (!port) throw new StateError(`no Datadog port for target ${target}`, false);
       return port;
     },
   };
