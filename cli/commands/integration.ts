@@ -2,6 +2,8 @@ import { Command, Option } from 'commander';
 import { PARTITIONS, type Partition } from '../../lambda/domain/partition';
 import type { Config } from '../../lambda/config/schema';
 import { loadCliConfig } from '../config-source';
+import { routingOf } from '../../lambda/config/profiles';
+import { InputError } from '../../lambda/domain/errors';
 import { datadogV1Client, datadogV2Client, type CliDependencies, type GlobalOptions } from '../context';
 import { checkNamespaceRules, type ApiVersion } from '../namespaces';
 import { accountIdArg, filterTagArg, hostTagArg, namespaceRuleArg, regionArg, roleNameArg } from '../options';
@@ -60,6 +62,17 @@ interface ApiVersionOption {
   apiVersion?: ApiVersion;
 }
 
+/** The configuration whose datadog section is that of the profile's Datadog target (the top level's without --profile). */
+function profileTarget(config: Config, profile: string | undefined): Config {
+  if (profile === undefined) return config;
+  const target = routingOf(config).targets.find((t) => t.profiles.includes(profile));
+  if (!target) {
+    const known = config.profiles.map((p) => p.name);
+    throw new InputError(`--profile ${profile}: no such profile in the configuration${known.length > 0 ? `; its profiles: ${known.join(', ')}` : ' (it has none)'}`);
+  }
+  return { ...config, datadog: target.datadog };
+}
+
 /** The one place the CLI picks an API version's implementation. */
 function integrationApi(apiVersion: ApiVersion, config: Config, deps: CliDependencies, output: Output): IntegrationApi {
   return apiVersion === 'v2' ? v2IntegrationApi(datadogV2Client(config, deps, output)) : v1IntegrationApi(datadogV1Client(config, deps, output));
@@ -73,12 +86,13 @@ export function integrationCommand(deps: CliDependencies, output: Output): Comma
         'v1',
         'v2',
       ]),
-    );
+    )
+    .option('--profile <name>', "the Datadog organization of this profile (its site, API URL and keys from its secret; default: the top level's)");
 
   /** The config, the API version chosen, and the namespace rules checked against it. */
   const session = async (command: Command, namespace?: Record<string, boolean>): Promise<IntegrationApi> => {
-    const options = command.optsWithGlobals<GlobalOptions & ApiVersionOption>();
-    const config = await loadCliConfig(options, deps, output, { inJson: false });
+    const options = command.optsWithGlobals<GlobalOptions & ApiVersionOption & { profile?: string }>();
+    const config = profileTarget(await loadCliConfig(options, deps, output, { inJson: false }), options.profile);
     const apiVersion = options.apiVersion ?? config.datadog.apiVersion;
     if (namespace) checkNamespaceRules(apiVersion, namespace);
     return integrationApi(apiVersion, config, deps, output);

@@ -158,6 +158,20 @@ describe('profiles and Datadog targets through the CLI: two Datadog stand-ins (v
     expect(apac.requests.filter((r) => r.method !== 'GET')).toEqual([]);
   });
 
+  it("integration --profile: Datadog's operations against the profile's organization, with the keys of its secret", async () => {
+    await applied();
+    const listed = await cli('integration', '--profile', 'asia', 'list', '--json');
+    expect(listed.code).toBe(0);
+    // v2's body: the profile's target is on v2 while the top level is on v1.
+    const accounts = (JSON.parse(listed.stdout) as { data: { attributes: { aws_account_id: string } }[] }).data.map((d) => d.attributes.aws_account_id);
+    // Ours for the Apac accounts, and what ap1 held before (another team's; one made by hand for top[0]).
+    expect([...accounts].sort()).toEqual([...asia, FOREIGN, top[0]!].sort());
+    expect(primary.requests).toEqual([]);
+    const unknown = await cli('integration', '--profile', 'europe', 'list');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--profile europe: no such profile in the configuration; its profiles: asia, nowhere');
+  });
+
   it('plan --json: profile and target on every action, the targets and the unmatched profiles', async () => {
     const plan = await planJson('plan');
     expect(plan.code).toBe(0);
