@@ -21,8 +21,24 @@ import { createWorkerHandler } from '../lambda/queue/worker';
 import { observeOrganization } from '../lambda/reconcile/observe-organization';
 import { guardLimits, planObservedOrganization } from '../lambda/reconcile/organization-work';
 import { reconcileOrganization, type ReconcileItem } from '../lambda/reconcile/stream';
+import { routingOf } from '../lambda/config/profiles';
+import { credentialsProvider } from '../lambda/datadog/credentials';
+import { datadogTargets } from '../lambda/datadog/targets';
+import { scopeOf } from '../lambda/domain/scope';
 import { runEventSource, SimulatedFifoQueue, type EventSourceSettings, type ExecutionEnvironments, type QueueFigures } from './sim/queue';
-import { buildOrganization, createSimulatedAws, fewestDatadogWrites, seedState, SimulatedDatadog, VirtualClock, type SimulatedOrganization, type SimulatedService } from './sim';
+import {
+  buildOrganization,
+  createSimulatedAws,
+  fewestDatadogWrites,
+  orgAccountOf,
+  seedState,
+  SimulatedDatadog,
+  VirtualClock,
+  withCredentials,
+  type SeededState,
+  type SimulatedOrganization,
+  type SimulatedService,
+} from './sim';
 
 // Assumed (no published limit): Organizations' API is throttled near 10 calls/s per account
 // (AWS's Organizations quotas page lists per-operation throttles without figures; 10/s is the
@@ -30,15 +46,17 @@ import { buildOrganization, createSimulatedAws, fewestDatadogWrites, seedState, 
 // integration endpoints, so writes are assumed at 5/s per Datadog organization, a rate the
 // simulated service answers as the client honours a 429: the call waits for X-RateLimit-Reset.
 // Latencies are typical round trips from a Lambda in us-east-1 (assumed, not measured).
-const LATENCY = { organizations: 60, sts: 80, iam: 80, datadog: 150 };
-const ORGANIZATIONS_PER_SECOND = 10;
-const DATADOG_WRITES_PER_SECOND = 5;
+export const LATENCY = { organizations: 60, sts: 80, iam: 80, datadog: 150 };
+export const ORGANIZATIONS_PER_SECOND = 10;
+export const DATADOG_WRITES_PER_SECOND = 5;
 const PAGE = 20;
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/111111111111/bench.fifo';
 
 /** What the stack deploys: the configuration's defaults and the construct's settings, read from the code. */
 export interface Deployed {
   readonly config: Config;
+  /** The configuration as written (what a scenario adds its profiles to). */
+  readonly input: Record<string, unknown>;
   readonly eventSource: EventSourceSettings;
   /** The figures are the deployed defaults' (no --workers, no --api-version). */
   readonly defaults: boolean;
@@ -46,14 +64,13 @@ export interface Deployed {
 
 export function deployed(workers?: number, apiVersion?: 'v1' | 'v2'): Deployed {
   // The default apiVersion (v2): the simulated Datadog answers v2's requests under the product's own v2 adapter.
-  const config = parseConfig(
-    { ...(workers !== undefined && { deployment: { workerConcurrency: workers } }), ...(apiVersion && { datadog: { apiVersion } }) },
-    'bench config',
-  );
+  const input = { ...(workers !== undefined && { deployment: { workerConcurrency: workers } }), ...(apiVersion && { datadog: { apiVersion } }) };
+  const config = parseConfig(input, 'bench config');
   const concurrency = config.deployment.workerConcurrency;
   const timeoutMs = WORKER_TIMEOUT.toMilliseconds();
   return {
     config,
+    input,
     defaults: workers === undefined && apiVersion === undefined,
     eventSource: {
       reservedConcurrency: concurrency,
@@ -82,32 +99,69 @@ function fewestOrganizationsCalls(org: SimulatedOrganization): number {
   return 2 + parents.reduce((sum, id) => sum + pages(childOus.get(id) ?? 0) + pages(accountsIn.get(id) ?? 0), 0);
 }
 
-interface SetUpOptions {
+export interface SetUpOptions {
   readonly inSyncFraction: number;
   /** Drift kinds by weight (seedState's default mix when absent). */
   readonly mix?: Parameters<typeof seedState>[3]['mix'];
+  /** Profiles over the organization's OUs, added to the deployed configuration (none: one Datadog target). */
+  readonly profiles?: (org: SimulatedOrganization) => unknown[];
+}
+
+/** One Datadog organization the accounts report to: its own simulated service (own rate limits) and its drifted accounts. */
+interface TargetSetUp {
+  readonly name: string;
+  readonly datadog: SimulatedDatadog;
+  /** The secret its keys are read from (the default target's keys come from the environment). */
+  readonly secretId?: string;
+  readonly seeded: SeededState;
+}
+
+/** Seeds each target with the accounts routed to it, with that target's settings (its site's Datadog principal in the trust). */
+function seedTargets(org: SimulatedOrganization, config: Config, clock: VirtualClock, options: SetUpOptions): TargetSetUp[] {
+  const routing = routingOf(config);
+  const inScope = org.model.listAccounts().map((account) => orgAccountOf(org.model, account)).filter((account) => scopeOf(account, config.scope).inScope);
+  return routing.targets.map((target, index) => {
+    // The default target's simulated Datadog as in the one-target scenarios; each other one its own organization.
+    const datadog = new SimulatedDatadog(clock, {
+      latencyMs: LATENCY.datadog,
+      writeRatePerSecond: DATADOG_WRITES_PER_SECOND,
+      apiVersion: target.datadog.apiVersion,
+      ...(index > 0 && { seed: index }),
+    });
+    const seedOptions = { inSyncFraction: options.inSyncFraction, seed: 7, ...(options.mix && { mix: options.mix }) };
+    const accountIds = routing.multiTarget ? inScope.filter((account) => routing.routeOf(account).target === target).map((a) => a.accountId) : undefined;
+    const seeded = seedState(org.model, datadog, target.config, { ...seedOptions, ...(accountIds && { accountIds }) });
+    return { name: target.name, datadog, seeded, ...(!target.isDefault && target.datadog.credentialsSecretId && { secretId: target.datadog.credentialsSecretId }) };
+  });
 }
 
 function setUp(accounts: number, settings: Deployed, options: SetUpOptions) {
-  const { config } = settings;
   const clock = new VirtualClock();
   const org = buildOrganization({ accounts, depth: 3, branching: 3, seed: 1, clock });
-  const datadog = new SimulatedDatadog(clock, { latencyMs: LATENCY.datadog, writeRatePerSecond: DATADOG_WRITES_PER_SECOND, apiVersion: config.datadog.apiVersion });
-  const seeded = seedState(org.model, datadog, config, { inSyncFraction: options.inSyncFraction, seed: 7, ...(options.mix && { mix: options.mix }) });
+  const config = options.profiles ? parseConfig({ ...settings.input, profiles: options.profiles(org) }, 'bench config') : settings.config;
+  const targets = seedTargets(org, config, clock, options);
+  const datadog = targets[0]!.datadog;
   const aws = createSimulatedAws(org.model, clock, {
     organizations: { latencyMs: LATENCY.organizations, ratePerSecond: ORGANIZATIONS_PER_SECOND },
     sts: { latencyMs: LATENCY.sts },
     iam: { latencyMs: LATENCY.iam },
   });
+  for (const target of targets) if (target.secretId) org.model.putSecret(target.secretId, JSON.stringify({ apiKey: `bench-api-key-${target.name}`, appKey: `bench-app-key-${target.name}` }));
   const memberAccess = new MemberAccess(aws.sdk.sts, (credentials) => aws.sdk.iamFor(credentials));
-  /** What one Lambda process builds at its cold start (pipelineDependencies): its own caches of the organization and of Datadog's lists. */
+  /** What one Lambda process builds at its cold start (pipelineDependencies): its own caches of the organization, of Datadog's lists and of each target's keys. */
   const processDeps = () => {
     // Datadog's permission lists, read and cached as deployed (organization-dependencies.ts).
     const permissionSource = new DatadogPermissionSource(datadog.permissionLists(), { now: () => clock.now() });
+    // Each other target's keys from its secret, read once per process by the product's own provider.
+    const portOf = (target: TargetSetUp) =>
+      target.secretId
+        ? withCredentials(target.datadog, credentialsProvider({ secretId: target.secretId, env: {}, secretsManager: () => aws.sdk.secretsManager }))
+        : target.datadog;
     return {
       organizationsClient: aws.sdk.organizations,
       organizations: new OrganizationsReader(aws.sdk.organizations),
       datadog,
+      ...(targets.length > 1 && { targets: datadogTargets(new Map(targets.map((target) => [target.name, portOf(target)]))) }),
       permissions: () => permissionSource.current(),
       memberAccess,
       now: () => clock.date(),
@@ -115,14 +169,19 @@ function setUp(accounts: number, settings: Deployed, options: SetUpOptions) {
   };
   // The reconcile Lambda's (and the CLI's plan).
   const deps = processDeps();
-  return { config, clock, org, datadog, seeded, aws, deps, processDeps };
+  return { config, clock, org, datadog, targets, aws, deps, processDeps };
 }
 
 type SetUp = ReturnType<typeof setUp>;
 
 function callsOf(setup: SetUp) {
-  const { aws, datadog } = setup;
-  const dd = datadog.service.stats();
+  const { aws, targets } = setup;
+  const dd = { reads: 0, writes: 0 };
+  for (const { datadog } of targets) {
+    const stats = datadog.service.stats();
+    dd.reads += stats.reads;
+    dd.writes += stats.writes;
+  }
   return {
     organizations: aws.services.organizations.stats().calls,
     sts: aws.services.sts.stats().calls,
@@ -135,7 +194,8 @@ function callsOf(setup: SetUp) {
 const quiet = () => undefined;
 // The worker's telemetry, silenced: the bench counts outcomes from the queue.
 const silentLogger = { error: quiet, warn: quiet, info: quiet, debug: quiet, appendKeys: quiet, removeKeys: quiet, createChild: () => silentLogger } as unknown as Logger;
-const silentMetrics = { addMetric: quiet, publishStoredMetrics: quiet } as unknown as Metrics;
+// With profiles, each result is also counted by Profile and Target in a single metric of its own.
+const silentMetrics = { addMetric: quiet, addDimensions: quiet, publishStoredMetrics: quiet, singleMetric: () => silentMetrics } as unknown as Metrics;
 
 /** The worker as deployed (lambda/queue/worker.ts) behind the simulated FIFO queue and event source. */
 function deployedWorker(setup: SetUp, settings: Deployed) {
@@ -144,7 +204,7 @@ function deployedWorker(setup: SetUp, settings: Deployed) {
   const handler: ExecutionEnvironments = {
     coldStart: () =>
       createWorkerHandler({
-        config: settings.config,
+        config: setup.config,
         pipeline: setup.processDeps(),
         sqs: queue.sqsClient() as unknown as SQSClient,
         queueUrl: QUEUE_URL,
@@ -173,24 +233,27 @@ function toEnqueued(runId: string, items: readonly ReconcileItem[]) {
   }));
 }
 
-interface RunFigures {
+export interface RunFigures {
   accounts: number;
   drifted: number;
   simulatedSeconds: number;
   lowerBoundSeconds: number;
   walkSeconds: number;
   calls: { organizations: number; sts: number; iam: number; datadogReads: number; datadogWrites: number };
-  minimum: { organizations: number; datadogWrites: number };
+  minimum: { organizations: number; datadogWrites: number; slowestTargetWrites: number };
   queue: QueueFigures;
+  /** Per Datadog target: accounts seeded there, drifted, the fewest writes and the writes made, when its last call ended. */
+  byTarget: { name: string; accounts: number; drifted: number; minimumWrites: number; writes: number; lastCallSeconds: number }[];
   notConverged: number;
   realSeconds: number;
 }
 
 /** The reconcile as deployed: the reconciler streams work to the queue; the event source invokes the worker on it. */
-async function reconcileRun(accounts: number, settings: Deployed, options: SetUpOptions): Promise<RunFigures> {
+export async function reconcileRun(accounts: number, settings: Deployed, options: SetUpOptions): Promise<RunFigures> {
   const realStart = performance.now();
   const setup = setUp(accounts, settings, options);
-  const { config, clock, org, deps, seeded } = setup;
+  const { config, clock, org, deps, targets } = setup;
+  const drifted = targets.flatMap((target) => target.seeded.drifted);
   const { queue, handler, sender } = deployedWorker(setup, settings);
   let walkDone = false;
   let walkSeconds = 0;
@@ -214,24 +277,37 @@ async function reconcileRun(accounts: number, settings: Deployed, options: SetUp
   });
 
   const simulatedSeconds = Math.max(lastDone, walkSeconds * 1000) / 1000;
-  const minimum = { organizations: fewestOrganizationsCalls(org), datadogWrites: fewestDatadogWrites(seeded.drifted, setup.datadog.capabilities) };
+  // Each target is its own Datadog organization with its own write limit: the one with the most writes to make bounds the others.
+  const writesByTarget = targets.map((target) => fewestDatadogWrites(target.seeded.drifted, target.datadog.capabilities));
+  const minimum = { organizations: fewestOrganizationsCalls(org), datadogWrites: writesByTarget.reduce((a, b) => a + b, 0), slowestTargetWrites: Math.max(...writesByTarget) };
   // Each service alone: the fewest calls it must receive over its rate, plus one latency. STS and IAM have no limit here.
   const lowerBoundSeconds = Math.max(
     minimum.organizations / ORGANIZATIONS_PER_SECOND + LATENCY.organizations / 1000,
-    minimum.datadogWrites / DATADOG_WRITES_PER_SECOND + LATENCY.datadog / 1000,
+    minimum.slowestTargetWrites / DATADOG_WRITES_PER_SECOND + LATENCY.datadog / 1000,
     LATENCY.sts / 1000,
     LATENCY.iam / 1000,
   );
   return {
     accounts,
-    drifted: seeded.drifted.length,
+    drifted: drifted.length,
     simulatedSeconds,
     lowerBoundSeconds,
     walkSeconds,
     calls: callsOf(setup),
     minimum,
     queue: figures!,
-    notConverged: seeded.drifted.filter((d) => !converged.has(d.accountId)).length,
+    byTarget: targets.map((target, i) => {
+      const stats = target.datadog.service.stats();
+      return {
+        name: target.name,
+        accounts: target.seeded.inSync.length + target.seeded.drifted.length,
+        drifted: target.seeded.drifted.length,
+        minimumWrites: writesByTarget[i]!,
+        writes: stats.writes,
+        lastCallSeconds: stats.lastCallEndMs / 1000,
+      };
+    }),
+    notConverged: drifted.filter((d) => !converged.has(d.accountId)).length,
     realSeconds: (performance.now() - realStart) / 1000,
   };
 }
@@ -375,14 +451,20 @@ function apiVersionFlag(argv: readonly string[]): 'v1' | 'v2' | undefined {
 }
 
 const BACKFILL = { inSyncFraction: 0, mix: { 'missing-integration': 1, 'missing-role': 0, 'settings-drift': 0 } } as const;
-const SCHEDULED = { inSyncFraction: 0.95 } as const;
+export const SCHEDULED = { inSyncFraction: 0.95 } as const;
 
-export async function runReconcileBench(argv: readonly string[] = []): Promise<void> {
-  const out = (line = '') => process.stdout.write(`${line}\n`);
+/** What the command line asks to simulate (--workers, --api-version), and how the figures name it. */
+export function benchSettings(argv: readonly string[]): { settings: Deployed; label: string } {
   const settings = deployed(workersFlag(argv), apiVersionFlag(argv));
   const label = settings.defaults
     ? 'deployed defaults'
     : `worker concurrency ${settings.config.deployment.workerConcurrency}, Datadog API ${settings.config.datadog.apiVersion}`;
+  return { settings, label };
+}
+
+export async function runReconcileBench(argv: readonly string[] = []): Promise<void> {
+  const out = (line = '') => process.stdout.write(`${line}\n`);
+  const { settings, label } = benchSettings(argv);
   const source = settings.eventSource;
   out(
     `Reconcile, simulated: OU tree depth 3 (branching 3), ` +

@@ -1,8 +1,9 @@
-/** npm run bench -- <lambda|reconcile|all> [--workers N] [--api-version v1|v2] [--trace-new-account] */
+/** npm run bench -- <lambda|reconcile|targets|all> [--workers N] [--api-version v1|v2] [--trace-new-account] */
 import { runLambdaBench } from './lambda';
 import { runReconcileBench } from './reconcile';
+import { runTargetsBench } from './targets';
 
-const suites: Record<string, (argv: readonly string[]) => void | Promise<void>> = { lambda: runLambdaBench, reconcile: runReconcileBench };
+const suites: Record<string, (argv: readonly string[]) => void | Promise<void>> = { lambda: runLambdaBench, reconcile: runReconcileBench, targets: runTargetsBench };
 
 async function main(): Promise<void> {
   const wanted = process.argv[2] ?? 'all';

@@ -16,17 +16,20 @@
 
 import * as organizationsSdk from '@aws-sdk/client-organizations';
 import * as iamSdk from '@aws-sdk/client-iam';
+import * as secretsManagerSdk from '@aws-sdk/client-secrets-manager';
 import * as stsSdk from '@aws-sdk/client-sts';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { iamCall } from '@datadog-aws-org-integration/standins/aws/iam';
 import { AwsApiError, IAM_WRITE_OPERATIONS, type AwsServiceName as StandinServiceName, type Caller, type FakeAwsOrganization } from '@datadog-aws-org-integration/standins/aws/model';
 
-/** The services the simulation charges for (Secrets Manager is read once per cold start, SSM only by the CLI: not simulated). */
-type AwsServiceName = Exclude<StandinServiceName, 'secretsmanager' | 'ssm'>;
+/** The services the simulation charges for (SSM is read only by the CLI: not simulated). Secrets Manager holds the keys of the profiles' own Datadog targets. */
+type AwsServiceName = Exclude<StandinServiceName, 'ssm'>;
 import { organizationsCall } from '@datadog-aws-org-integration/standins/aws/organizations';
 import { QueryParams } from '@datadog-aws-org-integration/standins/aws/protocol';
+import { secretsManagerCall } from '@datadog-aws-org-integration/standins/aws/secrets-manager';
 import { identifyCaller } from '@datadog-aws-org-integration/standins/aws/server';
 import { stsActingAccount, stsCall } from '@datadog-aws-org-integration/standins/aws/sts';
 import type { VirtualClock } from './clock';
@@ -53,6 +56,8 @@ export interface SimulatedAwsOptions {
   sts?: ServiceLimitOptions;
   /** Latency 80 ms, no rate limit (one IAM service for every account). */
   iam?: ServiceLimitOptions;
+  /** Latency 50 ms, no rate limit (GetSecretValue: once per target per cold start). */
+  secretsmanager?: ServiceLimitOptions;
   /** Log every call in model.calls, as the HTTP stand-in does (true). */
   recordCalls?: boolean;
 }
@@ -61,6 +66,7 @@ export const DEFAULT_AWS_LIMITS = {
   organizations: { latencyMs: 60, ratePerSecond: 10 },
   sts: { latencyMs: 80 },
   iam: { latencyMs: 80 },
+  secretsmanager: { latencyMs: 50 },
 } as const satisfies Record<AwsServiceName, ServiceLimitOptions>;
 
 /** The long-term key the management-account clients use (not ASIA...: the model's management user). */
@@ -129,6 +135,7 @@ function sdkShape(value: unknown, timestampKeys: ReadonlySet<string>, key?: stri
 const NO_TIMESTAMPS: ReadonlySet<string> = new Set();
 /** Organizations' JSON carries timestamps as epoch seconds; the SDK hands out Dates. */
 const ORGANIZATIONS_TIMESTAMPS: ReadonlySet<string> = new Set(['JoinedTimestamp', 'RequestedTimestamp', 'CompletedTimestamp']);
+const SECRETS_MANAGER_TIMESTAMPS: ReadonlySet<string> = new Set(['CreatedDate']);
 
 const toObject = (value: unknown, timestamps: ReadonlySet<string>): Record<string, unknown> =>
   value === null || value === undefined ? {} : (sdkShape(value, timestamps) as Record<string, unknown>);
@@ -198,6 +205,16 @@ const SPECS: Record<AwsServiceName, ServiceSpec> = {
     actingAccount: (caller) => caller.accountId,
     run: (model, caller, operation, input) => iamCall(model, caller, operation, new QueryParams(toQueryParams(input))),
     output: (value) => toObject(value, NO_TIMESTAMPS),
+  },
+  secretsmanager: {
+    service: 'secretsmanager',
+    json: true,
+    sdk: secretsManagerSdk as unknown as Record<string, unknown>,
+    baseException: secretsManagerSdk.SecretsManagerServiceException as unknown as ExceptionClass,
+    isWrite: () => false,
+    actingAccount: (caller) => caller.accountId,
+    run: (model, caller, operation, input) => secretsManagerCall(model, caller, operation, input),
+    output: (value) => toObject(value, SECRETS_MANAGER_TIMESTAMPS),
   },
 };
 
@@ -297,11 +314,14 @@ export interface SimulatedAws {
   iamFor(credentials?: AwsCredentialsLike): SimulatedAwsClient;
   /** STS with other credentials (role chaining). */
   stsFor(credentials: AwsCredentialsLike): SimulatedAwsClient;
-  readonly services: { readonly organizations: SimulatedService; readonly sts: SimulatedService; readonly iam: SimulatedService };
+  /** Secrets Manager as the management account (where the stack keeps the secrets). */
+  readonly secretsManager: SimulatedAwsClient;
+  readonly services: { readonly organizations: SimulatedService; readonly sts: SimulatedService; readonly iam: SimulatedService; readonly secretsmanager: SimulatedService };
   /** The same clients typed as the SDK's, for the product's code. */
   readonly sdk: {
     readonly organizations: OrganizationsClient;
     readonly sts: STSClient;
+    readonly secretsManager: SecretsManagerClient;
     iamFor(credentials?: AwsCredentialsLike): IAMClient;
   };
 }
@@ -317,9 +337,11 @@ export function createSimulatedAws(model: FakeAwsOrganization, clock: VirtualClo
     organizations: new SimulatedService(clock, limitsFor('organizations', options.organizations)),
     sts: new SimulatedService(clock, limitsFor('sts', options.sts)),
     iam: new SimulatedService(clock, limitsFor('iam', options.iam)),
+    secretsmanager: new SimulatedService(clock, limitsFor('secretsmanager', options.secretsmanager)),
   };
   const organizations = new SimulatedAwsClient(context, SPECS.organizations, services.organizations, SIMULATED_MANAGEMENT_KEY);
   const sts = new SimulatedAwsClient(context, SPECS.sts, services.sts, SIMULATED_MANAGEMENT_KEY);
+  const secretsManager = new SimulatedAwsClient(context, SPECS.secretsmanager, services.secretsmanager, SIMULATED_MANAGEMENT_KEY);
   const iamFor = (credentials: AwsCredentialsLike = SIMULATED_MANAGEMENT_KEY) =>
     new SimulatedAwsClient(context, SPECS.iam, services.iam, credentials);
   const stsFor = (credentials: AwsCredentialsLike) => new SimulatedAwsClient(context, SPECS.sts, services.sts, credentials);
@@ -328,10 +350,12 @@ export function createSimulatedAws(model: FakeAwsOrganization, clock: VirtualClo
     sts,
     iamFor,
     stsFor,
+    secretsManager,
     services,
     sdk: {
       organizations: organizations as unknown as OrganizationsClient,
       sts: sts as unknown as STSClient,
+      secretsManager: secretsManager as unknown as SecretsManagerClient,
       iamFor: (credentials) => iamFor(credentials) as unknown as IAMClient,
     },
   };

@@ -347,3 +347,26 @@ export class SimulatedDatadog implements AwsIntegrationPort {
     return this.random.hex(32);
   }
 }
+
+/**
+ * The port as one process of the product holds it for a target with its own keys: every call
+ * first resolves the keys (the product's credentialsProvider, which reads its secret once and
+ * caches it), as the product's HTTP client does before each request.
+ */
+export function withCredentials(port: AwsIntegrationPort, credentials: () => Promise<unknown>): AwsIntegrationPort {
+  const keyed = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    await credentials();
+    return call(...args);
+  };
+  return {
+    apiVersion: port.apiVersion,
+    capabilities: port.capabilities,
+    listIntegrations: keyed((filter?: { accountId?: string }) => port.listIntegrations(filter)),
+    createIntegration: keyed((ref: IntegrationRef, settings: IntegrationSettings, options?: CreateOptions) => port.createIntegration(ref, settings, options)),
+    updateIntegration: keyed((ref: IntegrationRef, settings: IntegrationSettings) => port.updateIntegration(ref, settings)),
+    deleteIntegration: keyed((ref: IntegrationRef) => port.deleteIntegration(ref)),
+    rotateExternalId: keyed((ref: IntegrationRef, given?: GivenExternalId) => port.rotateExternalId(ref, given)),
+    mintExternalId: keyed(() => port.mintExternalId()),
+    listNamespaces: keyed(() => port.listNamespaces()),
+  };
+}

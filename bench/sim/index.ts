@@ -27,6 +27,7 @@ export {
   SIMULATED_NAMESPACES,
   SimulatedDatadog,
   SIMULATED_V2_NAMESPACES,
+  withCredentials,
   type DatadogFault,
   type SeededIntegration,
   type SimulatedDatadogOptions,

@@ -195,7 +195,7 @@ describe('walkOrganization against the AWS stand-in', () => {
     expect(snapshot.accounts).toHaveLength(tree.all.length);
   });
 
-  it('onAccounts: every account exactly once, per parent, while the walk goes on, before tags', async () => {
+  it('onAccounts: every account exactly once, per page of Organizations, while the walk goes on, before tags', async () => {
     const tree = await start({ pageSize: 3 });
     const pages: { accounts: OrgAccount[]; callsSoFar: number }[] = [];
     const snapshot = await walkOrganization(client(), {
@@ -205,11 +205,15 @@ describe('walkOrganization against the AWS stand-in', () => {
     const seen = pages.flatMap((p) => p.accounts.map((a) => a.accountId));
     expect(seen).toHaveLength(tree.all.length);
     expect(new Set(seen)).toEqual(new Set(tree.all));
-    // One call per parent that holds accounts (the root, A, C, A1, A1x), each with all of that parent's pages.
-    expect(pages).toHaveLength(5);
+    // One call per ListAccountsForParent page that holds accounts (pages of 3: the root 1, A 1, C 2, A1 1, A1x 3), each of one parent.
+    expect(pages).toHaveLength(8);
     expect(pages.every((p) => p.accounts.length > 0)).toBe(true);
     for (const page of pages) expect(new Set(page.accounts.map((a) => a.parentPath.join('/'))).size).toBe(1);
-    expect(pages.find((p) => p.accounts.some((a) => a.accountId === tree.y[0]))?.accounts).toHaveLength(7);
+    const ofY = pages.filter((p) => p.accounts.some((a) => tree.y.includes(a.accountId)));
+    expect(ofY.map((p) => p.accounts.length)).toEqual([3, 3, 1]);
+    // A parent's first page is handed over before its next is asked for.
+    const pageCalls = model.callsTo('organizations', 'ListAccountsForParent').map((call) => call.seq);
+    expect(ofY[0]!.callsSoFar).toBeLessThan(Math.max(...pageCalls));
     // Handed over before the walk ended, and before any tag was read.
     expect(pages[0]!.callsSoFar).toBeLessThan(model.calls.length);
     expect(pages.every((p) => p.accounts.every((a) => Object.keys(a.tags).length === 0))).toBe(true);

@@ -58,6 +58,28 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (
   return results;
 }
 
+/** A parent to list, its path from the root, and its place among its siblings at each depth (its own first). */
+export interface WalkParent {
+  readonly id: string;
+  readonly path: string[];
+  readonly places: readonly number[];
+}
+
+/**
+ * A level's parents in the order to list them: first child of every branch, then second ones...,
+ * at every depth (sorted by place among siblings, deepest first). The accounts of every subtree,
+ * and so of every profile's OUs, come throughout the walk instead of one subtree after another:
+ * the work streamed to the workers reaches every Datadog target (each with its own write limit)
+ * side by side, not one target at a time.
+ */
+export function spreadOverBranches<T extends Pick<WalkParent, 'places'>>(level: readonly T[]): T[] {
+  const byPlaces = (a: T, b: T) => {
+    for (let i = 0; i < Math.min(a.places.length, b.places.length); i++) if (a.places[i] !== b.places[i]) return a.places[i]! - b.places[i]!;
+    return a.places.length - b.places.length;
+  };
+  return [...level].sort(byPlaces);
+}
+
 async function allPages<T>(fetchPage: (token: string | undefined) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
   const items: T[] = [];
   let token: string | undefined;
@@ -87,7 +109,7 @@ export async function walkOrganization(client: OrganizationsClient, options: Wal
   const tagsRead = new Set<string>();
   const tagsToRead = options.readTags ? () => accounts.length : () => 0;
   const report = () => options.onProgress?.({ parentsListed, accounts: accounts.length, tagsRead: tagsRead.size, tagsToRead: tagsToRead() });
-  let level: { id: string; path: string[] }[] = roots.map((id) => ({ id, path: [id] }));
+  let level: WalkParent[] = roots.map((id, place) => ({ id, path: [id], places: [place] }));
   while (level.length > 0) {
     const children = await mapLimit(level, concurrency, async (parent) => {
       const [ous, members] = await Promise.all([
@@ -97,32 +119,33 @@ export async function walkOrganization(client: OrganizationsClient, options: Wal
         }),
         allPages(async (NextToken) => {
           const page = await client.send(new ListAccountsForParentCommand({ ParentId: parent.id, NextToken }));
-          return { items: page.Accounts ?? [], next: page.NextToken };
+          const found: ObservedOrgAccount[] = (page.Accounts ?? []).flatMap((account) =>
+            account.Id
+              ? [
+                  {
+                    accountId: account.Id,
+                    state: accountState(account.State ?? account.Status),
+                    name: account.Name,
+                    parentPath: parent.path,
+                    tags: {},
+                    isManagementAccount: account.Id === managementAccountId,
+                    // When it joined: AccessDenied from a new account is "retry later", from an old one a setup error.
+                    joinedAt: account.JoinedTimestamp,
+                  },
+                ]
+              : [],
+          );
+          // Each page as it comes, not the parent's accounts at its end: the workers start on them at once.
+          if (found.length > 0) options.onAccounts?.(found);
+          return { items: found, next: page.NextToken };
         }),
       ]);
-      const page: ObservedOrgAccount[] = members.flatMap((account) =>
-        account.Id
-          ? [
-              {
-                accountId: account.Id,
-                state: accountState(account.State ?? account.Status),
-                name: account.Name,
-                parentPath: parent.path,
-                tags: {},
-                isManagementAccount: account.Id === managementAccountId,
-                // When it joined: AccessDenied from a new account is "retry later", from an old one a setup error.
-                joinedAt: account.JoinedTimestamp,
-              },
-            ]
-          : [],
-      );
-      accounts.push(...page);
+      accounts.push(...members);
       parentsListed++;
       report();
-      if (page.length > 0) options.onAccounts?.(page);
-      return ous.map((id) => ({ id, path: [...parent.path, id] }));
+      return ous.map((id, place) => ({ id, path: [...parent.path, id], places: [place, ...parent.places] }));
     });
-    level = children.flat();
+    level = spreadOverBranches(children.flat());
   }
 
   if (options.readTags) {

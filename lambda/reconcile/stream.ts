@@ -44,18 +44,31 @@ export async function reconcileOrganization(
   const observed = await observeOrganization(config, deps, {
     tagsDeadline: options.tagsDeadline,
     onOrganization: (organization) => facts.organizationIs(organization),
-    onAccounts: streaming ? (page, listings) => queue.send(workWhileWalking(page, (planner ??= walkPlanner(listings, facts, config)), facts, config)) : undefined,
+    onAccounts: streaming
+      ? (page, listings) => {
+          const work = workWhileWalking(page, (planner ??= walkPlanner(listings, facts, config)), facts, config);
+          queue.send(work.roleChecks);
+          // Without role checks streamed alongside there is nothing for Datadog work to hold back.
+          if (config.reconcile.inspectRoles) queue.sendInFullBatches(work.datadogWork);
+          else queue.send(work.datadogWork);
+        }
+      : undefined,
   });
+  queue.flush();
   const plan = planObservedOrganization(observed, config, guardLimits(config));
   queue.send(workOfPlan(plan, observed, facts, config));
   await queue.drained();
   return { plan, observed, enqueued: queue.enqueued, heldBack: heldBackByGuard(plan) };
 }
 
+/** An SQS batch, and the most records the worker is handed at once. */
+const FULL_BATCH = 10;
+
 /** Hands items to `enqueue` at most once per account, as they come; the first failure fails the run. */
 class WorkQueue {
   readonly enqueued: string[] = [];
   private readonly sent = new Set<string>();
+  private held: ReconcileItem[] = [];
   private readonly sending: Promise<void>[] = [];
   private failure: unknown;
 
@@ -71,6 +84,26 @@ class WorkQueue {
     this.enqueued.push(...fresh.map((item) => item.accountId));
     // Listened to at once: a failure must fail the run, not linger unhandled while the walk goes on.
     this.sending.push(this.enqueue(fresh).catch((error: unknown) => void (this.failure ??= error)));
+  }
+
+  /**
+   * Items held until they fill a batch. A worker invocation lasts as long as its slowest account:
+   * accounts with Datadog writes (a second or more, at Datadog's write rate) batched together, and
+   * with those of other pages (other branches, other Datadog targets), do not hold the slots of
+   * role checks that take a fraction of that.
+   */
+  sendInFullBatches(items: readonly ReconcileItem[]): void {
+    this.held.push(...items);
+    const full = this.held.length - (this.held.length % FULL_BATCH);
+    if (full === 0) return;
+    this.send(this.held.slice(0, full));
+    this.held = this.held.slice(full);
+  }
+
+  /** What is held goes now. */
+  flush(): void {
+    this.send(this.held);
+    this.held = [];
   }
 
   async drained(): Promise<void> {
@@ -125,20 +158,23 @@ function walkPlanner(listings: readonly TargetListing[], facts: FactsWriter, con
   return { plan: accountPlanner(listings, config, facts), listed: accountListings({ listings }, config) };
 }
 
-/** While the walk goes on: the active accounts of a page whose Datadog side needs work (or whose role is checked), planned without roles. */
-function workWhileWalking(page: readonly ObservedOrgAccount[], planner: WalkPlanner, facts: FactsWriter, config: Config): ReconcileItem[] {
-  return page.flatMap((account) => {
-    if (account.state !== 'ACTIVE') return [];
+/** While the walk goes on: the active accounts of a page whose Datadog side needs work, and those whose role is checked; planned without roles. */
+function workWhileWalking(page: readonly ObservedOrgAccount[], planner: WalkPlanner, facts: FactsWriter, config: Config) {
+  const datadogWork: ReconcileItem[] = [];
+  const roleChecks: ReconcileItem[] = [];
+  for (const account of page) {
+    if (account.state !== 'ACTIVE') continue;
     const plan = planner.plan(account, { kind: 'not-inspected' });
     // An account with a deletion (a move's leftover) waits for the whole plan: the deletion guard counts it.
-    if (plan.actions.some((a) => a.type === 'delete-integration')) return [];
+    if (plan.actions.some((a) => a.type === 'delete-integration')) continue;
     const kind = workKind(plan);
     const listed = planner.listed(account);
-    const ours = listed.integrations ?? [];
+    const item = () => ({ accountId: account.accountId, facts: facts.of(account, false, listed) });
+    if (kind === 'create' || kind === 'repair') datadogWork.push(item());
     // In sync on Datadog's side: its role is still checked, when roles are inspected and it is ours.
-    const ready = kind === 'create' || kind === 'repair' || (config.reconcile.inspectRoles && kind === 'in-sync' && isOursInScope(account, ours, config));
-    return ready ? [{ accountId: account.accountId, facts: facts.of(account, false, listed) }] : [];
-  });
+    else if (config.reconcile.inspectRoles && kind === 'in-sync' && isOursInScope(account, listed.integrations ?? [], config)) roleChecks.push(item());
+  }
+  return { datadogWork, roleChecks };
 }
 
 /** Once the plan is whole: every account for the workers; deletions carry no facts (re-read), and the guard's verdict. */

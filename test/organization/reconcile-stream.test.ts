@@ -212,6 +212,19 @@ describe.each(API_VERSIONS)('reconcileOrganization: streaming to the queue durin
     expect(run.plan.summary.inSync).toBe(5);
   });
 
+  it('reconcile.inspectRoles: the accounts with Datadog work go in batches of their own, never mixed with role checks', async () => {
+    const config = configOf({ reconcile: { inspectRoles: true } });
+    await reconcileOrganization(config, deps(config), { enqueue, dryRun: false });
+    const datadogWork = new Set([...fresh, drifted]);
+    const withWork = calls.filter((call) => call.items.some((item) => datadogWork.has(item.accountId)));
+    // Fewer than a batch of them: held until the walk is done, then handed over together, and alone.
+    expect(withWork).toHaveLength(1);
+    expect(new Set(withWork[0]!.items.map((item) => item.accountId))).toEqual(datadogWork);
+    // The role checks went during the walk, without them.
+    expect(calls[0]!.organizationsCallsSoFar).toBeLessThan(organizationsCalls());
+    expect(calls[0]!.items.some((item) => inSync.includes(item.accountId))).toBe(true);
+  });
+
   it('Organizations failing: the run rejects and nothing is enqueued', async () => {
     model.failNext({ service: 'organizations', operation: 'ListRoots', code: 'AccessDeniedException', message: 'not allowed here' });
     const config = configOf({ datadog: { maxAttempts: 1 } });
