@@ -1,5 +1,5 @@
 import type { Config } from './config/schema';
-import type { Route } from './config/profiles';
+import { placeOf } from './config/profiles';
 import { assertAccountId } from './domain/account-id';
 import { isRetryable, messageOf } from './domain/errors';
 import { ActionError, executePlan, type ActDependencies } from './act/execute';
@@ -48,8 +48,6 @@ export interface ConvergeOptions {
 }
 
 const routeOf = (plan: AccountPlan) => ({ ...(plan.profile !== undefined && { profile: plan.profile }), target: plan.target });
-/** Known before the reads that can fail (its own target's listing, the role): a failure still names its profile and target. */
-const routeNamed = (route: Route | undefined) => route && { ...(route.profile !== undefined && { profile: route.profile }), target: route.target.name };
 
 export async function convergeAccount(accountId: string, options: ConvergeOptions): Promise<ConvergeResult> {
   assertAccountId(accountId);
@@ -97,7 +95,8 @@ export async function convergeAccount(accountId: string, options: ConvergeOption
       error: messageOf(error),
       scope: plan?.scope,
       notes: plan?.notes ?? [],
-      ...(plan ? routeOf(plan) : routeNamed(await stages.route.catch(() => undefined))),
+      // The route is known before the reads that can fail (its own target's listing, the role): a failure still names it.
+      ...(plan ? routeOf(plan) : await stages.route.then(placeOf, () => undefined)),
     };
   }
 }

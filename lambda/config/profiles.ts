@@ -29,6 +29,11 @@ export interface Route {
   readonly config: Config;
 }
 
+/** A route as it is written down (an observation, a result, a log line): the profile's name, the target's. */
+export function placeOf(route: Route): { readonly profile?: string; readonly target: string } {
+  return { ...(route.profile !== undefined && { profile: route.profile }), target: route.target.name };
+}
+
 export interface Routing {
   readonly targets: readonly DatadogTarget[];
   readonly defaultTarget: DatadogTarget;

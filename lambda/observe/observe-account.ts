@@ -1,6 +1,6 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { needsAccountTags, type Config } from '../config/schema';
-import { routingOf, type Route } from '../config/profiles';
+import { placeOf, routingOf, type Route } from '../config/profiles';
 import type { AwsIntegrationPort, Integration } from '../datadog/port';
 import { portOf, type DatadogTargets } from '../datadog/targets';
 import { messageOf } from '../domain/errors';
@@ -104,7 +104,7 @@ export function observeAccountInStages(
         organizationId,
         organization,
         integrations,
-        route: { ...(r.profile !== undefined && { profile: r.profile }), target: r.target.name },
+        route: placeOf(r),
         ...(await otherTargets(listings, r.target.name)),
         role: observation,
       },

@@ -2,8 +2,8 @@ import type { PortCapabilities } from '../datadog/port';
 import type { DatadogPermissions } from '../domain/datadog-permissions';
 import type { Config } from '../config/schema';
 import type { Integration } from '../datadog/port';
-import type { AccountObservation, OrgAccount, RoleObservation, TargetIntegrations } from '../observe/model';
-import { routingOf } from '../config/profiles';
+import type { AccountObservation, OrgAccount, RoleObservation } from '../observe/model';
+import { placeOf, routingOf, type Route } from '../config/profiles';
 import { scopeOf } from '../domain/scope';
 import type { OrganizationSnapshot } from '../observe/organization-walk';
 import { holdDeletions, planAccount, type AccountPlan, type ActionType } from './plan-account';
@@ -179,6 +179,40 @@ export function planTargets(
   };
 }
 
+/** An account in the targets' listings: its route, its own target's integrations, and what the others list. */
+export interface AccountInListings {
+  readonly route: Route;
+  /** In its own target; absent when that target's listing failed (then `failure` says why). */
+  readonly integrations?: readonly Integration[];
+  readonly failure?: string;
+  /** Every other target that was listed, with the account's integrations there (none: empty). */
+  readonly elsewhere: Readonly<Record<string, readonly Integration[]>>;
+  /** The other targets whose listing failed. */
+  readonly unlisted: readonly { readonly target: string; readonly reason: string }[];
+}
+
+/** Each target's listing grouped by account once; then, per account, where it stands in them. */
+export function accountInListings(
+  listings: readonly TargetListing[],
+  config: Config,
+): (account: Pick<OrgAccount, 'accountId' | 'parentPath' | 'tags'>) => AccountInListings {
+  const routing = routingOf(config);
+  const grouped = listings.map((l) => ({ ...l, byAccount: l.integrations && groupByAccount(l.integrations) }));
+  return (account) => {
+    const route = routing.routeOf(account);
+    const elsewhere: Record<string, readonly Integration[]> = {};
+    const unlisted: { target: string; reason: string }[] = [];
+    let own: { integrations?: readonly Integration[]; failure?: string } = {};
+    for (const { target, byAccount, failure } of grouped) {
+      const there = byAccount ? (byAccount.get(account.accountId) ?? []) : undefined;
+      if (target === route.target.name) own = there ? { integrations: there } : { failure };
+      else if (there) elsewhere[target] = there;
+      else unlisted.push({ target, reason: failure ?? 'not listed' });
+    }
+    return { route, ...own, elsewhere, unlisted };
+  };
+}
+
 /**
  * Plans one account of the organization from the targets' listings: with its profile's settings,
  * its own target's integrations, and what it has in the others. Its own target unlisted: blocked,
@@ -190,36 +224,28 @@ export function accountPlanner(
   organizationFacts: { readonly partition: OrganizationSnapshot['partition']; readonly organizationId: string },
   permissions?: DatadogPermissions,
 ): (organization: OrgAccount, role: RoleObservation) => AccountPlan {
-  const routing = routingOf(config);
-  const byTarget = new Map(listings.map((l) => [l.target, { ...l, byAccount: groupByAccount(l.integrations ?? []) }]));
+  const listed = accountInListings(listings, config);
+  const capabilities = new Map(listings.map((l) => [l.target, l.capabilities]));
   return (organization, role) => {
-    const route = routing.routeOf(organization);
-    const own = byTarget.get(route.target.name);
-    const elsewhere: TargetIntegrations[] = [];
-    const unlisted: { target: string; reason: string }[] = [];
-    for (const listing of byTarget.values()) {
-      if (listing.target === route.target.name) continue;
-      if (listing.failure !== undefined) unlisted.push({ target: listing.target, reason: listing.failure });
-      const there = listing.byAccount.get(organization.accountId);
-      if (there) elsewhere.push({ target: listing.target, integrations: there });
-    }
+    const { route, integrations, failure, elsewhere, unlisted } = listed(organization);
+    const withIntegrations = Object.entries(elsewhere).filter(([, there]) => there.length > 0);
     const observation: AccountObservation = {
       accountId: organization.accountId,
       partition: organizationFacts.partition,
       organizationId: organizationFacts.organizationId,
       organization,
-      integrations: own?.byAccount.get(organization.accountId) ?? [],
-      route: { ...(route.profile !== undefined && { profile: route.profile }), target: route.target.name },
-      ...(elsewhere.length > 0 && { elsewhere }),
+      integrations: integrations ?? [],
+      route: placeOf(route),
+      ...(withIntegrations.length > 0 && { elsewhere: withIntegrations.map(([target, there]) => ({ target, integrations: there })) }),
       ...(unlisted.length > 0 && { unlisted }),
       role,
     };
-    const plan = planAccount(observation, route.config, (own ?? listings[0]!).capabilities, permissions);
+    const plan = planAccount(observation, route.config, capabilities.get(route.target.name) ?? listings[0]!.capabilities, permissions);
     // Left alone (the management account, an excluded one under onExclusion "leave"): its target's listing changes nothing.
     // An offboarded one (closed, say) is blocked: what of ours its target holds is not known.
     const leftAlone = scopeOf(organization, route.config.scope).effect === 'leave-alone';
-    if (own?.failure !== undefined && organization.state !== 'NOT_IN_ORGANIZATION' && !leftAlone) {
-      return { ...plan, actions: [], held: undefined, blocked: { reason: `Datadog target ${route.target.name} could not be listed (${own.failure}): retry later`, retryable: true } };
+    if (failure !== undefined && organization.state !== 'NOT_IN_ORGANIZATION' && !leftAlone) {
+      return { ...plan, actions: [], held: undefined, blocked: { reason: `Datadog target ${route.target.name} could not be listed (${failure}): retry later`, retryable: true } };
     }
     return plan;
   };

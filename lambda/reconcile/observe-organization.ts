@@ -8,7 +8,7 @@ import type { RoleObservation } from '../observe/model';
 import { mapLimit, walkOrganization, type OrganizationSnapshot, type WalkProgress } from '../observe/organization-walk';
 import type { ObservedOrgAccount, OrganizationFacts } from '../observe/organizations';
 import type { OrganizationDependencies } from '../organization-dependencies';
-import { groupByAccount, type TargetListing } from '../plan/plan-organization';
+import { accountInListings, type TargetListing } from '../plan/plan-organization';
 
 /** The whole organization, read: one walk, one Datadog listing, and (for a plan that shows them) the roles. */
 
@@ -96,23 +96,14 @@ async function listTargets(config: Config, deps: OrganizationDependencies): Prom
   });
 }
 
-/** An account's integrations in its own target, and in the others (by target name), as listed. */
+/** An account's integrations in its own target, and in the others (by target name), as listed: what its converge need not list again. */
 export function accountListings(observed: Pick<ObservedOrganization, 'listings'>, config: Config): (account: Pick<ObservedOrgAccount, 'accountId' | 'parentPath' | 'tags'>) => {
   integrations?: readonly Integration[];
-  elsewhere: Record<string, readonly Integration[]>;
+  elsewhere: Readonly<Record<string, readonly Integration[]>>;
 } {
-  const routing = routingOf(config);
-  const grouped = observed.listings.map((l) => ({ target: l.target, byAccount: l.integrations && groupByAccount(l.integrations) }));
+  const listed = accountInListings(observed.listings, config);
   return (account) => {
-    const own = routing.routeOf(account).target.name;
-    const elsewhere: Record<string, Integration[]> = {};
-    let integrations: readonly Integration[] | undefined;
-    for (const { target, byAccount } of grouped) {
-      if (!byAccount) continue;
-      const there = byAccount.get(account.accountId) ?? [];
-      if (target === own) integrations = there;
-      else elsewhere[target] = [...there];
-    }
+    const { integrations, elsewhere } = listed(account);
     return { ...(integrations && { integrations }), elsewhere };
   };
 }
